@@ -1,0 +1,182 @@
+"""Scoring one configuration: folds, a metric, the train score, the time taken.
+
+The folds are computed once per study and reused by every trial, so scores of
+different trials are comparable and match ``GridSearchCV`` given the same ``cv``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .recipe import Call
+from .space import Problem
+
+METHODS = ("kfold", "repeated_kfold", "holdout")
+
+
+class Interrupted(BaseException):
+    """Raised between folds to abandon a trial (Stop pressed, pruned).
+
+    A ``BaseException`` so that no ``except Exception`` on the way, in our code
+    or a library's, can swallow it.
+    """
+
+    def __init__(self, reason: str = "stopped"):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class EvaluationSpec:
+    method: str = "kfold"
+    folds: int = 5
+    shuffle: bool = True
+    repeats: int = 3
+    holdout_fraction: float = 0.2
+    test_fraction: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"method": self.method, "folds": self.folds, "shuffle": self.shuffle}
+        if self.method == "repeated_kfold":
+            out["repeats"] = self.repeats
+        if self.method == "holdout":
+            out["holdout_fraction"] = self.holdout_fraction
+        out["test_fraction"] = self.test_fraction
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> "EvaluationSpec":
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ValueError("evaluation must be an object")
+        unknown = set(data) - {"method", "folds", "shuffle", "repeats", "holdout_fraction", "test_fraction"}
+        if unknown:
+            raise ValueError(f"unknown evaluation key(s): {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    @property
+    def min_class_size(self) -> int:
+        """How many rows each class needs for these splits to be possible."""
+        return 2 if self.method == "holdout" else int(self.folds)
+
+    def validate(self) -> list[Problem]:
+        problems = []
+        if self.method not in METHODS:
+            problems.append(Problem("evaluation.method", f"method must be one of {', '.join(METHODS)}"))
+        if self.method != "holdout" and (not isinstance(self.folds, int) or isinstance(self.folds, bool)
+                                         or self.folds < 2):
+            problems.append(Problem("evaluation.folds", "folds must be a whole number of at least 2"))
+        elif self.method != "holdout" and self.folds > 100:
+            problems.append(Problem("evaluation.folds", "more than 100 folds is almost surely a typo"))
+        if self.method == "repeated_kfold" and (not isinstance(self.repeats, int) or self.repeats < 1):
+            problems.append(Problem("evaluation.repeats", "repeats must be a whole number of at least 1"))
+        if self.method == "holdout" and not (isinstance(self.holdout_fraction, (int, float))
+                                             and 0 < self.holdout_fraction < 1):
+            problems.append(Problem("evaluation.holdout_fraction", "holdout fraction must be between 0 and 1"))
+        if self.test_fraction is not None and not (isinstance(self.test_fraction, (int, float))
+                                                   and 0 < self.test_fraction < 0.9):
+            problems.append(Problem("evaluation.test_fraction",
+                                    "test fraction must be between 0 and 0.9, or null for none"))
+        if not isinstance(self.shuffle, bool):
+            problems.append(Problem("evaluation.shuffle", "shuffle must be true or false"))
+        return problems
+
+    def describe(self) -> str:
+        if self.method == "holdout":
+            return f"holdout {self.holdout_fraction:.0%}"
+        text = f"{self.folds}-fold"
+        if self.method == "repeated_kfold":
+            text += f" × {self.repeats}"
+        return text + (" (shuffled)" if self.shuffle else "")
+
+
+def splitter_recipe(spec: EvaluationSpec, task: str, seed: int) -> Call:
+    """The scikit-learn splitter for ``spec``; stratified for classification."""
+    stratified = task == "classification"
+    if spec.method == "holdout":
+        name = "StratifiedShuffleSplit" if stratified else "ShuffleSplit"
+        return Call(f"sklearn.model_selection.{name}",
+                    kwargs={"n_splits": 1, "test_size": spec.holdout_fraction, "random_state": seed})
+    if spec.method == "repeated_kfold":
+        name = "RepeatedStratifiedKFold" if stratified else "RepeatedKFold"
+        return Call(f"sklearn.model_selection.{name}",
+                    kwargs={"n_splits": spec.folds, "n_repeats": spec.repeats, "random_state": seed})
+    name = "StratifiedKFold" if stratified else "KFold"
+    if spec.shuffle:
+        return Call(f"sklearn.model_selection.{name}",
+                    kwargs={"n_splits": spec.folds, "shuffle": True, "random_state": seed})
+    # Exactly what GridSearchCV(cv=k) builds through check_cv.
+    return Call(f"sklearn.model_selection.{name}", kwargs={"n_splits": spec.folds})
+
+
+def make_splits(spec: EvaluationSpec, task: str, X: Any, y: Any, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    splitter = splitter_recipe(spec, task, seed).build()
+    return list(splitter.split(X, y))
+
+
+def split_test(X: Any, y: Any, task: str, fraction: float, seed: int):
+    """Rows held out before the search and scored once at the end."""
+    from sklearn.model_selection import train_test_split
+
+    stratify = y if task == "classification" else None
+    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
+
+
+@dataclass
+class Score:
+    value: float
+    std: float
+    folds: list[float]
+    train: float | None
+    fit_time_s: float
+    score_time_s: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def _take(data: Any, index: np.ndarray) -> Any:
+    if data is None:
+        return None
+    return data.iloc[index] if hasattr(data, "iloc") else data[index]
+
+
+def cross_validate(build: Callable[[], Any], X: Any, y: Any, splits: Sequence[tuple[np.ndarray, np.ndarray]],
+                   scorer: Callable[[Any, Any, Any], float], *, train_score: bool = True,
+                   on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
+    """Fit a fresh estimator per fold and score it.
+
+    ``on_fold`` runs after every fold with the scores so far; it may raise
+    :class:`Interrupted` to abandon the trial (pruning, Stop).
+    """
+    scores: list[float] = []
+    train_scores: list[float] = []
+    fit_time = score_time = 0.0
+    for i, (train, test) in enumerate(splits):
+        estimator = build()
+        X_train, y_train = _take(X, train), _take(y, train)
+        started = time.perf_counter()
+        if y_train is None:
+            estimator.fit(X_train)
+        else:
+            estimator.fit(X_train, y_train)
+        fitted = time.perf_counter()
+        scores.append(float(scorer(estimator, _take(X, test), _take(y, test))))
+        if train_score:
+            train_scores.append(float(scorer(estimator, X_train, y_train)))
+        fit_time += fitted - started
+        score_time += time.perf_counter() - fitted
+        if on_fold is not None:
+            on_fold(i, scores)
+    values = np.asarray(scores, dtype=float)
+    return Score(
+        value=float(np.mean(values)),
+        std=float(np.std(values)),
+        folds=scores,
+        train=float(np.mean(train_scores)) if train_scores else None,
+        fit_time_s=fit_time,
+        score_time_s=score_time,
+    )

@@ -1,0 +1,476 @@
+"""The search loop: budgets, stop, failures and progress callbacks.
+
+:class:`Search` turns a :class:`~hpgui.core.setup.SearchSetup` into an Optuna
+study and runs trials until a budget is spent. It knows nothing of Qt: the
+window passes ``on_trial`` and ``should_stop`` callables and adapts them to
+signals itself.
+
+Every trial is written to the study storage as it finishes, so Stop, a crash
+or a closed window never loses a finished trial, and running the same study
+again continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .. import __version__
+from .dataset import Dataset, TrainingData, prepare, read_table
+from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
+from .metrics import Metric, get_metric
+from .pipeline import check_preprocessing, pipeline_recipe
+from .setup import SearchSetup, SetupError
+from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names
+from .storage import open_storage, redact, storage_url
+from .strategies import make_pruner, make_sampler
+
+#: If this many trials in a row fail from the start, the setup is broken, not unlucky.
+FAIL_FAST = 5
+
+ATTR_SETUP = "hpgui:setup"
+ATTR_DATASET = "hpgui:dataset"
+ATTR_VERSION = "hpgui:version"
+ATTR_CREATED = "hpgui:created"
+TRIAL_ATTR = "hpgui"
+QUEUED_ATTR = "hpgui:queued"
+SURPLUS_ATTR = "hpgui:surplus"
+
+
+class SearchFailed(RuntimeError):
+    """The search could not make progress: every trial so far failed."""
+
+    def __init__(self, message: str, first_error: str | None = None):
+        super().__init__(message)
+        self.first_error = first_error
+
+
+@dataclass
+class TrialRecord:
+    """One trial as hpgui shows and exports it."""
+
+    number: int
+    state: str
+    value: float | None
+    params: dict[str, Any]
+    std: float | None = None
+    folds: list[float] | None = None
+    train_score: float | None = None
+    duration_s: float | None = None
+    fit_time_s: float | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    started: datetime | None = None
+    finished: datetime | None = None
+
+    @classmethod
+    def from_frozen(cls, trial: Any) -> "TrialRecord":
+        info = trial.user_attrs.get(TRIAL_ATTR, {}) or {}
+        duration = None
+        if trial.datetime_start is not None and trial.datetime_complete is not None:
+            duration = (trial.datetime_complete - trial.datetime_start).total_seconds()
+        return cls(
+            number=trial.number,
+            state=_STATE_NAMES.get(trial.state.name, trial.state.name.lower()),
+            value=trial.value if trial.state.name == "COMPLETE" else None,
+            params=dict(trial.params),
+            std=info.get("std"),
+            folds=info.get("folds"),
+            train_score=info.get("train"),
+            duration_s=duration,
+            fit_time_s=info.get("fit_time_s"),
+            error=info.get("error"),
+            warnings=list(info.get("warnings", [])),
+            started=trial.datetime_start,
+            finished=trial.datetime_complete,
+        )
+
+
+_STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
+                "WAITING": "waiting"}
+
+
+@dataclass
+class Progress:
+    """How far the search is, for progress bars and status lines."""
+
+    done: int
+    budget: int | None
+    elapsed_s: float
+    best: TrialRecord | None
+    timeout_s: float | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        parts = []
+        if self.budget:
+            parts.append(self.done / self.budget)
+        if self.timeout_s:
+            parts.append(self.elapsed_s / self.timeout_s)
+        return min(1.0, max(parts)) if parts else None
+
+    @property
+    def remaining_s(self) -> float | None:
+        fraction = self.fraction
+        if not fraction or self.elapsed_s <= 0:
+            return None
+        return self.elapsed_s * (1 - fraction) / fraction
+
+
+@dataclass
+class SearchResult:
+    study_name: str
+    storage: str
+    metric: Metric
+    trials: list[TrialRecord]
+    best: TrialRecord | None
+    stop_reason: str
+    elapsed_s: float
+    new_trials: int
+
+
+def _sanitize(value: Any) -> Any:
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
+    """Ask the trial for one value; explicit value lists are categorical to Optuna."""
+    if hp.type == "categorical":
+        return trial.suggest_categorical(name, list(hp.choices))
+    if hp.values is not None:
+        return trial.suggest_categorical(name, [_sanitize(v) for v in hp.values])
+    if hp.type == "int":
+        return trial.suggest_int(name, int(hp.low), int(hp.high), step=int(hp.step or 1), log=hp.log)
+    return trial.suggest_float(name, float(hp.low), float(hp.high), step=hp.step, log=hp.log)
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    text = " ".join(text.split())
+    if len(text) > 500:
+        text = text[:497] + "…"
+    return f"{type(exc).__name__}: {text}"
+
+
+def default_study_name(setup: SearchSetup) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{setup.model}-{setup.data_path.stem}-{stamp}"
+
+
+class Search:
+    """One study: its data, folds, sampler and storage, ready to run trials.
+
+    Construction reads and checks everything (the setup, the data file, the
+    stored study if it exists) and raises :class:`SetupError` or
+    :class:`~hpgui.core.dataset.DatasetError` with every problem it finds, before any
+    trial is spent.
+    """
+
+    def __init__(self, setup: SearchSetup, *, dataset: Dataset | None = None, storage: str | None = None,
+                 study_name: str | None = None, trials: int | None = None, timeout_s: float | None = None):
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        if setup.data.task or setup.model == "kmeans":
+            # Catch a broken setup before paying for reading a large file.
+            problems = setup.validate()
+            if problems:
+                raise SetupError(problems)
+
+        self.setup = setup
+        self.dataset = dataset if dataset is not None else read_table(setup.data_path)
+        evaluation = setup.evaluation
+        self.data: TrainingData = prepare(self.dataset, setup.data.target,
+                                          list(setup.data.features) if setup.data.features else None,
+                                          task=setup.data.task, folds=evaluation.min_class_size)
+        self.task = self.data.task
+        problems = setup.validate(task=self.task) + check_preprocessing(setup.preprocessing, self.data.categorical)
+        if problems:
+            raise SetupError(problems)
+
+        self.model = setup.model_spec
+        self.metric = get_metric(setup.metric_for(self.task))
+        self.space = setup.space_for(self.task)
+        self.conditions = self.model.conditions(self.task)
+        self.defaults = self.model.estimator_defaults(self.task)
+        self.order = ordered_names(self.space, self.conditions)
+        self.seed = setup.strategy.seed
+        self.budget_trials = trials if trials is not None else setup.budget.trials
+        self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
+        self.is_grid = setup.strategy.name == "grid"
+
+        X, y = self.data.X, self.data.y
+        self.X_test = self.y_test = None
+        if evaluation.test_fraction:
+            X, self.X_test, y, self.y_test = split_test(X, y, self.task, evaluation.test_fraction, self.seed)
+        self.X, self.y = X, y
+        self.n_classes = int(y.nunique()) if self.task == "classification" else None
+        self.needs_proba = self.metric.needs_proba or (self.metric.name == "roc_auc" and (self.n_classes or 0) > 2)
+        self.scorer = self.metric.scorer(self.n_classes)
+        self.splits = make_splits(evaluation, self.task, X, y, self.seed)
+
+        self.study_name = study_name or default_study_name(setup)
+        self.storage_arg = storage
+        self.storage_url = storage_url(storage, self.study_name)
+        self.study = self._open_study(optuna)
+
+    # -- the study -----------------------------------------------------------
+    def _stored_setup(self) -> dict[str, Any]:
+        data = self.setup.to_json()
+        data["data"]["path"] = str(self.setup.data_path.resolve())
+        return data
+
+    def _open_study(self, optuna: Any) -> Any:
+        storage = open_storage(self.storage_arg, self.study_name)
+        existing = set(optuna.get_all_study_names(storage))
+        sampler = make_sampler(self.setup.strategy.name, self.seed, self.budget_trials)
+        pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
+        if self.study_name in existing:
+            study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
+            self._check_same_search(study)
+            return study
+        study = optuna.create_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner,
+                                    direction=self.metric.direction)
+        study.set_user_attr(ATTR_SETUP, self._stored_setup())
+        study.set_user_attr(ATTR_DATASET, {"path": str(self.dataset.path), "sha256": self.dataset.sha256,
+                                           "rows": self.dataset.rows, "columns": len(self.dataset.columns)})
+        study.set_user_attr(ATTR_VERSION, __version__)
+        study.set_user_attr(ATTR_CREATED, datetime.now().isoformat(timespec="seconds"))
+        for config in self.setup.strategy.manual:
+            study.enqueue_trial(dict(config), user_attrs={QUEUED_ATTR: "manual"})
+        if self.is_grid:
+            for config in iter_grid(self.space, self.conditions, self.defaults):
+                study.enqueue_trial(config, user_attrs={QUEUED_ATTR: "grid"})
+        return study
+
+    def _check_same_search(self, study: Any) -> None:
+        stored = study.user_attrs.get(ATTR_SETUP)
+        if stored is None:
+            return
+        mine = self._stored_setup()
+        keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
+        differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
+        if stored.get("strategy", {}).get("name") != mine["strategy"]["name"]:
+            differs.append("strategy")
+        if differs:
+            raise SetupError([Problem("study", f"study {self.study_name!r} already exists with a different "
+                                               f"{', '.join(differs)}; resume it with its own setup or "
+                                               "choose a new study name")])
+
+    # -- trials --------------------------------------------------------------
+    def records(self) -> list[TrialRecord]:
+        from optuna.trial import TrialState
+
+        return [TrialRecord.from_frozen(t) for t in self.study.get_trials(deepcopy=False)
+                if t.state != TrialState.WAITING and not t.user_attrs.get(SURPLUS_ATTR)]
+
+    def best_of(self, records: list[TrialRecord]) -> TrialRecord | None:
+        best = None
+        for record in records:
+            if record.state == "complete" and record.value is not None and math.isfinite(record.value):
+                if best is None or self.metric.better(record.value, best.value):
+                    best = record
+        return best
+
+    def build_estimator(self, params: Mapping[str, Any]) -> Any:
+        return pipeline_recipe(self.model, self.task, params, numeric=self.data.numeric,
+                               categorical=self.data.categorical, preprocessing=self.setup.preprocessing,
+                               seed=self.seed, needs_proba=self.needs_proba).build()
+
+    def evaluate(self, params: Mapping[str, Any],
+                 on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
+        """Cross-validate one configuration on the study's folds."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            score = cross_validate(lambda: self.build_estimator(params), self.X, self.y, self.splits, self.scorer,
+                                   on_fold=on_fold)
+        seen: list[str] = []
+        for w in caught:
+            text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"[:300]
+            if text not in seen:
+                seen.append(text)
+        score.warnings = seen[:3]
+        return score
+
+    def _sample(self, trial: Any) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for name in self.order:
+            if is_active(name, params, self.conditions, self.defaults):
+                params[name] = suggest(trial, name, self.space[name])
+        return params
+
+    def _run_trial(self, trial: Any, should_stop: Callable[[], bool]) -> tuple[TrialRecord, str | None]:
+        """Evaluate one asked trial and tell the study; returns the record and a stop reason, if any."""
+        from optuna.trial import TrialState
+
+        prune = self.setup.strategy.pruner != "none"
+
+        def on_fold(index: int, scores: list[float]) -> None:
+            if should_stop():
+                raise Interrupted("stopped")
+            if prune and index < len(self.splits) - 1:
+                trial.report(float(np.mean(scores)), step=index)
+                if trial.should_prune():
+                    raise Interrupted("pruned")
+
+        stop_reason = None
+        info: dict[str, Any] = {}
+        try:
+            params = self._sample(trial)
+            score = self.evaluate(params, on_fold)
+        except Interrupted as exc:
+            if exc.reason == "pruned":
+                state = TrialState.PRUNED
+            else:
+                state, stop_reason = TrialState.FAIL, "stopped"
+                info["error"] = "Interrupted: the search was stopped while this trial ran"
+            trial.set_user_attr(TRIAL_ATTR, info)
+            frozen = self.study.tell(trial, state=state)
+        except KeyboardInterrupt:
+            info["error"] = "Interrupted: the search was stopped while this trial ran"
+            trial.set_user_attr(TRIAL_ATTR, info)
+            frozen = self.study.tell(trial, state=TrialState.FAIL)
+            stop_reason = "interrupted"
+        except Exception as exc:  # a model that raises is data, not a crash
+            info["error"] = _error_text(exc)
+            trial.set_user_attr(TRIAL_ATTR, info)
+            frozen = self.study.tell(trial, state=TrialState.FAIL)
+        else:
+            info = {"std": score.std, "folds": score.folds, "train": score.train,
+                    "fit_time_s": score.fit_time_s}
+            if score.warnings:
+                info["warnings"] = score.warnings
+            if not math.isfinite(score.value):
+                info["error"] = f"the {self.metric.label} score is not a number ({score.value})"
+                trial.set_user_attr(TRIAL_ATTR, info)
+                frozen = self.study.tell(trial, state=TrialState.FAIL)
+            else:
+                trial.set_user_attr(TRIAL_ATTR, info)
+                frozen = self.study.tell(trial, score.value)
+        return TrialRecord.from_frozen(frozen), stop_reason
+
+    def _waiting(self) -> int:
+        from optuna.trial import TrialState
+
+        return len(self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
+
+    def run(self, on_trial: Callable[[TrialRecord, Progress], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> SearchResult:
+        """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true."""
+        should_stop = should_stop or (lambda: False)
+        started = time.monotonic()
+        records = self.records()
+        finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
+        done = len(finished)
+        best = self.best_of(records)
+        since_best = 0
+        for r in finished:
+            since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
+        waiting = self._waiting() if self.is_grid else 0
+        budget = self.budget_trials
+        new = failures = 0
+        first_error = None
+        reason = "budget"
+
+        while True:
+            elapsed = time.monotonic() - started
+            if budget is not None and done >= budget:
+                reason = "budget"
+                break
+            if self.timeout_s is not None and elapsed >= self.timeout_s:
+                reason = "timeout"
+                break
+            if self.is_grid and waiting <= 0:
+                reason = "grid complete"
+                break
+            if should_stop():
+                reason = "stopped"
+                break
+            trial = self.study.ask()
+            if self.is_grid:
+                if not trial.user_attrs.get(QUEUED_ATTR):
+                    # Another worker took the last grid point between our check and our ask.
+                    trial.set_user_attr(SURPLUS_ATTR, True)
+                    self.study.tell(trial, state=_fail_state())
+                    reason = "grid complete"
+                    break
+                waiting -= 1
+            record, stop = self._run_trial(trial, should_stop)
+            new += 1
+            done += 1
+            if record.state == "failed" and stop is None:
+                failures += 1
+                first_error = first_error or record.error
+            if record.state == "complete":
+                if best is None or self.metric.better(record.value, best.value):
+                    best, since_best = record, 0
+                else:
+                    since_best += 1
+            elif stop is None:
+                since_best += 1
+            if on_trial is not None:
+                on_trial(record, Progress(done, budget, time.monotonic() - started, best, self.timeout_s))
+            if stop is not None:
+                reason = stop
+                break
+            if failures == new and new >= FAIL_FAST:
+                raise SearchFailed(
+                    f"The first {new} trials all failed, so the search was stopped. The first error was:\n"
+                    f"{first_error}", first_error)
+            target = self.setup.budget.target_score
+            if target is not None and best is not None and not self.metric.better(target, best.value):
+                reason = "target reached"
+                break
+            patience = self.setup.budget.patience
+            if patience is not None and since_best >= patience:
+                reason = "no improvement"
+                break
+
+        if new and failures == new and best is None:
+            raise SearchFailed(f"All {new} trials failed. The first error was:\n{first_error}", first_error)
+        all_records = self.records()
+        return SearchResult(
+            study_name=self.study_name,
+            storage=redact(self.storage_url),
+            metric=self.metric,
+            trials=all_records,
+            best=self.best_of(all_records),
+            stop_reason=reason,
+            elapsed_s=time.monotonic() - started,
+            new_trials=new,
+        )
+
+    # -- after the search ------------------------------------------------------
+    def fit_best(self, params: Mapping[str, Any]) -> Any:
+        """The pipeline with ``params`` refitted on all training rows (the test rows stay unseen)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            estimator = self.build_estimator(params)
+            if self.y is None:
+                estimator.fit(self.X)
+            else:
+                estimator.fit(self.X, self.y)
+        return estimator
+
+    def test_score(self, fitted: Any) -> float | None:
+        """The held-out test score of a fitted pipeline, or None when no rows were held out."""
+        if self.X_test is None:
+            return None
+        return float(self.scorer(fitted, self.X_test, self.y_test))
+
+
+def _fail_state() -> Any:
+    from optuna.trial import TrialState
+
+    return TrialState.FAIL

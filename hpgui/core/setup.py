@@ -1,0 +1,361 @@
+"""The whole search as one serialisable value (``hpgui-setup/1`` JSON).
+
+Other tools and users' scripts write these files, so the key names are a
+contract: see ``docs/setup-format.md``. Relative data paths are resolved
+against the setup file's folder.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from .catalog import MODELS, TASKS, get_model
+from .evaluate import EvaluationSpec
+from .metrics import DEFAULT_METRIC, METRICS
+from .pipeline import Preprocessing
+from .space import GRID_LIMIT, Hyperparameter, Problem, format_count, is_active, ordered_names
+from .strategies import PRUNERS, STRATEGIES, strategy_problems
+
+FORMAT = "hpgui-setup/1"
+TOP_KEYS = {"format", "data", "model", "space", "preprocessing", "strategy", "evaluation", "metric", "budget"}
+
+
+class SetupError(ValueError):
+    """A setup that cannot be used, with every problem found."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None):
+        self.problems = list(problems)
+        self.source = source
+        head = f"{source}: " if source else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head}{len(self.problems)} problem(s) in the setup:\n{lines}")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    path: str
+    target: str | None = None
+    task: str | None = None
+    features: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "target": self.target}
+        if self.task is not None:
+            out["task"] = self.task
+        if self.features is not None:
+            out["features"] = list(self.features)
+        return out
+
+
+@dataclass(frozen=True)
+class StrategySpec:
+    name: str = "tpe"
+    seed: int = 0
+    pruner: str = "none"
+    manual: tuple[Mapping[str, Any], ...] = ()
+    allow_large_grid: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "seed": self.seed}
+        if self.pruner != "none":
+            out["pruner"] = self.pruner
+        if self.manual:
+            out["manual"] = [dict(m) for m in self.manual]
+        if self.allow_large_grid:
+            out["allow_large_grid"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Budget:
+    trials: int | None = 50
+    timeout_s: float | None = None
+    patience: int | None = None
+    target_score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"trials": self.trials, "timeout_s": self.timeout_s, "patience": self.patience,
+                "target_score": self.target_score}
+
+
+@dataclass(frozen=True)
+class SearchSetup:
+    data: DataSpec
+    model: str
+    space: Mapping[str, Hyperparameter] | None = None
+    preprocessing: Preprocessing = field(default_factory=Preprocessing)
+    strategy: StrategySpec = field(default_factory=StrategySpec)
+    evaluation: EvaluationSpec = field(default_factory=EvaluationSpec)
+    metric: str | None = None
+    budget: Budget = field(default_factory=Budget)
+    base_dir: Path | None = field(default=None, compare=False)
+
+    # -- derived values --------------------------------------------------
+    @property
+    def data_path(self) -> Path:
+        path = Path(os.path.expanduser(self.data.path))
+        if not path.is_absolute() and self.base_dir is not None:
+            path = self.base_dir / path
+        return path
+
+    @property
+    def model_spec(self):
+        return get_model(self.model)
+
+    def task_or(self, inferred: str | None = None) -> str:
+        if self.data.task:
+            return self.data.task
+        if self.model == "kmeans":
+            return "clustering"
+        return inferred or "classification"
+
+    def space_for(self, task: str) -> dict[str, Hyperparameter]:
+        """The space as searched: the catalog's defaults when the file gives none."""
+        if self.space is None:
+            return self.model_spec.default_space(task)
+        return dict(self.space)
+
+    def metric_for(self, task: str) -> str:
+        return self.metric or DEFAULT_METRIC[task]
+
+    def with_(self, **changes: Any) -> "SearchSetup":
+        return replace(self, **changes)
+
+    # -- validation ----------------------------------------------------------
+    def validate(self, task: str | None = None) -> list[Problem]:
+        """Every problem that can be found without reading the data, at once."""
+        problems: list[Problem] = []
+        task = task or self.task_or()
+        if self.data.task is not None and self.data.task not in TASKS:
+            problems.append(Problem("data.task", f"task must be one of {', '.join(TASKS)}"))
+            return problems
+        if not self.data.path:
+            problems.append(Problem("data.path", "no data file given"))
+        if self.model not in MODELS:
+            problems.append(Problem("model", f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}"))
+            return problems
+        model = self.model_spec
+        if not model.supports(task):
+            hint = "" if self.data.task else " (the task was inferred from the target column; set the task to override)"
+            problems.append(Problem("model", f"{model.label} does not do {task}; it does "
+                                             f"{', '.join(model.tasks)}{hint}"))
+            return problems
+        if task != "clustering" and not self.data.target:
+            problems.append(Problem("data.target", "pick the target column to predict"))
+
+        space = self.space_for(task)
+        problems += model.validate_space(task, space, strategy=self.strategy.name)
+        if not any(hp.enabled for hp in space.values()):
+            problems.append(Problem("space", "no hyperparameter is switched on; enable at least one to search"))
+
+        problems += strategy_problems(self.strategy.name)
+        if self.strategy.pruner not in PRUNERS:
+            problems.append(Problem("strategy.pruner", f"pruner must be one of {', '.join(PRUNERS)}"))
+        if not isinstance(self.strategy.seed, int) or isinstance(self.strategy.seed, bool):
+            problems.append(Problem("strategy.seed", "seed must be a whole number"))
+        problems += self.preprocessing.validate()
+        problems += self.evaluation.validate()
+
+        metric = self.metric_for(task)
+        if metric not in METRICS:
+            problems.append(Problem("metric", f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}"))
+        elif task not in METRICS[metric].tasks:
+            fits = [m for m, spec in METRICS.items() if task in spec.tasks]
+            problems.append(Problem("metric", f"{METRICS[metric].label} is not a {task} metric; "
+                                              f"use one of {', '.join(fits)}"))
+
+        problems += self._budget_problems()
+        if not problems:
+            problems += self._manual_problems(task, space)
+            if self.strategy.name == "grid":
+                problems += self._grid_problems(task, space)
+        return problems
+
+    def _budget_problems(self) -> list[Problem]:
+        b = self.budget
+        problems = []
+        if b.trials is not None and (not isinstance(b.trials, int) or isinstance(b.trials, bool) or b.trials < 1):
+            problems.append(Problem("budget.trials", "trials must be a whole number of at least 1, or null"))
+        if b.timeout_s is not None and (not isinstance(b.timeout_s, (int, float)) or b.timeout_s <= 0):
+            problems.append(Problem("budget.timeout_s", "time limit must be a positive number of seconds, or null"))
+        if b.patience is not None and (not isinstance(b.patience, int) or b.patience < 1):
+            problems.append(Problem("budget.patience", "patience must be a whole number of trials, or null"))
+        if b.target_score is not None and (not isinstance(b.target_score, (int, float))
+                                           or not math.isfinite(b.target_score)):
+            problems.append(Problem("budget.target_score", "target score must be a number, or null"))
+        if self.strategy.name != "grid" and b.trials is None and b.timeout_s is None:
+            problems.append(Problem("budget", "set a number of trials or a time limit, or the search never ends"))
+        return problems
+
+    def _manual_problems(self, task: str, space: Mapping[str, Hyperparameter]) -> list[Problem]:
+        model = self.model_spec
+        conditions, defaults = model.conditions(task), model.estimator_defaults(task)
+        problems = []
+        for i, config in enumerate(self.strategy.manual):
+            where = f"strategy.manual.{i}"
+            if not isinstance(config, Mapping):
+                problems.append(Problem(where, "each manual configuration must be an object of values"))
+                continue
+            for name, value in config.items():
+                hp = space.get(name)
+                if hp is None or not hp.enabled:
+                    problems.append(Problem(f"{where}.{name}", f"{name} is not being searched; enable it first"))
+                elif not is_active(name, config, conditions, defaults):
+                    problems.append(Problem(f"{where}.{name}", f"{name} does not apply with these other values"))
+                elif not hp.contains(value):
+                    problems.append(Problem(f"{where}.{name}", f"{value!r} is outside the range of {name}"))
+            for name in ordered_names(space, conditions):
+                if name not in config and is_active(name, config, conditions, defaults):
+                    problems.append(Problem(f"{where}.{name}", f"give a value for {name}"))
+        return problems
+
+    def _grid_problems(self, task: str, space: Mapping[str, Hyperparameter]) -> list[Problem]:
+        size = self.model_spec.grid_size(task, space)
+        if size > GRID_LIMIT and not self.strategy.allow_large_grid:
+            return [Problem("space", f"the grid has {format_count(size)} points, more than {format_count(GRID_LIMIT)}; "
+                                     "use fewer values or a step, pick a sampling strategy, or set "
+                                     "strategy.allow_large_grid to true")]
+        return []
+
+    # -- JSON ------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"format": FORMAT, "data": self.data.to_json(), "model": self.model}
+        if self.space is not None:
+            out["space"] = {name: hp.to_dict() for name, hp in self.space.items()}
+        out["preprocessing"] = self.preprocessing.to_json()
+        out["strategy"] = self.strategy.to_json()
+        out["evaluation"] = self.evaluation.to_json()
+        out["metric"] = self.metric
+        out["budget"] = self.budget.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any, base_dir: Path | None = None, source: str | None = None) -> "SearchSetup":
+        """Parse a setup, raising :class:`SetupError` with every structural problem."""
+        problems: list[Problem] = []
+        if not isinstance(data, Mapping):
+            raise SetupError([Problem("", "the setup must be a JSON object")], source)
+        fmt = data.get("format", FORMAT)
+        if fmt != FORMAT:
+            problems.append(Problem("format", f"this hpgui reads {FORMAT!r} files, not {fmt!r}"))
+        for key in sorted(set(data) - TOP_KEYS):
+            problems.append(Problem(key, f"unknown key {key!r}; known keys: {', '.join(sorted(TOP_KEYS))}"))
+
+        data_spec = _parse(problems, "data", lambda d: _data_spec(d), data.get("data"))
+        model = data.get("model")
+        if not isinstance(model, str):
+            problems.append(Problem("model", "model must be a name such as \"random_forest\""))
+        space = None
+        if data.get("space") is not None:
+            raw = data["space"]
+            if not isinstance(raw, Mapping):
+                problems.append(Problem("space", "space must be an object of hyperparameter ranges"))
+            else:
+                space = {}
+                for name, spec in raw.items():
+                    hp = _parse(problems, f"space.{name}", Hyperparameter.from_dict, spec)
+                    if hp is not None:
+                        space[name] = hp
+        preprocessing = _parse(problems, "preprocessing", Preprocessing.from_json, data.get("preprocessing"))
+        strategy = _parse(problems, "strategy", _strategy_spec, data.get("strategy"))
+        evaluation = _parse(problems, "evaluation", EvaluationSpec.from_json, data.get("evaluation"))
+        metric = data.get("metric")
+        if metric is not None and not isinstance(metric, str):
+            problems.append(Problem("metric", "metric must be a name such as \"accuracy\""))
+        budget = _parse(problems, "budget", _budget, data.get("budget"))
+        if problems:
+            raise SetupError(problems, source)
+        return cls(data=data_spec, model=model, space=space, preprocessing=preprocessing, strategy=strategy,
+                   evaluation=evaluation, metric=metric, budget=budget, base_dir=base_dir)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "SearchSetup":
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SetupError([Problem("", f"setup file {path} does not exist")], str(path)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SetupError([Problem("", f"cannot read {path}: {exc}")], str(path)) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SetupError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")],
+                             str(path)) from None
+        return cls.from_json(data, base_dir=path.resolve().parent, source=str(path))
+
+    def save(self, path: str | os.PathLike, relative_data: bool = True) -> None:
+        path = Path(path)
+        data = self.to_json()
+        if relative_data:
+            try:
+                data["data"]["path"] = os.path.relpath(self.data_path.resolve(), path.resolve().parent)
+            except ValueError:  # another drive on Windows
+                data["data"]["path"] = str(self.data_path.resolve())
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _parse(problems: list[Problem], where: str, parse, value):
+    try:
+        return parse(value)
+    except (TypeError, ValueError, KeyError) as exc:
+        message = str(exc).strip("'\"") or type(exc).__name__
+        problems.append(Problem(where, message))
+        return None
+
+
+def _data_spec(data: Any) -> DataSpec:
+    if not isinstance(data, Mapping):
+        raise ValueError("data must be an object with at least \"path\" and \"target\"")
+    unknown = set(data) - {"path", "target", "task", "features"}
+    if unknown:
+        raise ValueError(f"unknown data key(s): {', '.join(sorted(unknown))}")
+    if not isinstance(data.get("path"), str) or not data.get("path"):
+        raise ValueError("data.path must name the CSV file")
+    features = data.get("features")
+    if features is not None and not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
+        raise ValueError("data.features must be a list of column names")
+    target = data.get("target")
+    if target is not None and not isinstance(target, str):
+        raise ValueError("data.target must be a column name")
+    return DataSpec(path=data["path"], target=target, task=data.get("task"),
+                    features=tuple(features) if features is not None else None)
+
+
+def _strategy_spec(data: Any) -> StrategySpec:
+    if data is None:
+        return StrategySpec()
+    if isinstance(data, str):
+        return StrategySpec(name=data)
+    if not isinstance(data, Mapping):
+        raise ValueError("strategy must be an object such as {\"name\": \"tpe\", \"seed\": 0}")
+    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid"}
+    if unknown:
+        raise ValueError(f"unknown strategy key(s): {', '.join(sorted(unknown))}")
+    manual = data.get("manual") or ()
+    if not isinstance(manual, (list, tuple)):
+        raise ValueError("strategy.manual must be a list of configurations")
+    name = data.get("name", "tpe")
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
+    return StrategySpec(name=name, seed=data.get("seed", 0), pruner=data.get("pruner") or "none",
+                        manual=tuple(manual), allow_large_grid=bool(data.get("allow_large_grid", False)))
+
+
+def _budget(data: Any) -> Budget:
+    if data is None:
+        return Budget()
+    if not isinstance(data, Mapping):
+        raise ValueError("budget must be an object such as {\"trials\": 50}")
+    unknown = set(data) - {"trials", "timeout_s", "patience", "target_score"}
+    if unknown:
+        raise ValueError(f"unknown budget key(s): {', '.join(sorted(unknown))}")
+    return Budget(trials=data.get("trials", 50), timeout_s=data.get("timeout_s"),
+                  patience=data.get("patience"), target_score=data.get("target_score"))

@@ -1,0 +1,84 @@
+"""Where studies live.
+
+By default each study is one append-only journal file under the user's data
+folder: Optuna's journal backend takes a file lock per write, so several worker
+processes on one machine can share a study, and a crash loses at most the trial
+that was running. Any Optuna storage URL (``postgresql://…``, ``sqlite:///…``)
+can be given instead, and ``journal:///path/file.journal`` names a journal file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+APP_NAME = "hpgui"
+
+
+def data_dir() -> Path:
+    """The user's hpgui data folder (``HPGUI_DATA_DIR`` overrides it, for tests and portable use)."""
+    override = os.environ.get("HPGUI_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def studies_dir() -> Path:
+    path = data_dir() / "studies"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def safe_name(name: str) -> str:
+    """A study name made safe to use as a file name."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return cleaned or "study"
+
+
+def journal_path(study_name: str) -> Path:
+    return studies_dir() / f"{safe_name(study_name)}.journal"
+
+
+def storage_url(storage: str | None, study_name: str) -> str:
+    """The URL a study is (or will be) stored at, for messages and for other workers."""
+    if storage:
+        return storage
+    return "journal:///" + journal_path(study_name).as_posix().lstrip("/")
+
+
+def open_storage(storage: str | None, study_name: str) -> Any:
+    """An Optuna storage object for ``storage`` (None: the embedded default for this study)."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    if not storage:
+        return JournalStorage(JournalFileBackend(str(journal_path(study_name))))
+    if storage.startswith("journal://"):
+        path = Path("/" + storage[len("journal://"):].lstrip("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(JournalFileBackend(str(path)))
+    if storage.endswith(".journal") and "://" not in storage:
+        Path(storage).parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(JournalFileBackend(storage))
+    return optuna.storages.RDBStorage(storage, heartbeat_interval=60, grace_period=180)
+
+
+def redact(url: str | None) -> str:
+    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))

@@ -1,0 +1,101 @@
+"""Search strategies and pruners, by name, as Optuna samplers and pruners.
+
+Grid search is not an Optuna sampler here: the runner enqueues every grid point
+into the study once (see :mod:`hpgui.core.runner`), which copes with
+conditional hyperparameters and lets several workers and resumed runs share the
+remaining points through the storage.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from .space import Problem
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    label: str
+    doc: str
+    needs: str | None = None  # an optional module the strategy cannot run without
+
+
+STRATEGIES: dict[str, Strategy] = {
+    s.name: s
+    for s in (
+        Strategy("grid", "Grid", "Every combination of the listed values, each once."),
+        Strategy("random", "Random", "Independent random draws from the ranges; a strong, simple baseline."),
+        Strategy("tpe", "Bayesian (TPE)",
+                 "Models which regions gave good scores and samples there more often; "
+                 "handles conditional and categorical hyperparameters well."),
+        Strategy("gp", "Bayesian (Gaussian process)",
+                 "Fits a Gaussian process to the scores and picks the most promising point; "
+                 "sample-efficient for small budgets of continuous hyperparameters.", needs="torch"),
+        Strategy("cmaes", "Evolution strategy (CMA-ES)",
+                 "Adapts a search distribution over the numeric hyperparameters generation by generation; "
+                 "categorical ones are drawn at random."),
+        Strategy("qmc", "Quasi-random (Sobol)", "Evenly spread points that cover the ranges better than random."),
+        Strategy("nsga2", "Genetic (NSGA-II)", "A population evolved by crossover and mutation."),
+    )
+}
+
+PRUNERS = ("none", "median", "successive_halving", "hyperband")
+
+
+def strategy_problems(name: str) -> list[Problem]:
+    strategy = STRATEGIES.get(name)
+    if strategy is None:
+        return [Problem("strategy.name", f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")]
+    if strategy.needs and importlib.util.find_spec(strategy.needs) is None:
+        return [Problem("strategy.name",
+                        f"{strategy.label} needs PyTorch, which is not installed; "
+                        "install it with: pip install \"hpgui[gp]\" (or pick TPE)")]
+    return []
+
+
+def make_sampler(name: str, seed: int | None, budget: int | None = None) -> Any:
+    """An Optuna sampler for ``name``; grid points come from the queue, so grid gets a plain sampler."""
+    import optuna
+
+    samplers = optuna.samplers
+    with warnings.catch_warnings():
+        # Several samplers are labelled experimental; that is Optuna's policy note, not our user's concern.
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        if name in ("grid", "random"):
+            return samplers.RandomSampler(seed=seed)
+        if name == "tpe":
+            startup = 10 if budget is None else max(5, min(10, budget // 5))
+            return samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=startup,
+                                       constant_liar=True)
+        if name == "gp":
+            startup = 10 if budget is None else max(5, min(10, budget // 5))
+            return samplers.GPSampler(seed=seed, n_startup_trials=startup)
+        if name == "cmaes":
+            return samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False,
+                                         independent_sampler=samplers.RandomSampler(seed=seed))
+        if name == "qmc":
+            return samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed,
+                                       warn_independent_sampling=False)
+        if name == "nsga2":
+            population = 20 if budget is None else max(8, min(50, budget // 5))
+            return samplers.NSGAIISampler(seed=seed, population_size=population)
+    raise ValueError(f"unknown strategy {name!r}")
+
+
+def make_pruner(name: str, folds: int) -> Any:
+    import optuna
+
+    pruners = optuna.pruners
+    if name in (None, "none"):
+        return pruners.NopPruner()
+    if name == "median":
+        return pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
+    if name == "successive_halving":
+        return pruners.SuccessiveHalvingPruner(min_resource=1)
+    if name == "hyperband":
+        return pruners.HyperbandPruner(min_resource=1, max_resource=max(folds, 1))
+    raise ValueError(f"unknown pruner {name!r}")
