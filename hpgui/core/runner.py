@@ -317,9 +317,11 @@ class Search:
         prune = self.setup.strategy.pruner != "none"
 
         def on_fold(index: int, scores: list[float]) -> None:
+            if index == len(self.splits) - 1:
+                return  # the trial is complete; stopping now would only throw it away
             if should_stop():
                 raise Interrupted("stopped")
-            if prune and index < len(self.splits) - 1:
+            if prune:
                 trial.report(float(np.mean(scores)), step=index)
                 if trial.should_prune():
                     raise Interrupted("pruned")

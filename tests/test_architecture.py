@@ -1,0 +1,57 @@
+"""The core must stay usable without Qt: no module under hpgui/core may import it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[1] / "hpgui" / "core"
+FORBIDDEN = ("PySide6", "shiboken6", "pyqtgraph", "superqt", "qtpy", "hpgui.gui")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: resolve against hpgui.core
+                base = ["hpgui", "core"][: max(0, 2 - (node.level - 1))]
+                module = ".".join([*base, module]) if module else ".".join(base)
+            found.append((node.lineno, module))
+    return found
+
+
+def test_no_core_module_imports_qt_in_its_source():
+    offenders = []
+    for path in sorted(CORE.rglob("*.py")):
+        for line, module in _imports(path):
+            if any(module == f or module.startswith(f + ".") for f in FORBIDDEN):
+                offenders.append(f"{path.name}:{line} imports {module}")
+    assert offenders == []
+
+
+def test_importing_every_core_module_loads_no_qt():
+    modules = [f"hpgui.core.{p.stem}" for p in sorted(CORE.glob("*.py")) if p.stem != "__init__"]
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + f"bad = [m for m in sys.modules if m.split('.')[0] in {[f for f in FORBIDDEN if '.' not in f]!r}"
+        + " or m.startswith('hpgui.gui')]\n"
+        + "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_the_checker_sees_a_forbidden_import(tmp_path):
+    # Guard against the scan above silently matching nothing.
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\nfrom PySide6.QtCore import QObject\nfrom ..gui import window\n")
+    modules = [m for _, m in _imports(sample)]
+    assert "PySide6.QtCore" in modules
+    assert "hpgui.gui" in modules
