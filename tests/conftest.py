@@ -10,8 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "resources" / "examples"
+from tests_support import EXAMPLES, ROOT  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

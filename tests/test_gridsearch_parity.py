@@ -16,6 +16,7 @@ from sklearn.svm import SVC
 from hpgui.core.export import export_all
 from hpgui.core.runner import Search
 from hpgui.core.setup import SearchSetup
+from tests_support import EXAMPLES
 
 GRID = {"kernel": ["linear", "rbf"], "C": [1, 10]}
 
@@ -40,8 +41,6 @@ def _setup(csv) -> SearchSetup:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    from tests.conftest import EXAMPLES
-
     frame = pd.read_csv(EXAMPLES / "iris.csv")
     X, y = frame.drop(columns="species"), frame["species"]
     return GridSearchCV(SVC(), GRID, cv=5, scoring="accuracy").fit(X, y).cv_results_

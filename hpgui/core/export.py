@@ -90,7 +90,10 @@ def write_best(path: Path, config: dict[str, Any]) -> None:
 def spreadsheet_safe(value: Any) -> Any:
     """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
     return value
 
 
@@ -102,14 +105,14 @@ def trial_rows(records: Iterable["TrialRecord"], param_names: list[str]) -> tupl
         rows.append([
             r.number, r.state, _num(r.value), _num(r.std), _num(r.train_score), _num(r.duration_s),
             _num(r.fit_time_s), *[r.params.get(n, "") for n in param_names],
-            " ".join(repr(float(v)) for v in r.folds) if r.folds else "",
+            json.dumps([float(v) for v in r.folds]) if r.folds else "",
             r.error or "", " | ".join(r.warnings), _time(r.started), _time(r.finished),
         ])
     return header, rows
 
 
 def _num(value: Any) -> Any:
-    return "" if value is None else repr(float(value))
+    return "" if value is None else float(value)
 
 
 def _time(value: Any) -> str:

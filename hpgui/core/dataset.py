@@ -1,0 +1,579 @@
+"""Read a user's CSV into a Dataset and turn a column choice into training data.
+
+Everything a person can get wrong here (the file, the target, the features, the
+folds) raises DatasetError with a message that names the problem and the fix,
+because the GUI shows it verbatim and the headless runner prints it.
+
+`coerce_features` and `coerce_target` are copied with `inspect.getsource` into the
+exported reproducing script, so they use only `pd` and `np` and nothing else from
+this module: the script must turn the CSV into exactly the arrays the search saw.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import hashlib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TASKS = ("classification", "regression", "clustering")
+
+# Explicit, so that a generated script reads the file the same way whatever the
+# pandas defaults of the day are (hence keep_default_na=False next to it).
+NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "#N/A", "#NA", "<NA>",
+             "null", "NULL", "Null", "None", "?", "-"]
+
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+_SNIFF_BYTES = 64 * 1024
+_BINARY_PROBE = 8 * 1024
+_CHUNK = 1 << 20
+# Bytes Python's cp1252 codec leaves undefined; if any occurs, only latin-1 can decode the file.
+_CP1252_HOLES = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+_SAVE_AS_CSV = "Open it in Excel or LibreOffice and use File > Save As > CSV, then open the .csv file."
+_SAVE_AS_UTF8 = "Save it again as CSV UTF-8 (in Excel: Save As > CSV UTF-8)."
+_MAGIC = (  # file signatures people pick by mistake, and what to do instead
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive", _SAVE_AS_CSV),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)", _SAVE_AS_CSV),
+    (b"\x1f\x8b", "a gzip-compressed file", "Decompress it first and open the .csv inside."),
+    (b"PAR1", "a Parquet file", "Export it to CSV first."),
+    (b"\xff\xfe", "UTF-16 text", _SAVE_AS_UTF8),
+    (b"\xfe\xff", "UTF-16 text", _SAVE_AS_UTF8),
+)
+
+# Before pandas 3.1 the C engine's default float parser could be off by one ulp;
+# 3.1 made every mode exact and deprecated the option, so it is only passed where needed.
+_NEEDS_ROUND_TRIP = tuple(int(p) for p in re.findall(r"\d+", pd.__version__)[:2]) < (3, 1)
+
+# Profile thresholds (see _kind): categories must repeat and stay few enough to one-hot.
+_CATEGORY_MIN_LIMIT = 50
+_CATEGORY_MAX_LIMIT = 1000
+_CATEGORY_SHARE = 0.05
+_TEXT_MEAN_LENGTH = 40
+_TEXT_MEAN_WORDS = 4
+_DATETIME_SHARE = 0.95
+_COUNTER_MIN_ROWS = 20
+_PROFILE_SAMPLE = 1000
+_CLASS_MAX_DISTINCT = 20
+_ID_NAME = re.compile(r"(^id$)|([_\s.\-]id$)", re.IGNORECASE)
+_ID_CAMEL = re.compile(r"[a-z0-9](Id|ID)$")
+_DATE_SHAPE = r"\d{1,4}[-/.:]\d{1,2}"
+
+
+class DatasetError(ValueError):
+    """A problem with the user's file or column choice; str(err) is a message a person
+    understands and can act on: it names the problem (and the file / column / row) and
+    says what to do."""
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    name: str
+    kind: str  # numeric, categorical, text, datetime, constant, id
+    dtype: str
+    missing: int
+    distinct: int
+
+    @property
+    def usable(self) -> bool:
+        return self.kind in ("numeric", "categorical")
+
+
+@dataclass
+class Dataset:
+    path: Path
+    frame: pd.DataFrame
+    profiles: dict[str, ColumnProfile]
+    read_options: dict
+    encoding: str
+    delimiter: str
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+
+@dataclass
+class TrainingData:
+    X: pd.DataFrame
+    y: pd.Series | None
+    task: str
+    target: str | None
+    features: list[str]
+    numeric: list[str]
+    categorical: list[str]
+    dropped_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def class_counts(self) -> dict | None:
+        if self.task != "classification" or self.y is None:
+            return None
+        return {_native(k): int(v) for k, v in self.y.value_counts().sort_index().items()}
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_table(path: str | os.PathLike) -> Dataset:
+    path = Path(path)
+    try:
+        if not path.exists():
+            raise DatasetError(f"File not found: {path}. Check the name and folder, or choose the file again.")
+        if path.is_dir():
+            raise DatasetError(f"{path} is a folder, not a file. Choose a CSV file inside it.")
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+        size = path.stat().st_size
+    except PermissionError:
+        raise DatasetError(f"{path} cannot be read: permission denied. Copy it somewhere you can read, "
+                           "or fix its permissions.") from None
+    name = path.name
+    if size == 0:
+        raise DatasetError(f"{name} is empty (0 bytes). Choose a CSV file that has a header row and data.")
+    for magic, what, fix in _MAGIC:
+        if head.startswith(magic):
+            raise DatasetError(f"{name} looks like {what}, not a CSV text file. {fix}")
+    if b"\x00" in head[:_BINARY_PROBE]:
+        raise DatasetError(f"{name} is not a text file (it contains NUL bytes, as binary files do). "
+                           "Choose a CSV or TSV file, or export your data to CSV first.")
+
+    digest, encoding, blank, warning = _scan_bytes(path)
+    if blank:
+        raise DatasetError(f"{name} is empty (it holds only blank space). "
+                           "Choose a CSV file that has a header row and data.")
+    warnings_ = [warning] if warning else []
+
+    text = head.decode(encoding, errors="replace")
+    if encoding == "utf-8-sig":
+        text = text.lstrip("\ufeff")
+    if size > len(head) and "\n" in text:
+        text = text[: text.rindex("\n") + 1]  # the last line of the sample may be cut mid-way
+    delimiter = _sniff_delimiter(text, name)
+    header = next((row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if not _blank(row)), [])
+    seen, dupes = set(), []
+    for col in header:
+        if col in seen and col not in dupes:
+            dupes.append(col)
+        seen.add(col)
+    if dupes:
+        listed = ", ".join(repr(d) for d in dupes)
+        raise DatasetError(f"{name} has duplicate column names: {listed}. "
+                           "Rename the columns so every header name is unique, then open the file again.")
+
+    options = {"sep": delimiter, "encoding": encoding, "na_values": list(NA_VALUES),
+               "keep_default_na": False, "engine": "pyarrow"}
+    if _decimal_comma(text, delimiter):
+        options["decimal"] = ","
+    try:
+        frame = pd.read_csv(path, **options)
+    except (ValueError, NotImplementedError, TypeError, ImportError):
+        # pyarrow refuses some files the C parser takes (and pandas raises its parse errors
+        # as ValueError subclasses); a ragged row is the usual cause, so look for one first.
+        _check_ragged(path, encoding, delimiter, len(header))
+        options = {k: v for k, v in options.items() if k != "engine"}
+        options.update(engine="c", low_memory=False)  # low_memory=False: one dtype per column
+        if _NEEDS_ROUND_TRIP:
+            options["float_precision"] = "round_trip"
+        try:
+            frame = pd.read_csv(path, **options)
+        except (pd.errors.ParserError, csv.Error, ValueError) as err:
+            raise DatasetError(f"{name} could not be read as a {_DELIMITER_NAMES[delimiter]}-separated file: "
+                               f"{err}. Check the file in a text editor (unbalanced quotes are a common cause) "
+                               "and save it again as CSV.") from None
+
+    if len(frame) == 0:
+        raise DatasetError(f"{name} has a header row but no data rows. "
+                           "Choose a file with at least one row of data.")
+    profiles = {col: profile_column(frame[col]) for col in frame.columns}
+    return Dataset(path=path, frame=frame, profiles=profiles, read_options=options, encoding=encoding,
+                   delimiter=delimiter, sha256=digest, warnings=warnings_)
+
+
+def _scan_bytes(path: Path) -> tuple[str, str, bool, str | None]:
+    """One streaming pass for the hash, the encoding and blankness, so a multi-GB file
+    is neither held in memory nor read twice."""
+    sha = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok, cp1252_ok, blank, bad_at, offset, bom = True, True, True, None, 0, False
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            sha.update(chunk)
+            if offset == 0 and chunk.startswith(codecs.BOM_UTF8):
+                bom = True
+                blank = blank and chunk[3:].isspace() if len(chunk) > 3 else blank
+            else:
+                blank = blank and chunk.isspace()
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as err:
+                    utf8_ok, bad_at = False, offset + err.start
+            if cp1252_ok:
+                cp1252_ok = not any(b in chunk for b in _CP1252_HOLES)
+            offset += len(chunk)
+    if utf8_ok:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok, bad_at = False, offset - 1
+    if utf8_ok:
+        return sha.hexdigest(), ("utf-8-sig" if bom else "utf-8"), blank, None
+    encoding, label = ("cp1252", "Windows-1252 (cp1252)") if cp1252_ok else ("latin-1", "Latin-1 (ISO-8859-1)")
+    warning = (f"{path.name} is not valid UTF-8 (first invalid byte at offset {bad_at}); it was read as "
+               f"{label}. If accented letters look wrong, save the file as CSV UTF-8 and open it again.")
+    return sha.hexdigest(), encoding, blank, warning
+
+
+def _delimiter_score(text: str, delimiter: str) -> tuple[float, int]:
+    """(share of rows as wide as the header, header width): quoting-aware, unlike a raw count."""
+    rows = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if row:
+            rows.append(len(row))
+        if len(rows) >= 200:
+            break
+    if not rows or rows[0] < 2:
+        return 0.0, rows[0] if rows else 0
+    return sum(w == rows[0] for w in rows) / len(rows), rows[0]
+
+
+def _sniff_delimiter(text: str, name: str) -> str:
+    try:
+        sniffed = csv.Sniffer().sniff(text, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        sniffed = None
+    # The Sniffer is easily fooled (a stray ';' in a text column), so its answer is only
+    # taken if it splits the header and the rows agree with it.
+    if sniffed is not None:
+        consistency, width = _delimiter_score(text, sniffed)
+        if consistency >= 0.9 and width >= 2:
+            return sniffed
+    best = max(DELIMITERS, key=lambda d: _delimiter_score(text, d))
+    if _delimiter_score(text, best)[1] >= 2:
+        return best
+    first = text.splitlines()[0] if text.strip() else ""
+    tried = ", ".join(_DELIMITER_NAMES[d] for d in DELIMITERS)
+    raise DatasetError(f"{name} has only one column: none of the separators tried ({tried}) splits its header "
+                       f"line {first[:80]!r}. Save the file as CSV with one of these separators, or check that "
+                       "this is the right file.")
+
+
+def _blank(row: list[str]) -> bool:
+    return not row or (len(row) == 1 and not row[0].strip())
+
+
+_COMMA_NUMBER = re.compile(r"[-+]?\d*,\d+([eE][-+]?\d+)?")
+_DOT_NUMBER = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
+
+
+def _decimal_comma(text: str, delimiter: str) -> bool:
+    """Spreadsheets in much of Europe write 3,5 in ;-separated files; without decimal=","
+    every such column would silently become text."""
+    if delimiter == ",":
+        return False
+    comma = dot = 0
+    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
+        if i > 200:
+            break
+        for cell in row:
+            cell = cell.strip()
+            comma += bool(_COMMA_NUMBER.fullmatch(cell))
+            dot += bool(_DOT_NUMBER.fullmatch(cell))
+    return comma > 0 and dot == 0
+
+
+def _check_ragged(path: Path, encoding: str, delimiter: str, width: int) -> None:
+    """Only called after a parser failure, so the slow Python pass costs nothing on good files."""
+    try:
+        with path.open("r", encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            data_row = -1  # the first non-blank record is the header
+            for row in reader:
+                if _blank(row):
+                    continue  # blank lines are skipped by both parsers
+                data_row += 1
+                if data_row and len(row) != width:
+                    more = "more" if len(row) > width else "fewer"
+                    raise DatasetError(
+                        f"{path.name}: line {reader.line_num} (data row {data_row}) has {len(row)} fields but "
+                        f"the header has {width} ({more} fields than columns). Fix that row (look for a missing "
+                        f"or extra {_DELIMITER_NAMES[delimiter]}, or a value that should be quoted) and open the "
+                        "file again.")
+    except csv.Error:
+        return  # leave the message to the parser that gets the final say
+
+
+# ----------------------------------------------------------------------------- profiles
+
+
+def profile_column(series: pd.Series) -> ColumnProfile:
+    missing = int(series.isna().sum())
+    distinct = int(series.nunique(dropna=True))
+    kind = _kind(series, len(series) - missing, distinct)
+    return ColumnProfile(str(series.name), kind, str(series.dtype), missing, distinct)
+
+
+def _looks_like_id_name(name: object) -> bool:
+    name = str(name).strip()
+    return bool(_ID_NAME.search(name) or _ID_CAMEL.search(name))
+
+
+def _sample(series: pd.Series) -> pd.Series:
+    """Evenly spaced rather than the head, because files are often sorted."""
+    values = series.dropna()
+    if len(values) > _PROFILE_SAMPLE:
+        values = values.iloc[np.linspace(0, len(values) - 1, _PROFILE_SAMPLE).astype(np.int64)]
+    return values
+
+
+def _kind(series: pd.Series, present: int, distinct: int) -> str:
+    if distinct <= 1:
+        return "constant"
+    all_distinct = distinct == present
+    if all_distinct and _looks_like_id_name(series.name):
+        return "id"
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "categorical"
+    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(dtype):
+        if (all_distinct and pd.api.types.is_integer_dtype(dtype) and present >= _COUNTER_MIN_ROWS
+                and int(series.max()) - int(series.min()) == present - 1):
+            return "id"  # a permutation of consecutive integers: a row counter
+        return "numeric"
+    sample = _sample(series)
+    inferred = pd.api.types.infer_dtype(sample, skipna=True)
+    if inferred in ("date", "datetime", "datetime64"):
+        return "datetime"  # pyarrow turns ISO dates into datetime.date objects
+    if inferred == "boolean":
+        return "categorical"
+    text = sample.astype(str)
+    if _looks_like_dates(text):
+        return "datetime"
+    wordy = (text.str.len().mean() >= _TEXT_MEAN_LENGTH
+             or text.str.count(r"\s+").mean() + 1 >= _TEXT_MEAN_WORDS)
+    if all_distinct:
+        return "text" if wordy else "id"
+    limit = max(_CATEGORY_MIN_LIMIT, min(_CATEGORY_MAX_LIMIT, int(_CATEGORY_SHARE * present)))
+    if distinct <= limit and distinct <= max(2, present // 2):  # each category repeats on average
+        return "categorical"
+    return "text"
+
+
+def _looks_like_dates(text: pd.Series) -> bool:
+    if len(text) == 0 or text.str.contains(_DATE_SHAPE, regex=True).mean() < _DATETIME_SHARE:
+        return False  # the shape test keeps dateutil from reading words like "May" as dates
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    return parsed.notna().mean() >= _DATETIME_SHARE
+
+
+def infer_task(series: pd.Series) -> str:
+    values = series.dropna()
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        return "classification"
+    numbers = values.to_numpy(dtype="float64")
+    if len(numbers) == 0:
+        return "classification"
+    if not np.all(np.isfinite(numbers)) or not np.all(numbers == np.round(numbers)):
+        return "regression"
+    distinct = len(np.unique(numbers))
+    if distinct <= 2 or (distinct <= _CLASS_MAX_DISTINCT and distinct * 5 <= len(numbers)):
+        return "classification"
+    return "regression"
+
+
+def default_features(dataset: Dataset, target: str | None) -> list[str]:
+    return [name for name, p in dataset.profiles.items() if p.usable and name != target]
+
+
+# ----------------------------------------------------------------------------- training data
+
+
+def prepare(dataset: Dataset, target: str | None, features: list[str] | None = None,
+            task: str | None = None, folds: int = 5) -> TrainingData:
+    """Validate a column choice and build X / y.
+
+    Features named explicitly are trusted: a text, id or datetime column the caller
+    asked for is used as a categorical feature (with a warning), because the user may
+    know it is a code rather than free text. Constant columns are always dropped,
+    since they cannot inform any model.
+    """
+    frame, name = dataset.frame, dataset.path.name
+    if task is not None and task not in TASKS:
+        raise DatasetError(f"Unknown task {task!r}. Choose one of: {', '.join(TASKS)}.")
+    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
+        raise DatasetError(f"The number of cross-validation folds must be a whole number of at least 2 "
+                           f"(got {folds!r}).")
+    if target is not None and target not in frame.columns:
+        raise DatasetError(f"There is no column named {target!r} in {name}.{_suggest(target, frame.columns)} "
+                           f"The columns are: {_list_columns(frame.columns)}.")
+    if target is None and task not in (None, "clustering"):
+        raise DatasetError(f"Choose a target column for {task}; only clustering works without one.")
+    if target is not None and task != "clustering" and not frame[target].notna().any():
+        raise DatasetError(f"The target column {target!r} has no values: all {len(frame)} cells are missing. "
+                           "Choose another target column.")
+    if task is None:
+        task = "clustering" if target is None else infer_task(frame[target])
+
+    features, notes = _choose_features(dataset, target, features)
+    numeric = [f for f in features if pd.api.types.is_numeric_dtype(frame[f].dtype)
+               and not pd.api.types.is_bool_dtype(frame[f].dtype)]
+    categorical = [f for f in features if f not in numeric]
+
+    y, dropped, keep = None, 0, slice(None)
+    if task != "clustering":
+        raw = frame[target]
+        present = raw.notna()
+        dropped = int(len(raw) - present.sum())
+        if dropped:
+            keep = present.to_numpy()
+            notes.append(f"{_count(dropped, 'row')} with a missing target {target!r} left out.")
+        raw = raw[keep]
+        if task == "regression":
+            bad = raw[pd.to_numeric(raw, errors="coerce").isna()]
+            if len(bad):
+                raise DatasetError(f"The target column {target!r} holds text such as {str(bad.iloc[0])!r}, which "
+                                   "regression cannot predict. Choose classification, or a numeric target column.")
+        y = coerce_target(raw, task).reset_index(drop=True)
+
+    rows = len(frame) - dropped
+    if rows < folds:
+        fix = f"Lower the number of folds to {rows} or fewer" if rows >= 2 else "Use a file with more rows"
+        after = " after dropping rows with a missing target" if dropped else ""
+        raise DatasetError(f"Only {_count(rows, 'row')} left{after}, but {folds} cross-validation folds need at "
+                           f"least one row each. {fix}.")
+    if task == "classification":
+        _check_classes(y, target, folds)
+    X = coerce_features(frame.loc[keep, features], numeric, categorical).reset_index(drop=True)
+    return TrainingData(X=X, y=y, task=task, target=target, features=features, numeric=numeric,
+                        categorical=categorical, dropped_rows=dropped, warnings=notes)
+
+
+def _choose_features(dataset: Dataset, target: str | None, features: list[str] | None):
+    profiles, columns, notes = dataset.profiles, dataset.frame.columns, []
+    if features is None:
+        chosen = default_features(dataset, target)
+        if not chosen:
+            kinds = ", ".join(f"{n!r} is {_KIND_WORDS[p.kind]}" for n, p in profiles.items() if n != target)
+            raise DatasetError(f"No usable feature: no column of {dataset.path.name} can be used as a feature by "
+                               f"default ({kinds or 'there is no column besides the target'}). Choose the feature "
+                               "columns yourself, or use a file with numeric or categorical columns.")
+        return chosen, notes
+    chosen = list(dict.fromkeys(features))
+    unknown = [f for f in chosen if f not in columns]
+    if unknown:
+        hints = "".join(_suggest(f, columns) for f in unknown)
+        raise DatasetError(f"No column named {', '.join(map(repr, unknown))} in {dataset.path.name}.{hints} "
+                           f"The columns are: {_list_columns(columns)}.")
+    if target in chosen:
+        chosen.remove(target)
+        notes.append(f"The target {target!r} was removed from the features: a model must not see its answer.")
+    constant = [f for f in chosen if profiles[f].kind == "constant"]
+    if constant:
+        chosen = [f for f in chosen if f not in constant]
+        notes.append(f"Constant columns left out of the features (they carry no information): "
+                     f"{', '.join(map(repr, constant))}.")
+    if not chosen:
+        what = "are all constant" if constant else "are empty"
+        raise DatasetError(f"No usable feature: the chosen feature columns {what}. "
+                           "Choose at least one column with varying values to learn from.")
+    odd = [f"{f!r} ({profiles[f].kind})" for f in chosen if profiles[f].kind in ("text", "id", "datetime")]
+    if odd:
+        notes.append(f"Used as categories because you chose them, although they look like {', '.join(odd)}: "
+                     "many distinct values make many one-hot columns and rarely help.")
+    return chosen, notes
+
+
+def _check_classes(y: pd.Series, target: str, folds: int) -> None:
+    counts = y.value_counts()
+    if len(counts) < 2:
+        raise DatasetError(f"The target column {target!r} has only one class ({_native(counts.index[0])!r}), "
+                           "so there is nothing to tell apart. Choose another target column, or regression.")
+    small = counts[counts < folds].sort_values()
+    if len(small):
+        listed = ", ".join(f"{_native(c)!r} has {_count(n, 'row')}" for c, n in small.items())
+        fix = (f"Lower the number of folds to {int(small.min())} or fewer, or drop or merge that class"
+               if small.min() >= 2 else "Drop or merge that class (a class needs at least 2 rows)")
+        raise DatasetError(f"Too few rows of some class in the target {target!r} for {folds}-fold "
+                           f"cross-validation (every fold needs at least one of each class): {listed}. {fix}.")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+_KIND_WORDS = {"text": "free text", "id": "an identifier", "datetime": "a date/time", "constant": "constant",
+               "numeric": "numeric", "categorical": "categorical"}
+
+
+def _suggest(name: str, columns) -> str:
+    columns = [str(c) for c in columns]
+    folded = [c for c in columns if c.casefold() == str(name).casefold()]
+    close = folded or difflib.get_close_matches(str(name), columns, n=3, cutoff=0.6)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _list_columns(columns, limit: int = 40) -> str:
+    shown = ", ".join(repr(str(c)) for c in list(columns)[:limit])
+    return shown + (f", ... ({len(columns) - limit} more)" if len(columns) > limit else "")
+
+
+def _native(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# ----------------------------------------------------------------------------- copied into scripts
+
+
+def coerce_features(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    """Numbers as float64 and categories as Python str in object columns, missing as np.nan:
+    the one representation scikit-learn's imputers and encoders handle on every pandas version
+    (pd.NA and the pandas 3 string dtype are not reliably supported)."""
+    out = X.copy()
+    for name in numeric:
+        values = pd.to_numeric(X[name], errors="coerce")
+        out[name] = pd.Series(values.to_numpy(dtype="float64", na_value=np.nan), index=X.index, dtype="float64")
+    for name in categorical:
+        column = X[name]
+        missing = column.isna().to_numpy()
+        values = np.array(column.astype(str).to_numpy(dtype=object), dtype=object, copy=True)
+        values[missing] = np.nan  # pandas < 3 turns missing cells into the string "nan" above
+        out[name] = pd.Series(values, index=X.index, dtype=object)
+    return out
+
+
+def coerce_target(y: pd.Series, task: str) -> pd.Series:
+    """Integer class labels stay integers (so predictions look like the file), any other
+    label becomes str; regression targets become float64. Rows with a missing target must
+    already be gone."""
+    if task == "regression":
+        return pd.to_numeric(y, errors="raise").astype("float64")
+    if task != "classification":
+        return y
+    if pd.api.types.is_numeric_dtype(y.dtype) and not pd.api.types.is_bool_dtype(y.dtype):
+        numbers = y.to_numpy(dtype="float64", na_value=np.nan)
+        if np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)):
+            return pd.Series(numbers.astype("int64"), index=y.index, name=y.name)
+    values = np.array(y.astype(str).to_numpy(dtype=object), dtype=object, copy=True)
+    return pd.Series(values, index=y.index, name=y.name, dtype=object)

@@ -1,0 +1,91 @@
+"""`hpgui run` as a user runs it: a subprocess, its files, its exit status, its messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests_support import ROOT
+
+BEST_KEYS = {"format", "model", "params", "metric", "score", "score_std", "direction", "test_score", "n_trials",
+             "strategy", "dataset", "versions"}
+
+
+def hpgui(*args, cwd=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "hpgui.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout)
+
+
+def test_the_issue_example_runs_and_exports_everything(tmp_path):
+    out = tmp_path / "out"
+    run = hpgui("run", ROOT / "examples" / "iris-svm-grid.json", "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "4 trials" in run.stdout
+    best = json.loads((out / "best.json").read_text())
+    assert BEST_KEYS <= set(best)
+    assert best["format"] == "hpgui-best/1" and best["direction"] == "maximize"
+    assert best["dataset"]["rows"] == 150 and best["dataset"]["target"] == "species"
+    assert len(best["dataset"]["sha256"]) == 64
+    assert best["n_trials"] == 4 and best["score"] == pytest.approx(0.98)
+    with open(out / "trials.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 4
+    assert {"number", "state", "value", "duration_s", "params_kernel", "params_C", "error"} <= set(rows[0])
+    assert (out / "model.skops").stat().st_size > 0
+    assert "Traceback" not in run.stderr
+
+
+def test_progress_goes_to_stderr_and_trials_can_be_overridden(tmp_path):
+    shutil.copy(ROOT / "resources" / "examples" / "penguins.csv", tmp_path)
+    setup = json.loads((ROOT / "resources" / "examples" / "penguins-setup.json").read_text())
+    setup["model"] = "decision_tree"
+    (tmp_path / "s.json").write_text(json.dumps(setup))
+    run = hpgui("run", tmp_path / "s.json", "--out", tmp_path / "o", "--trials", 3, "--study", "cli-study")
+    assert run.returncode == 0, run.stderr
+    assert "3/3 trials" in run.stderr and "cli-study" in run.stderr
+    assert json.loads((tmp_path / "o" / "best.json").read_text())["n_trials"] == 3
+    again = hpgui("run", tmp_path / "s.json", "--out", tmp_path / "o", "--trials", 5, "--study", "cli-study")
+    assert again.returncode == 0, again.stderr
+    assert "5 trials (2 new" in again.stdout
+
+
+@pytest.mark.parametrize("content, words", [
+    ('{"model": "svm", "data": ', "not valid JSON"),
+    ('{"format": "hpgui-setup/1", "data": {"path": "iris.csv", "target": "species"}, "model": "svm",'
+     ' "space": {"C": {"type": "float", "low": 10, "high": 1}}}', "space.C.low: low (10) is greater than high (1)"),
+    ('{"data": {"path": "missing.csv", "target": "species"}, "model": "svm"}', "missing.csv"),
+    ('{"data": {"path": "iris.csv", "target": "specie"}, "model": "svm"}', "species"),
+])
+def test_bad_input_exits_2_with_a_message_and_no_traceback(tmp_path, content, words):
+    shutil.copy(ROOT / "examples" / "iris.csv", tmp_path)
+    (tmp_path / "bad.json").write_text(content)
+    run = hpgui("run", tmp_path / "bad.json", "--out", tmp_path / "o")
+    assert run.returncode == 2
+    assert words in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "o" / "best.json").exists()
+
+
+def test_a_search_whose_every_trial_fails_exits_1_and_keeps_the_errors(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{'' if i % 2 else i},{i % 2}\n" for i in range(40)))
+    (tmp_path / "s.json").write_text(json.dumps({
+        "data": {"path": "d.csv", "target": "y", "task": "classification"}, "model": "knn",
+        "preprocessing": "none", "strategy": {"name": "random"}, "budget": {"trials": 20}}))
+    run = hpgui("run", tmp_path / "s.json", "--out", tmp_path / "o")
+    assert run.returncode == 1
+    assert "all failed" in run.stderr and "NaN" in run.stderr
+    assert "Traceback" not in run.stderr
+    rows = list(csv.DictReader(open(tmp_path / "o" / "trials.csv", newline="")))
+    assert rows and all(r["state"] == "failed" and "NaN" in r["error"] for r in rows)
+
+
+def test_version_and_help():
+    run = hpgui("--version")
+    assert run.returncode == 0 and run.stdout.startswith("hpgui ")
+    run = hpgui("run", "--help")
+    assert run.returncode == 0 and "--storage" in run.stdout and "--study" in run.stdout
