@@ -141,6 +141,39 @@ def cmd_example(args: argparse.Namespace) -> int:
         return cmd_run(run_args)
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    """List the models, or one model's hyperparameters with their default ranges and meaning."""
+    import textwrap
+
+    from .core.catalog import MODELS
+
+    if not args.name:
+        width = max(map(len, MODELS))
+        for model in MODELS.values():
+            print(f"{model.name:<{width}}  {model.label} ({', '.join(model.tasks)})")
+        return EXIT_OK
+    model = MODELS.get(args.name)
+    if model is None:
+        _error(f"unknown model {args.name!r}; known models: {', '.join(MODELS)}")
+        return EXIT_BAD_INPUT
+    print(f"{model.label} ({model.name}): {model.summary}")
+    for task in model.tasks:
+        print(f"\n{task}: {model.estimator_path(task)}")
+        for spec in model.params_for(task):
+            hp = spec.default
+            if hp.type == "categorical":
+                rng = "one of " + " | ".join(map(str, hp.choices))
+            elif hp.values is not None:
+                rng = "values " + ", ".join(map(str, hp.values))
+            else:
+                rng = f"{hp.type} {hp.low:g} .. {hp.high:g}" + (" (log)" if hp.log else "")
+            flags = "" if hp.enabled else "  [off by default]"
+            when = f"  [only when {spec.when.parent} is {'/'.join(map(str, spec.when.values))}]" if spec.when else ""
+            print(f"  {spec.name}: {rng}{flags}{when}")
+            print(textwrap.indent(textwrap.fill(spec.doc, 76), "      "))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hpgui",
@@ -167,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     example.add_argument("--trials", type=int, help="number of trials (default: the example's budget)")
     example.add_argument("--quiet", action="store_true", help="no progress bar")
     example.set_defaults(func=cmd_example)
+
+    models = sub.add_parser("models", help="list the models, or one model's hyperparameters")
+    models.add_argument("name", nargs="?", help="a model name, such as svm")
+    models.set_defaults(func=cmd_models)
     return parser
 
 

@@ -89,3 +89,14 @@ def test_version_and_help():
     assert run.returncode == 0 and run.stdout.startswith("hpgui ")
     run = hpgui("run", "--help")
     assert run.returncode == 0 and "--storage" in run.stdout and "--study" in run.stdout
+
+
+def test_models_lists_the_catalog_and_explains_a_model():
+    run = hpgui("models")
+    assert run.returncode == 0
+    assert len(run.stdout.strip().splitlines()) == 15 and "hist_gradient_boosting" in run.stdout
+    run = hpgui("models", "svm")
+    assert run.returncode == 0
+    assert "gamma" in run.stdout and "only when kernel is" in run.stdout and "sklearn.svm.SVR" in run.stdout
+    run = hpgui("models", "svn")
+    assert run.returncode == 2 and "unknown model 'svn'" in run.stderr
