@@ -87,3 +87,21 @@ def test_export_without_a_completed_trial_keeps_the_table_and_says_why(iris_csv,
     with pytest.raises(ValueError, match="no trial completed"):
         export_all(search, tmp_path / "out", [])
     assert (tmp_path / "out" / "trials.csv").exists()
+
+
+def test_the_script_drops_the_same_rows_with_a_missing_target(tmp_path):
+    from tests_support import EXAMPLES
+
+    lines = (EXAMPLES / "penguins.csv").read_text().splitlines()
+    for i in (5, 60, 200, 300):  # blank the species of a few rows
+        lines[i] = "NA" + lines[i][lines[i].index(","):]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    setup = SearchSetup.from_json({"data": {"path": str(tmp_path / "p.csv"), "target": "species"},
+                                   "model": "knn", "strategy": {"name": "random", "seed": 2},
+                                   "metric": "balanced_accuracy", "budget": {"trials": 2}})
+    search = Search(setup, study_name="missing-target")
+    assert search.data.dropped_rows == 4 and len(search.X) == 340
+    exported = export_all(search, tmp_path / "out", search.run().trials)
+    best = json.loads(exported.best_json.read_text())
+    stdout = run_script(exported.script, tmp_path)
+    assert float(re.search(r"^score=(.+)$", stdout, re.M).group(1)) == pytest.approx(best["score"], abs=1e-12)
