@@ -368,8 +368,12 @@ class Search:
         return len(self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
     def run(self, on_trial: Callable[[TrialRecord, Progress], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> SearchResult:
-        """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true."""
+            should_stop: Callable[[], bool] | None = None,
+            paused: Callable[[], bool] | None = None) -> SearchResult:
+        """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true.
+
+        While ``paused()`` is true no new trial starts (a running one finishes).
+        """
         should_stop = should_stop or (lambda: False)
         started = time.monotonic()
         records = self.records()
@@ -396,6 +400,8 @@ class Search:
             if self.is_grid and waiting <= 0:
                 reason = "grid complete"
                 break
+            while paused is not None and paused() and not should_stop():
+                time.sleep(0.05)
             if should_stop():
                 reason = "stopped"
                 break
