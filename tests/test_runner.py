@@ -262,3 +262,15 @@ def test_kmeans_is_scored_with_silhouette(iris_csv):
     result = search.run()
     assert search.metric.name == "silhouette"
     assert all(-1 <= t.value <= 1 and math.isfinite(t.value) for t in result.trials)
+
+
+def test_probability_metrics_work_for_an_svm_without_deprecated_options(iris_csv):
+    setup = SearchSetup.from_json({"data": {"path": str(iris_csv), "target": "species"}, "model": "svm",
+                                   "metric": "log_loss", "strategy": {"name": "random"}, "budget": {"trials": 2},
+                                   "space": {"C": {"type": "float", "low": 0.1, "high": 10, "log": True}}})
+    search = Search(setup, study_name="svm-proba")
+    result = search.run()
+    assert search.metric.direction == "minimize"
+    assert all(t.state == "complete" and 0 < t.value < 1.2 for t in result.trials)
+    assert not any("FutureWarning" in w for t in result.trials for w in t.warnings)
+    assert type(search.build_estimator({"C": 1.0})).__name__ == "CalibratedClassifierCV"

@@ -75,18 +75,11 @@ class Preprocessing:
         return self.scaler
 
 
-def estimator_recipe(model: ModelSpec, task: str, params: Mapping[str, Any], seed: int | None,
-                     needs_proba: bool = False) -> Call:
-    kwargs = model.fixed_params(task, seed, needs_proba)
-    kwargs.update(model.decode(task, params))
-    return Call(model.estimator_path(task), kwargs=kwargs)
-
-
 def pipeline_recipe(model: ModelSpec, task: str, params: Mapping[str, Any], *, numeric: list[str],
                     categorical: list[str], preprocessing: Preprocessing, seed: int | None,
                     needs_proba: bool = False) -> Call:
     """The whole model, preprocessing included, as a buildable description."""
-    estimator = estimator_recipe(model, task, params, seed, needs_proba)
+    estimator = model.recipe(task, params, seed, needs_proba)
     if preprocessing.mode == "none":
         return estimator
 

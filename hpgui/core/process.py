@@ -89,6 +89,7 @@ class SearchProcess:
         self.study_name: str | None = None
         self.storage_url: str | None = None
         self.finished = False
+        self.interrupted: list = []
 
     # -- control -------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -170,26 +171,27 @@ class SearchProcess:
                 return False
         return False
 
-    def fail_interrupted(self) -> int:
-        """Mark trials a killed child left running as failed; returns how many."""
+    def fail_interrupted(self) -> list:
+        """Mark trials a killed child left running as failed; returns their records."""
         if self.study_name is None or self.job is None:
-            return 0
-        return fail_running_trials(self.job.storage, self.study_name, INTERRUPTED_ERROR)
+            return []
+        self.interrupted = fail_running_trials(self.job.storage, self.study_name, INTERRUPTED_ERROR)
+        return self.interrupted
 
 
-def fail_running_trials(storage: str | None, study_name: str, error: str) -> int:
+def fail_running_trials(storage: str | None, study_name: str, error: str) -> list:
     """Close every RUNNING trial of a study as failed. Only call when no worker is alive."""
     import optuna
     from optuna.trial import TrialState
 
-    from .runner import TRIAL_ATTR
+    from .runner import TRIAL_ATTR, TrialRecord
     from .storage import open_storage
 
     store = open_storage(storage, study_name)
     study = optuna.load_study(study_name=study_name, storage=store)
-    count = 0
+    closed = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         store.set_trial_user_attr(trial._trial_id, TRIAL_ATTR, {"error": error})
         store.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-        count += 1
-    return count
+        closed.append(TrialRecord.from_frozen(store.get_trial(trial._trial_id)))
+    return closed
