@@ -273,4 +273,4 @@ def test_probability_metrics_work_for_an_svm_without_deprecated_options(iris_csv
     assert search.metric.direction == "minimize"
     assert all(t.state == "complete" and 0 < t.value < 1.2 for t in result.trials)
     assert not any("FutureWarning" in w for t in result.trials for w in t.warnings)
-    assert type(search.build_estimator({"C": 1.0})).__name__ == "CalibratedClassifierCV"
+    assert type(search.build_estimator({"C": 1.0})[-1]).__name__ == "CalibratedClassifierCV"
