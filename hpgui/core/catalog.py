@@ -276,7 +276,7 @@ SVM = ModelSpec(
             "C", "Regularisation C",
             "How hard the model tries to get every training point right. Too high overfits "
             "noisy data; too low underfits and ignores real structure.",
-            H("float", 1e-2, 1e3, log=True),
+            H("float", 1e-2, 1e2, log=True),
             minimum=0.0, minimum_open=True,
         ),
         ParamSpec(
