@@ -178,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hpgui",
         description="Tune the hyperparameters of scikit-learn models, in a window or from the command line.",
+        epilog="Without a command, hpgui opens its window: `hpgui`, `hpgui data.csv` or `hpgui setup.json`.",
     )
     parser.add_argument("--version", action="version", version=f"hpgui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -207,7 +208,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = ("run", "example", "models")
+
+
+def open_window(paths: Sequence[str]) -> int:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        _error(f"no such file: {', '.join(missing)}")
+        return EXIT_BAD_INPUT
+    try:
+        from .gui.app import run_app
+    except ImportError as exc:  # a broken Qt install should say so, not dump a traceback
+        _error(f"the window cannot start: {exc}. `hpgui run SETUP.json` works without it.")
+        return EXIT_FAILED
+    return run_app(list(paths))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        return open_window(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -1,0 +1,215 @@
+"""The running search, seen from the window.
+
+:class:`SearchWorker` is a plain QObject moved to a QThread. It owns one
+:class:`~hpgui.core.process.SearchProcess`, waits on its event queue and relays
+what arrives as queued signals, batched so that the GUI thread gets at most one
+``trials`` signal per :data:`BATCH_S` however fast trials finish.
+
+:class:`SearchController` lives on the GUI thread: it keeps a child process
+started ahead of time (so Start does not pay for importing scikit-learn),
+starts one search at a time, and stops and waits for everything on quit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from ..core.process import Job, SearchProcess
+
+BATCH_S = 0.05
+STOP_GRACE_S = 1.5
+
+
+class SearchWorker(QObject):
+    started = Signal(str, str, list)    # study name, storage (password hidden), trials it already had
+    trials = Signal(list)               # a batch of TrialRecord
+    progress = Signal(object)           # the newest runner.Progress
+    finished = Signal(str, int)         # stop reason, trials run
+    failed = Signal(str)                # no trial could succeed; the message quotes the error
+    invalid = Signal(str)               # the setup or data was refused before any trial
+    crashed = Signal(str)               # something unexpected; details for the log
+    done = Signal()                     # always last, whatever happened
+
+    def __init__(self, process: SearchProcess, job: Job):
+        super().__init__()
+        self._process = process
+        self._job = job
+        self._stop = threading.Event()
+
+    def request_stop(self) -> None:
+        """Thread-safe: the run loop notices within one poll."""
+        self._stop.set()
+
+    def set_paused(self, paused: bool) -> None:
+        self._process.pause(paused)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.done.emit()
+
+    def _loop(self) -> None:
+        process = self._process
+        process.submit(self._job)
+        batch: list = []
+        latest = None
+        last_emit = 0.0
+        ran = 0
+        while True:
+            if self._stop.is_set():
+                process.stop(STOP_GRACE_S)
+                events = process.poll()
+                batch += process.interrupted
+                final = self._relay(events, batch)
+                if batch:
+                    self.trials.emit(batch)
+                if final is None:
+                    self.finished.emit("stopped", ran + sum(1 for e in events if e[0] == "trial")
+                                       + len(process.interrupted))
+                return
+            events = process.poll(timeout=BATCH_S)
+            for event in events:
+                if event[0] == "trial":
+                    batch.append(event[1])
+                    latest = event[2]
+                    ran += 1
+            final = self._relay([e for e in events if e[0] != "trial"], None)
+            now = time.monotonic()
+            if batch and (now - last_emit >= BATCH_S or final is not None):
+                self.trials.emit(batch)
+                if latest is not None:
+                    self.progress.emit(latest)
+                batch, last_emit = [], now
+            if final is not None:
+                return
+            if not process.is_alive():
+                # Died without a word: killed from outside, or out of memory.
+                process.poll()
+                closed = process.fail_interrupted()
+                if closed:
+                    self.trials.emit(closed)
+                self.crashed.emit(f"The search process ended unexpectedly (exit code {process.exitcode}). "
+                                  "Finished trials are kept.")
+                return
+
+    def _relay(self, events: list[tuple], batch: list | None) -> str | None:
+        """Emit the non-trial events; returns the kind of the final one, if any arrived."""
+        final = None
+        for event in events:
+            kind = event[0]
+            if kind == "trial":
+                if batch is not None:
+                    batch.append(event[1])
+            elif kind == "started":
+                self.started.emit(event[1], event[2], list(event[3]))
+            elif kind == "done":
+                self.finished.emit(event[1], int(event[2]))
+                final = kind
+            elif kind == "failed":
+                self.failed.emit(event[1])
+                final = kind
+            elif kind == "invalid":
+                self.invalid.emit(event[1])
+                final = kind
+            elif kind == "crash":
+                self.crashed.emit(event[1])
+                final = kind
+        return final
+
+
+class SearchController(QObject):
+    """One search at a time, on its own thread, with a child process kept warm."""
+
+    started = Signal(str, str, list)
+    trials = Signal(list)
+    progress = Signal(object)
+    finished = Signal(str, int)
+    failed = Signal(str)
+    invalid = Signal(str)
+    crashed = Signal(str)
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, prewarm: bool = True):
+        super().__init__(parent)
+        self._spare: SearchProcess | None = None
+        self._thread: QThread | None = None
+        self._worker: SearchWorker | None = None
+        self._process: SearchProcess | None = None
+        self._prewarm = prewarm
+        self._paused = False
+        if prewarm:
+            self._spare = SearchProcess()
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def is_paused(self) -> bool:
+        return self._paused
+
+    def start(self, job: Job) -> None:
+        if self._thread is not None:
+            raise RuntimeError("a search is already running")
+        process, self._spare = (self._spare or SearchProcess()), None
+        worker = SearchWorker(process, job)
+        thread = QThread()
+        thread.setObjectName("hpgui-search")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        for name in ("started", "trials", "progress", "finished", "failed", "invalid", "crashed"):
+            getattr(worker, name).connect(getattr(self, name))
+        # Direct: quit() is thread-safe, and the GUI thread may be blocked in wait() during shutdown.
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker, self._process = thread, worker, process
+        self._paused = False
+        thread.start()
+        self.runningChanged.emit(True)
+
+    def pause(self, paused: bool) -> None:
+        if self._worker is not None:
+            self._worker.set_paused(paused)
+            self._paused = paused
+
+    def stop(self) -> None:
+        """Ask the search to stop; ``finished`` follows within about two seconds."""
+        if self._worker is not None:
+            self._worker.request_stop()
+
+    def _on_thread_finished(self) -> None:
+        if self._thread is None:
+            return  # already cleaned up by shutdown()
+        thread, worker, process = self._thread, self._worker, self._process
+        self._thread = self._worker = self._process = None
+        self._paused = False
+        if worker is not None:
+            worker.deleteLater()
+        if thread is not None:
+            thread.deleteLater()
+        if process is not None:
+            process.close()
+        if self._prewarm and self._spare is None:
+            self._spare = SearchProcess()
+        self.runningChanged.emit(False)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Stop any search and wait for its thread; end the spare process. Safe to call twice."""
+        self._prewarm = False
+        if self._worker is not None:
+            self._worker.request_stop()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait(timeout_ms)
+            self._on_thread_finished()
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
+
+    @property
+    def process(self) -> Any:
+        return self._process

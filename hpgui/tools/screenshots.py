@@ -1,0 +1,92 @@
+"""Write screenshots of the main views to docs/images/.
+
+    python -m hpgui.tools.screenshots [--out docs/images] [--trials 40]
+
+Opens the real window offscreen, loads the penguins example, runs a short
+search, and grabs the window and each view as it stands at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs/images", help="folder for the PNG files (default: %(default)s)")
+    parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--model", default="gradient_boosting")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Never touch the user's studies or settings.
+    scratch = Path(tempfile.mkdtemp(prefix="hpgui-shots-"))
+    os.environ["HPGUI_DATA_DIR"] = str(scratch / "data")
+
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("hpgui")
+    from hpgui.gui.main_window import MainWindow
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow()
+    window.resize(1440, 900)
+    window.show()
+
+    def wait(signal, timeout_ms: int) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+
+    def settle(ms: int = 300) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    window.open_example("penguins.csv", "species")
+    wait(window.data_panel.datasetLoaded, 60_000)
+    settle()
+    window.grab().save(str(out / "data.png"))
+
+    index = window.model_combo.findData(args.model)
+    window.model_combo.setCurrentIndex(index)
+    window.setup_tabs.setCurrentIndex(1)
+    settle()
+    window.grab().save(str(out / "model.png"))
+
+    window.search_panel.set_trials(args.trials) if hasattr(window.search_panel, "set_trials") else None
+    window.setup_tabs.setCurrentIndex(2)
+    window.validate()
+    settle()
+    window.grab().save(str(out / "search.png"))
+
+    if not window.start_search():
+        print("could not start:", window.problems, file=sys.stderr)
+        return 1
+    wait(window.searchFinished, 600_000)
+    settle(500)
+    window.setup_tabs.setCurrentIndex(1)
+    window.chart_tabs.setCurrentIndex(0)
+    settle()
+    window.grab().save(str(out / "main-window.png"))
+    window.chart_tabs.setCurrentIndex(1)
+    settle()
+    window.grab().save(str(out / "best-parameters.png"))
+    window.chart_tabs.currentWidget().grab().save(str(out / "best-parameters-chart.png"))
+    window.chart_tabs.setCurrentIndex(0)
+    window.history.grab().save(str(out / "history-chart.png"))
+    window.close()
+    print(f"wrote screenshots to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
