@@ -101,3 +101,12 @@ def test_grid_size_counts_exactly_what_iter_grid_yields(kernels, n_c, n_gamma, n
 def test_a_huge_grid_is_sized_without_listing_it():
     space = {f"p{i}": H(type="int", low=1, high=10) for i in range(7)}
     assert grid_size(space) == 10 ** 7
+
+
+def test_a_grid_ignores_continuous_ranges_that_can_never_apply():
+    svm = get_model("svm")
+    space = {"kernel": H(type="categorical", choices=["linear"]), "C": H(type="float", values=[1, 10]),
+             "gamma": H(type="float", low=1e-3, high=1, log=True)}
+    assert svm.validate_space("classification", space, strategy="grid") == []
+    space["kernel"] = H(type="categorical", choices=["linear", "rbf"])
+    assert [p.field for p in svm.validate_space("classification", space, strategy="grid")] == ["space.gamma"]

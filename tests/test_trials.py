@@ -51,3 +51,15 @@ def test_no_score_yet_means_nan_best_so_far():
     best = store.arrays().best_so_far
     assert math.isnan(best[0]) and best[1] == 0.4
     assert store.param_values("x") == [None, None]
+
+
+def test_reset_never_reuses_a_version_and_infinite_scores_are_not_best():
+    store = TrialStore()
+    store.add([rec(0, 0.5), rec(1, 0.6)])
+    seen = store.version
+    store.reset("maximize")
+    store.add([rec(0, 0.1)])
+    assert store.version > seen
+    store.add([rec(1, float("inf")), rec(2, 0.7)])
+    assert store.best.number == 2
+    np.testing.assert_array_equal(store.arrays().best_so_far, [0.1, 0.1, 0.7])

@@ -201,7 +201,9 @@ class ModelSpec:
                 continue
             if not hp.enabled:
                 continue
-            shape = validate_range(name, hp, strategy=strategy)
+            # A range that can never apply (degree without a poly kernel) has nothing for a grid to enumerate.
+            grid = strategy if self._can_apply(task, name, space) else None
+            shape = validate_range(name, hp, strategy=grid)
             problems.extend(shape)
             if shape:
                 continue
@@ -211,6 +213,20 @@ class ModelSpec:
                 continue
             problems.extend(_check_accepted(name, hp, spec))
         return problems
+
+    def _can_apply(self, task: str, name: str, space: Mapping[str, Hyperparameter]) -> bool:
+        """Whether some value of its parent (searched or default) switches ``name`` on."""
+        cond = self.conditions(task).get(name)
+        if cond is None:
+            return True
+        parent = space.get(cond.parent)
+        if parent is None or not parent.enabled:
+            options = [self.estimator_defaults(task).get(cond.parent)]
+        elif parent.type == "categorical":
+            options = list(parent.choices or ())
+        else:
+            return True
+        return any(o in cond.values for o in options) and self._can_apply(task, cond.parent, space)
 
     def grid_size(self, task: str, space: Mapping[str, Hyperparameter]) -> int:
         return grid_size(space, self.conditions(task), self.estimator_defaults(task))
@@ -291,7 +307,7 @@ SVM = ModelSpec(
             "degree", "Polynomial degree",
             "The degree of the poly kernel. Higher degrees fit more complex boundaries but are "
             "slow and overfit quickly; 2 or 3 is usually enough.",
-            H("int", 2, 5),
+            H("int", 2, 5, enabled=False),
             when=Condition("kernel", ("poly",)),
             minimum=0,
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -52,12 +52,12 @@ class EvaluationSpec:
     def from_json(cls, data: Any) -> "EvaluationSpec":
         if data is None:
             return cls()
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):
             raise ValueError("evaluation must be an object")
         unknown = set(data) - {"method", "folds", "shuffle", "repeats", "holdout_fraction", "test_fraction"}
         if unknown:
             raise ValueError(f"unknown evaluation key(s): {', '.join(sorted(unknown))}")
-        return cls(**data)
+        return cls(**dict(data))
 
     @property
     def min_class_size(self) -> int:
@@ -73,7 +73,8 @@ class EvaluationSpec:
             problems.append(Problem("evaluation.folds", "folds must be a whole number of at least 2"))
         elif self.method != "holdout" and self.folds > 100:
             problems.append(Problem("evaluation.folds", "more than 100 folds is almost surely a typo"))
-        if self.method == "repeated_kfold" and (not isinstance(self.repeats, int) or self.repeats < 1):
+        if self.method == "repeated_kfold" and (not isinstance(self.repeats, int) or isinstance(self.repeats, bool)
+                                                or self.repeats < 1):
             problems.append(Problem("evaluation.repeats", "repeats must be a whole number of at least 1"))
         if self.method == "holdout" and not (isinstance(self.holdout_fraction, (int, float))
                                              and 0 < self.holdout_fraction < 1):

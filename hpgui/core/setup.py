@@ -156,8 +156,9 @@ class SearchSetup:
         problems += strategy_problems(self.strategy.name)
         if self.strategy.pruner not in PRUNERS:
             problems.append(Problem("strategy.pruner", f"pruner must be one of {', '.join(PRUNERS)}"))
-        if not isinstance(self.strategy.seed, int) or isinstance(self.strategy.seed, bool):
-            problems.append(Problem("strategy.seed", "seed must be a whole number"))
+        if not isinstance(self.strategy.seed, int) or isinstance(self.strategy.seed, bool) \
+                or not 0 <= self.strategy.seed < 2**32:
+            problems.append(Problem("strategy.seed", "seed must be a whole number from 0 to 4294967295"))
         problems += self.preprocessing.validate()
         problems += self.evaluation.validate()
 
@@ -181,9 +182,11 @@ class SearchSetup:
         problems = []
         if b.trials is not None and (not isinstance(b.trials, int) or isinstance(b.trials, bool) or b.trials < 1):
             problems.append(Problem("budget.trials", "trials must be a whole number of at least 1, or null"))
-        if b.timeout_s is not None and (not isinstance(b.timeout_s, (int, float)) or b.timeout_s <= 0):
+        if b.timeout_s is not None and (not isinstance(b.timeout_s, (int, float)) or isinstance(b.timeout_s, bool)
+                                        or b.timeout_s <= 0):
             problems.append(Problem("budget.timeout_s", "time limit must be a positive number of seconds, or null"))
-        if b.patience is not None and (not isinstance(b.patience, int) or b.patience < 1):
+        if b.patience is not None and (not isinstance(b.patience, int) or isinstance(b.patience, bool)
+                                       or b.patience < 1):
             problems.append(Problem("budget.patience", "patience must be a whole number of trials, or null"))
         if b.target_score is not None and (not isinstance(b.target_score, (int, float))
                                            or not math.isfinite(b.target_score)):

@@ -38,6 +38,8 @@ class TrialStore:
         self.reset(direction, param_names)
 
     def reset(self, direction: str = "maximize", param_names: Sequence[str] = ()) -> None:
+        # The version keeps counting up across resets, so a view never mistakes a new study for the old one.
+        self.version = getattr(self, "version", -1) + 1
         self.direction = direction
         self.param_names = list(param_names)
         self._records: list[TrialRecord] = []
@@ -45,7 +47,6 @@ class TrialStore:
         self._best: TrialRecord | None = None
         self._best_trail: list[tuple[int, TrialRecord]] = []  # (trial number, best record at that time)
         self._arrays: TrialArrays | None = None
-        self.version = 0
 
     # -- changing ------------------------------------------------------------
     def add(self, records: Iterable[TrialRecord]) -> int:
@@ -120,7 +121,8 @@ class TrialStore:
             n = len(self._records)
             numbers = np.fromiter((r.number for r in self._records), dtype=np.float64, count=n)
             values = np.fromiter(
-                (r.value if (r.state == "complete" and r.value is not None) else np.nan for r in self._records),
+                (r.value if (r.state == "complete" and r.value is not None and math.isfinite(r.value)) else np.nan
+                 for r in self._records),
                 dtype=np.float64, count=n)
             states = np.fromiter((STATE_CODES.get(r.state, 1) for r in self._records), dtype=np.int8, count=n)
             if n:
