@@ -274,3 +274,17 @@ def test_probability_metrics_work_for_an_svm_without_deprecated_options(iris_csv
     assert all(t.state == "complete" and 0 < t.value < 1.2 for t in result.trials)
     assert not any("FutureWarning" in w for t in result.trials for w in t.warnings)
     assert type(search.build_estimator({"C": 1.0})[-1]).__name__ == "CalibratedClassifierCV"
+
+
+def test_resuming_with_another_seed_is_refused_because_the_folds_differ(penguins_csv):
+    Search(penguin_setup(penguins_csv, budget={"trials": 1}), study_name="seeded").run()
+    other = penguin_setup(penguins_csv, strategy={"name": "tpe", "seed": 99}, budget={"trials": 2})
+    with pytest.raises(SetupError, match="strategy seed"):
+        Search(other, study_name="seeded")
+
+
+def test_default_study_names_do_not_collide(penguins_csv):
+    from hpgui.core.runner import default_study_name
+
+    setup = penguin_setup(penguins_csv)
+    assert len({default_study_name(setup) for _ in range(50)}) == 50

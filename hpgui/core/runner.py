@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -164,8 +165,9 @@ def _error_text(exc: BaseException) -> str:
 
 
 def default_study_name(setup: SearchSetup) -> str:
+    # The random tail keeps two searches started in the same second from resuming each other.
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{setup.model}-{setup.data_path.stem}-{stamp}"
+    return f"{setup.model}-{setup.data_path.stem}-{stamp}-{secrets.token_hex(2)}"
 
 
 class Search:
@@ -261,8 +263,9 @@ class Search:
         mine = self._stored_setup()
         keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
         differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
-        if stored.get("strategy", {}).get("name") != mine["strategy"]["name"]:
-            differs.append("strategy")
+        for key in ("name", "seed"):  # the seed picks the folds: other folds give incomparable scores
+            if stored.get("strategy", {}).get(key, 0) != mine["strategy"].get(key, 0):
+                differs.append(f"strategy {key}")
         if differs:
             raise SetupError([Problem("study", f"study {self.study_name!r} already exists with a different "
                                                f"{', '.join(differs)}; resume it with its own setup or "

@@ -60,13 +60,21 @@ def open_storage(storage: str | None, study_name: str) -> Any:
     if not storage:
         return JournalStorage(JournalFileBackend(str(journal_path(study_name))))
     if storage.startswith("journal://"):
-        path = Path("/" + storage[len("journal://"):].lstrip("/"))
+        path = journal_url_path(storage)
         path.parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(str(path)))
     if storage.endswith(".journal") and "://" not in storage:
         Path(storage).parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(storage))
     return optuna.storages.RDBStorage(storage, heartbeat_interval=60, grace_period=180)
+
+
+def journal_url_path(url: str) -> Path:
+    """``journal:///home/a/s.journal`` -> ``/home/a/s.journal``; ``journal:///C:/s.journal`` -> ``C:/s.journal``."""
+    rest = url[len("journal://"):].lstrip("/")
+    if re.match(r"^[A-Za-z]:[/\\]", rest):
+        return Path(rest)
+    return Path("/" + rest)
 
 
 def redact(url: str | None) -> str:

@@ -1,0 +1,28 @@
+"""Storage locations and URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hpgui.core.storage import journal_path, journal_url_path, redact, safe_name, storage_url
+
+
+def test_passwords_never_show():
+    assert redact("postgresql://ana:s3cret@db.example:5432/hp") == "postgresql://ana:***@db.example:5432/hp"
+    assert redact("postgresql://ana@db/hp") == "postgresql://ana@db/hp"
+    assert redact("sqlite:///x.db") == "sqlite:///x.db"
+    assert "s3cret" not in redact("postgresql+psycopg2://u:s3cret@h/d?sslmode=require")
+
+
+def test_journal_urls_round_trip_on_posix_and_windows_paths():
+    url = storage_url(None, "my study")
+    assert url.startswith("journal:///")
+    assert journal_url_path(url) == journal_path("my study")
+    assert journal_url_path("journal:///C:/Users/a/s.journal") == Path("C:/Users/a/s.journal")
+    path = journal_path("my study")
+    assert path.name == "my-study.journal" and path.parent.name == "studies"
+
+
+def test_study_names_become_safe_file_names():
+    assert safe_name("svm / iris: run #1") == "svm-iris-run-1"
+    assert safe_name("...") == "study"
