@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self._run_started = 0.0
         self._best_number: int | None = None
         self._exports: list[Any] = []
+        self._sklearn_ready = False
 
         self._build_widgets()
         self._build_actions()
@@ -122,6 +123,28 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._on_task_changed()
         self._update_actions()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Import the estimators off the GUI thread, so the first form shows defaults without a freeze."""
+        from superqt.utils import create_worker
+
+        def imports() -> None:
+            import importlib
+
+            from ..core.catalog import MODELS
+
+            for model in MODELS.values():
+                for path in model.estimators.values():
+                    importlib.import_module(path.rpartition(".")[0])
+
+        def ready() -> None:
+            self._sklearn_ready = True
+            self.space_form.load_estimator_defaults()
+
+        worker = create_worker(imports)
+        worker.returned.connect(ready)
+        worker.start()
 
     # ------------------------------------------------------------------ layout
     def _build_widgets(self) -> None:
@@ -510,6 +533,8 @@ class MainWindow(QMainWindow):
         self.model_summary.setText(model.summary)
         self.space_form.set_model(model, task)
         self.space_form.setProperty("task", task)
+        if self._sklearn_ready:
+            self.space_form.load_estimator_defaults()
         self.validate_timer.start()
 
     # ------------------------------------------------------------------ validation
@@ -533,6 +558,7 @@ class MainWindow(QMainWindow):
             problems = [Problem("data.path", "Open a CSV file to start (File → Open, or drop it on the window).")]
         else:
             task = self.current_task()
+            self.search_panel.set_space(setup.space_for(task))
             problems = setup.validate(task=task)
             problems += self._data_problems(setup, task)
             grid = None

@@ -1,0 +1,271 @@
+"""The real window, driven the way a user drives it: open, pick, edit, start, watch, export, stop, close."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+
+import optuna
+import pandas as pd
+import pytest
+from optuna.trial import TrialState
+from PySide6.QtCore import Qt
+
+from hpgui.core.storage import open_storage
+from hpgui.gui.main_window import MainWindow
+from tests_support import EXAMPLES, ROOT
+
+SEARCH_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    win.confirm = lambda title, text: True
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def load(qtbot, window, path, target=None):
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+        window.open_csv(path, target=target)
+    qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
+    window.validate()
+
+
+def pick_model(window, name):
+    index = window.model_combo.findData(name)
+    assert index >= 0, f"{name} is not offered"
+    window.model_combo.setCurrentIndex(index)
+
+
+def set_trials(window, n):
+    panel = window.search_panel
+    panel.trials_box.setChecked(True)
+    panel.trials_spin.setValue(n)
+    window.validate()
+
+
+def test_a_whole_session_from_csv_to_exported_files(qtbot, window, penguins_csv, tmp_path):
+    load(qtbot, window, penguins_csv)
+    panel = window.data_panel
+    panel.set_target("species")
+    assert window.current_task() == "classification"
+    pick_model(window, "decision_tree")
+    set_trials(window, 8)
+    window.validate()
+    assert window.start_action.isEnabled(), window.problems
+
+    # An impossible range disables Start and says why, next to the field; fixing it enables Start again.
+    row = window.space_form.row("max_depth")
+    row.low.setValue(25)
+    row.high.setValue(10)
+    window.validate()
+    assert not window.start_action.isEnabled()
+    assert row.error_label.isVisible() and "greater than high" in row.error_label.text()
+    row.low.setValue(2)
+    window.validate()
+    assert window.start_action.isEnabled(), window.problems
+    assert not row.error_label.isVisible()
+
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
+        window.start_action.trigger()
+        assert not window.start_action.isEnabled()  # no second search by accident
+    assert finished.args == ["budget"]
+    store = window.store
+    assert len(store) == 8
+    complete = [r for r in store.records if r.state == "complete"]
+    plotted = window.history.plotted()
+    assert len(plotted["complete"][0]) == len(complete)
+    assert sorted(plotted["complete"][0]) == [float(r.number) for r in complete]
+
+    # The best panel shows what the core's study says is best.
+    study = optuna.load_study(study_name=window.study_name, storage=open_storage(None, window.study_name))
+    assert study.best_trial.number == store.best.number
+    assert window.best_panel.score_label.text().startswith(f"{study.best_value:.4f}"[:5])
+    assert window.table.model().rowCount() == 8
+
+    out = tmp_path / "export"
+    out.mkdir()
+    with qtbot.waitSignal(window.exportFinished, timeout=120_000) as exported:
+        window.export_all(out)
+    assert exported.args[0].startswith("Exported")
+    best = json.loads((out / "best.json").read_text())
+    assert best["score"] == pytest.approx(study.best_value, abs=1e-12)
+    assert best["params"] == study.best_params
+    rows = list(csv.DictReader(open(out / "trials.csv", newline="")))
+    assert len(rows) == 8
+    assert (out / "model.skops").stat().st_size > 0 and (out / "best_pipeline.py").exists()
+    for name in ("history.png", "history.svg"):
+        with qtbot.waitSignal(window.exportFinished, timeout=30_000):
+            window.export_one("chart", tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 0
+    assert "<svg" in (tmp_path / "history.svg").read_text()[:2000]
+
+
+def test_clicking_a_point_selects_its_row_and_back(qtbot, window, iris_csv):
+    load(qtbot, window, iris_csv, target="species")
+    pick_model(window, "knn")
+    set_trials(window, 5)
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
+        window.start_search()
+    window.history.trialClicked.emit(3)
+    assert window.table.selected_number() == 3
+    window.table.select_number(1)
+    assert window.history.selected_point() is not None
+    window.table.select_number(2)
+    window.copy_selected_to_manual()
+    assert window.search_panel.manual_configs()[-1] == window.store[window.store.index_of(2)].params
+
+
+@pytest.fixture
+def slow_csv(tmp_path):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=20_000, n_features=30, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(30)])
+    frame["y"] = y
+    path = tmp_path / "slow.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def start_slow_search(qtbot, window, slow_csv):
+    load(qtbot, window, slow_csv, target="y")
+    pick_model(window, "random_forest")
+    row = window.space_form.row("n_estimators")
+    row.values_edit.setText("4000")
+    set_trials(window, 3)
+    window.validate()
+    assert window.start_action.isEnabled(), window.problems
+    with qtbot.waitSignal(window.controller.started, timeout=60_000):
+        window.start_search()
+    storage = open_storage(None, window.study_name)
+    qtbot.waitUntil(lambda: optuna.load_study(study_name=window.study_name, storage=storage)
+                    .get_trials(states=(TrialState.RUNNING,)), timeout=60_000)
+
+
+def test_stop_during_a_long_fit_ends_within_two_seconds(qtbot, window, slow_csv):
+    start_slow_search(qtbot, window, slow_csv)
+    began = time.monotonic()
+    with qtbot.waitSignal(window.searchFinished, timeout=10_000) as finished:
+        window.stop_action.trigger()
+    assert time.monotonic() - began < 2.5
+    assert finished.args == ["stopped"]
+    study = optuna.load_study(study_name=window.study_name, storage=open_storage(None, window.study_name))
+    assert [t.state for t in study.get_trials()] == [TrialState.FAIL]
+    assert window.store.records[0].state == "failed"
+    assert window.start_action.isEnabled()
+
+
+def test_closing_during_a_search_asks_then_stops_cleanly(qtbot, window, slow_csv):
+    start_slow_search(qtbot, window, slow_csv)
+    asked = []
+    window.confirm = lambda title, text: asked.append(title) or False
+    window.close()
+    assert asked and window.isVisible() and window.controller.is_running()
+    window.confirm = lambda title, text: True
+    began = time.monotonic()
+    window.close()
+    assert not window.isVisible()
+    assert time.monotonic() - began < 5
+    assert not window.controller.is_running()
+
+
+def test_a_broken_csv_gets_a_message_not_a_crash(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"PK\x03\x04 this is a zip file really")
+    with qtbot.waitSignal(window.data_panel.loadFailed, timeout=30_000):
+        window.open_csv(bad)
+    title, text = window.messages[-1]
+    assert "bad.csv" in title and "Excel" in text
+    assert window.data_panel.dataset is None
+    assert not window.start_action.isEnabled()
+
+
+def test_a_model_whose_fits_all_fail_is_reported(qtbot, window, tmp_path):
+    path = tmp_path / "holes.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{'' if i % 2 else i},{i % 2}\n" for i in range(60)))
+    load(qtbot, window, path, target="y")
+    pick_model(window, "knn")
+    window.search_panel.mode_combo.setCurrentIndex(window.search_panel.mode_combo.findData("none"))
+    set_trials(window, 10)
+    assert window.start_action.isEnabled(), window.problems
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
+        window.start_search()
+    assert finished.args == ["failed"]
+    title, text = window.messages[-1]
+    assert "failed" in title.lower() and "NaN" in text
+    assert len(window.store) == 5 and all(r.state == "failed" for r in window.store.records)
+
+
+def test_opening_the_documented_setup_fills_every_form(qtbot, window):
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+        window.open_setup(ROOT / "examples" / "iris-svm-grid.json")
+    window.validate()
+    assert window.model_combo.currentData() == "svm"
+    assert window.data_panel.target() == "species"
+    space = window.space_form.space()
+    assert space["C"].values == (1, 10) and space["gamma"].enabled is False
+    assert window.search_panel.strategy().name == "grid"
+    assert window.search_panel.evaluation().shuffle is False
+    assert window.problems == []
+    assert "4" in window.search_panel.grid_size_label.text()
+
+
+def test_examples_menu_opens_every_bundled_dataset(qtbot, window):
+    for action in window.examples_menu.actions():
+        with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+            action.trigger()
+        window.validate()
+        assert window.data_panel.dataset.rows > 100
+        assert window.problems == [], (action.text(), window.problems)
+
+
+def test_an_unexpected_error_is_shown_with_the_log_file_and_the_app_goes_on(qtbot, window):
+    from hpgui.gui.errors import ErrorReporter, log_file
+
+    reporter = ErrorReporter(window)
+    reporter.quiet = True
+    reporter.install()
+    try:
+        reporter._excepthook(ZeroDivisionError, ZeroDivisionError("boom"), None)
+        qtbot.waitUntil(lambda: reporter.shown, timeout=5_000)
+    finally:
+        reporter.uninstall()
+    assert reporter.shown == ["ZeroDivisionError: boom"]
+    assert "boom" in log_file().read_text()
+    assert window.isVisible()
+
+
+def test_window_layout_and_recent_files_are_remembered(qtbot, iris_csv):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    with qtbot.waitSignal(first.data_panel.datasetLoaded, timeout=60_000):
+        first.open_csv(iris_csv)
+    first.main_splitter.setSizes([300, 900])
+    sizes = first.main_splitter.sizes()
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert second.main_splitter.sizes() == sizes
+    assert second.recent_files()[0] == str(iris_csv.resolve())
+    second.close()
+
+
+def test_keyboard_shortcuts_are_set():
+    from PySide6.QtWidgets import QApplication  # noqa: F401
+
+    win = MainWindow()
+    try:
+        assert win.start_action.shortcut().toString() == "F5"
+        assert win.stop_action.shortcut().toString() == "Shift+F5"
+        assert win.open_action.shortcut().matches(Qt.Modifier.CTRL | Qt.Key.Key_O) is not None
+    finally:
+        win.close()
+        win.deleteLater()
