@@ -22,7 +22,9 @@ def run_app(paths: Sequence[str] = (), *, quit_after_ms: int | None = None) -> i
     app.setOrganizationName("hpgui")
     app.setApplicationDisplayName("hpgui")
     app.setApplicationVersion(__version__)
-    icon = Path(__file__).resolve().parents[1] / "resources" / "hpgui.svg"
+    from importlib.resources import files
+
+    icon = Path(str(files("hpgui.resources") / "hpgui.svg"))
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     setup_logging()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -437,14 +436,13 @@ class DatasetLoader(QObject):
     """Worker (moved to a QThread) that reads one file with hpgui.core.dataset.read_table; emits loaded(object) or
     failed(str). Never touches widgets."""
 
-    loaded = Signal(int, object)  # token, Dataset
-    failed = Signal(int, str)  # token, a message for a person
+    loaded = Signal(object)  # Dataset
+    failed = Signal(str)  # a message for a person
     finished = Signal()  # always, last, whatever happened (also when cancelled)
 
-    def __init__(self, path: str | os.PathLike, token: int = 0, parent: QObject | None = None):
+    def __init__(self, path: str | os.PathLike, parent: QObject | None = None):
         super().__init__(parent)
         self.path = Path(path)
-        self.token = token
         self._cancelled = False  # written by the GUI thread, read here: a plain bool is enough
 
     def cancel(self) -> None:
@@ -464,22 +462,55 @@ class DatasetLoader(QObject):
                 dataset = read_table(self.path)
             except Exception as err:  # noqa: BLE001 - every failure becomes a message, never a crash
                 if not self._cancelled:
-                    self.failed.emit(self.token, failure_message(self.path, err))
+                    self.failed.emit(failure_message(self.path, err))
                 return
             if not self._cancelled:
-                self.loaded.emit(self.token, dataset)
+                self.loaded.emit(dataset)
         finally:
             self.finished.emit()
 
 
-@dataclass
-class _LoadJob:
-    path: Path
-    size: int | None
-    thread: QThread
-    loader: DatasetLoader
-    selection: tuple | None = None
-    token: int = 0  # set_selection() called while this load runs
+class _LoadJob(QObject):
+    """One load as the GUI thread sees it: owns the thread and the loader, and receives the
+    loader's queued signals (it lives in the GUI thread), so every result knows which load
+    it belongs to. Not `sender()`: by the time a queued result is delivered the loader may
+    already have been deleted in its finished thread."""
+
+    def __init__(self, panel: DataPanel, path: Path, size: int | None):
+        super().__init__()
+        self.panel, self.path, self.size = panel, path, size
+        self.selection: tuple | None = None  # set_selection() called while this load runs
+        self.thread = QThread()
+        self.thread.setObjectName(f"DatasetLoader {path.name}")
+        self.loader = DatasetLoader(path)
+        self.loader.moveToThread(self.thread)
+        self.thread.started.connect(self.loader.run)
+        self.loader.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.thread.finished.connect(self.loader.deleteLater)  # in the worker thread, as it ends
+        self.loader.loaded.connect(self._loaded)  # queued to the GUI thread
+        self.loader.failed.connect(self._failed)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        """Drop this load's result: tell the loader, and disconnect it."""
+        self.loader.cancel()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for signal, slot in ((self.loader.loaded, self._loaded), (self.loader.failed, self._failed)):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):  # already deleted or disconnected
+                    pass
+
+    @Slot(object)
+    def _loaded(self, dataset: Dataset) -> None:
+        self.panel._on_loaded(self, dataset)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self.panel._on_failed(self, message)
 
 
 # ----------------------------------------------------------------------------- the panel
@@ -508,7 +539,6 @@ class DataPanel(QWidget):
         self._inferred: dict[str, str] = {}
         self._job: _LoadJob | None = None  # the one load whose result counts
         self._jobs: list[_LoadJob] = []  # every load whose thread may still run (current and cancelled)
-        self._token = 0  # identifies the newest load; results of older loads are dropped
         self._failure: str | None = None
         self._notes: list[str] = []  # from set_selection
         self._build()
@@ -669,7 +699,7 @@ class DataPanel(QWidget):
         self.previewTable.setObjectName("previewTable")
         self.previewTable.setModel(self.previewModel)
         self.previewTable.setAccessibleName("Data preview")
-        self.previewTable.setToolTip("")
+        self.previewTable.setToolTip("Every row of the file, as read. Hatched cells are missing.")
         self.previewTable.setWordWrap(False)
         self.previewTable.setAlternatingRowColors(True)
         self.previewTable.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -750,21 +780,12 @@ class DataPanel(QWidget):
             size = path.stat().st_size if path.is_file() else None
         except OSError:
             size = None
-        thread = QThread()
-        thread.setObjectName(f"DatasetLoader {path.name}")
-        self._token += 1
-        loader = DatasetLoader(path, self._token)
-        loader.moveToThread(thread)
-        thread.started.connect(loader.run)
-        loader.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(loader.deleteLater)  # runs in the worker thread as it ends
-        thread.finished.connect(self._on_thread_finished)  # queued to the GUI thread
-        loader.loaded.connect(self._on_loaded)
-        loader.failed.connect(self._on_failed)
-        self._job = _LoadJob(path, size, thread, loader, token=self._token)
-        self._jobs.append(self._job)
+        job = _LoadJob(self, path, size)
+        job.thread.finished.connect(self._on_thread_finished)  # queued to the GUI thread
+        self._job = job
+        self._jobs.append(job)
         self._failure = None
-        thread.start()
+        job.start()
         self._refresh()
         if not was_loading:
             self.loadingChanged.emit(True)
@@ -832,30 +853,11 @@ class DataPanel(QWidget):
 
     def _cancel_current(self) -> None:
         job, self._job = self._job, None
-        if job is None:
-            return
-        job.loader.cancel()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for signal, slot in ((job.loader.loaded, self._on_loaded), (job.loader.failed, self._on_failed)):
-                try:
-                    signal.disconnect(slot)
-                except (RuntimeError, TypeError):
-                    pass
+        if job is not None:
+            job.cancel()
 
-    def _current_job(self, token: int) -> _LoadJob | None:
-        """The current job if the result carries its token: a result queued just before a
-        cancel still arrives here, and must be dropped. (Not sender(): the loader may
-        already be deleted in its finished thread when the queued result is delivered.)"""
-        job = self._job
-        if job is None or job.token != token:
-            return None
-        return job
-
-    @Slot(int, object)
-    def _on_loaded(self, token: int, dataset: Dataset) -> None:
-        job = self._current_job(token)
-        if job is None:
+    def _on_loaded(self, job: _LoadJob, dataset: Dataset) -> None:
+        if job is not self._job:  # a result queued just before its load was cancelled
             return
         self._job = None
         self._dataset, self._size = dataset, job.size
@@ -877,10 +879,8 @@ class DataPanel(QWidget):
         self.datasetLoaded.emit(dataset)
         self.selectionChanged.emit()
 
-    @Slot(int, str)
-    def _on_failed(self, token: int, message: str) -> None:
-        job = self._current_job(token)
-        if job is None:
+    def _on_failed(self, job: _LoadJob, message: str) -> None:
+        if job is not self._job:
             return
         self._job = None
         self._failure = message
@@ -890,7 +890,7 @@ class DataPanel(QWidget):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        thread = self.sender()
+        thread = self.sender()  # a QThread: it lives in the GUI thread until reaped, never deleted early
         for job in self._jobs:
             if job.thread is thread:
                 job.thread.wait()  # it emitted finished as its very last act: this returns at once
@@ -982,6 +982,9 @@ class DataPanel(QWidget):
         for col in range(self.previewModel.columnCount()):
             if view.columnWidth(col) > limit:
                 view.setColumnWidth(col, limit)
+        header = view.horizontalHeader()  # after a reset to fewer columns Qt keeps the old stretch:
+        header.setStretchLastSection(False)  # toggling makes it fill the free width again
+        header.setStretchLastSection(True)
         # Give the column list the width its names need (up to a cap), without shrinking a
         # pane the user has widened.
         columns = self.columnList
@@ -1083,8 +1086,9 @@ class DataPanel(QWidget):
                 lines.append(f"The target {target!r} has no values: all {rows:,} cells are missing. "
                              "Choose another target column.")
             elif profile.missing:
-                lines.append(f"{profile.missing:,} of {rows:,} rows have no value in the target {target!r}; "
-                             "they will be left out of training.")
+                verb, pronoun = ("has", "it") if profile.missing == 1 else ("have", "they")
+                lines.append(f"{profile.missing:,} of {rows:,} rows {verb} no value in the target {target!r}; "
+                             f"{pronoun} will be left out of training.")
             if task == "regression" and not (pd.api.types.is_numeric_dtype(dataset.frame[target].dtype)
                                              and not pd.api.types.is_bool_dtype(dataset.frame[target].dtype)):
                 lines.append(f"The target {target!r} does not hold numbers, which regression cannot predict. "

@@ -33,6 +33,10 @@ def log_file() -> Path:
 def setup_logging() -> Path:
     path = log_file()
     root = logging.getLogger("hpgui")
+    for old in [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)]:
+        if Path(old.baseFilename) != path:  # the data folder moved (tests, HPGUI_DATA_DIR)
+            root.removeHandler(old)
+            old.close()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -57,6 +61,7 @@ class ErrorReporter(QObject):
         self._previous_thread_hook = None
 
     def install(self) -> None:
+        setup_logging()
         self._previous_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         sys.excepthook = self._excepthook

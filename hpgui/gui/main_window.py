@@ -168,9 +168,8 @@ class MainWindow(QMainWindow):
 
         self.setup_tabs = QTabWidget()
         self.setup_tabs.setObjectName("setupTabs")
-        self.setup_tabs.addTab(self.data_panel, "1 · Data")
-        self.setup_tabs.addTab(model_page, "2 · Model")
-        self.setup_tabs.addTab(self.search_panel, "3 · Search")
+        for page, title in zip((self.data_panel, model_page, self.search_panel), self.TAB_TITLES):
+            self.setup_tabs.addTab(page, title)
         self.problem_label = QLabel()
         self.problem_label.setObjectName("problemBanner")
         self.problem_label.setWordWrap(True)
@@ -340,6 +339,7 @@ class MainWindow(QMainWindow):
         self.validate_timer.timeout.connect(self.validate)
         self.redraw_timer.timeout.connect(self.redraw)
         self.history.trialClicked.connect(self.table.select_number)
+        self.history.showFailedChanged.connect(self.show_failed_action.setChecked)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_: self.history.select_trial(self.table.selected_number()))
         self.table.customContextMenuRequested.connect(self._table_menu)
@@ -569,6 +569,7 @@ class MainWindow(QMainWindow):
         self.space_form.set_problems([p for p in problems if p.field.startswith("space.")])
         self.search_panel.set_problems([p for p in problems if p.field.split(".")[0] in
                                         ("strategy", "evaluation", "budget", "metric", "preprocessing")])
+        self._mark_tabs(problems)
         general = [p for p in problems if p.field.split(".")[0] in ("data", "model", "study", "space", "")
                    and not p.field.startswith("space.")]
         if general:
@@ -585,6 +586,22 @@ class MainWindow(QMainWindow):
             else:
                 self.status_label.setText("Ready: press Start (F5).")
         return problems
+
+    TAB_TITLES = ("1 · Data", "2 · Model", "3 · Search")
+
+    def _mark_tabs(self, problems: list[Problem]) -> None:
+        """A warning sign on each setup tab that holds a problem, so a hidden one is not missed."""
+        counts = [0, 0, 0]
+        for p in problems:
+            head = p.field.split(".")[0]
+            if head in ("data", ""):
+                counts[0] += 1
+            elif head in ("space", "model"):
+                counts[1] += 1
+            else:
+                counts[2] += 1
+        for i, title in enumerate(self.TAB_TITLES):
+            self.setup_tabs.setTabText(i, f"{title}  ⚠ {counts[i]}" if counts[i] else title)
 
     def _data_problems(self, setup: SearchSetup, task: str) -> list[Problem]:
         dataset = self.data_panel.dataset
@@ -693,6 +710,7 @@ class MainWindow(QMainWindow):
         if number != self._best_number:
             self._best_number = number
             self.best_panel.show_best(best, len(self.store))
+        self.best_panel.set_trial_count(len(self.store))
         self._update_progress()
 
     def _update_progress(self) -> None:
@@ -717,6 +735,7 @@ class MainWindow(QMainWindow):
     def _search_over(self) -> None:
         self.redraw_timer.stop()
         self.redraw()
+        self.time_label.setText(f"took {clock(time.monotonic() - self._run_started)}")
         self.progress_bar.hide()
         self._update_actions()
 

@@ -79,14 +79,16 @@ class SearchWorker(QObject):
                     batch.append(event[1])
                     latest = event[2]
                     ran += 1
-            final = self._relay([e for e in events if e[0] != "trial"], None)
+            others = [e for e in events if e[0] != "trial"]
+            ending = any(e[0] in ("done", "failed", "invalid", "crash") for e in others)
             now = time.monotonic()
-            if batch and (now - last_emit >= BATCH_S or final is not None):
+            # Trials go out before the event that ends the search, so views are complete when it arrives.
+            if batch and (now - last_emit >= BATCH_S or ending):
                 self.trials.emit(batch)
                 if latest is not None:
                     self.progress.emit(latest)
                 batch, last_emit = [], now
-            if final is not None:
+            if self._relay(others, None) is not None:
                 return
             if not process.is_alive():
                 # Died without a word: killed from outside, or out of memory.

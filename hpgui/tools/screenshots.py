@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     settle()
     window.grab().save(str(out / "model.png"))
 
-    window.search_panel.set_trials(args.trials) if hasattr(window.search_panel, "set_trials") else None
+    window.search_panel.trials_box.setChecked(True)
+    window.search_panel.trials_spin.setValue(args.trials)
     window.setup_tabs.setCurrentIndex(2)
     window.validate()
     settle()

@@ -60,16 +60,19 @@ def test_a_whole_session_from_csv_to_exported_files(qtbot, window, penguins_csv,
     assert window.start_action.isEnabled(), window.problems
 
     # An impossible range disables Start and says why, next to the field; fixing it enables Start again.
+    window.setup_tabs.setCurrentIndex(1)
     row = window.space_form.row("max_depth")
     row.low.setValue(25)
     row.high.setValue(10)
     window.validate()
     assert not window.start_action.isEnabled()
     assert row.error_label.isVisible() and "greater than high" in row.error_label.text()
+    assert "⚠" in window.setup_tabs.tabText(1)
     row.low.setValue(2)
     window.validate()
     assert window.start_action.isEnabled(), window.problems
     assert not row.error_label.isVisible()
+    assert "⚠" not in window.setup_tabs.tabText(1)
 
     with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
         window.start_action.trigger()
@@ -144,8 +147,8 @@ def start_slow_search(qtbot, window, slow_csv):
     with qtbot.waitSignal(window.controller.started, timeout=60_000):
         window.start_search()
     storage = open_storage(None, window.study_name)
-    qtbot.waitUntil(lambda: optuna.load_study(study_name=window.study_name, storage=storage)
-                    .get_trials(states=(TrialState.RUNNING,)), timeout=60_000)
+    qtbot.waitUntil(lambda: bool(optuna.load_study(study_name=window.study_name, storage=storage)
+                                 .get_trials(states=(TrialState.RUNNING,))), timeout=60_000)
 
 
 def test_stop_during_a_long_fit_ends_within_two_seconds(qtbot, window, slow_csv):
@@ -158,7 +161,7 @@ def test_stop_during_a_long_fit_ends_within_two_seconds(qtbot, window, slow_csv)
     study = optuna.load_study(study_name=window.study_name, storage=open_storage(None, window.study_name))
     assert [t.state for t in study.get_trials()] == [TrialState.FAIL]
     assert window.store.records[0].state == "failed"
-    assert window.start_action.isEnabled()
+    qtbot.waitUntil(window.start_action.isEnabled, timeout=5_000)  # once the worker thread has ended
 
 
 def test_closing_during_a_search_asks_then_stops_cleanly(qtbot, window, slow_csv):
@@ -233,7 +236,7 @@ def test_an_unexpected_error_is_shown_with_the_log_file_and_the_app_goes_on(qtbo
     reporter.install()
     try:
         reporter._excepthook(ZeroDivisionError, ZeroDivisionError("boom"), None)
-        qtbot.waitUntil(lambda: reporter.shown, timeout=5_000)
+        qtbot.waitUntil(lambda: bool(reporter.shown), timeout=5_000)
     finally:
         reporter.uninstall()
     assert reporter.shown == ["ZeroDivisionError: boom"]
@@ -247,13 +250,16 @@ def test_window_layout_and_recent_files_are_remembered(qtbot, iris_csv):
     first.show()
     with qtbot.waitSignal(first.data_panel.datasetLoaded, timeout=60_000):
         first.open_csv(iris_csv)
-    first.main_splitter.setSizes([300, 900])
-    sizes = first.main_splitter.sizes()
+    total = sum(first.main_splitter.sizes())
+    first.main_splitter.setSizes([total // 2 + 37, total - total // 2 - 37])
+    state = first.main_splitter.saveState()
+    first.show_failed_action.setChecked(False)
     first.close()
     second = MainWindow()
     qtbot.addWidget(second)
-    second.show()
-    assert second.main_splitter.sizes() == sizes
+    # Compared before showing: the offscreen screen is 800 px wide and would clamp a shown window.
+    assert second.main_splitter.saveState() == state
+    assert not second.show_failed_action.isChecked()
     assert second.recent_files()[0] == str(iris_csv.resolve())
     second.close()
 
