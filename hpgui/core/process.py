@@ -129,7 +129,12 @@ class SearchProcess:
 
     def close(self) -> None:
         """End an idle (or finished) child and release its queues."""
-        if self._process.is_alive():
+        if self.finished:
+            # It said its last word and is exiting on its own; do not make the caller wait for that.
+            self._process.join(0.2)
+            if self._process.is_alive():
+                self._process.kill()
+        elif self._process.is_alive():
             self.stop(grace_s=1.0)
         for q in (self._jobs, self._events):
             q.close()
@@ -188,7 +193,10 @@ def fail_running_trials(storage: str | None, study_name: str, error: str) -> lis
     from .storage import open_storage
 
     store = open_storage(storage, study_name)
-    study = optuna.load_study(study_name=study_name, storage=store)
+    try:
+        study = optuna.load_study(study_name=study_name, storage=store)
+    except KeyError:  # the child died before it created the study
+        return []
     closed = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         store.set_trial_user_attr(trial._trial_id, TRIAL_ATTR, {"error": error})

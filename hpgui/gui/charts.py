@@ -278,6 +278,12 @@ class HistoryChart(QWidget):
         viewbox = plot.getViewBox()
         viewbox.sigYRangeChanged.connect(self._place_edge_markers)
         viewbox.sigResized.connect(self._place_edge_markers)
+        # The trial axis grows in steps with headroom instead of re-fitting on every redraw: a
+        # re-fit re-lays out and repaints the axis, the costliest part of a live redraw.
+        self._x_high = 0.0
+        self._follow_x = True
+        viewbox.enableAutoRange(x=False)
+        viewbox.sigRangeChangedManually.connect(self._stop_following)
         self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self._empty_label = QLabel("No trials yet", self._view)
@@ -312,13 +318,26 @@ class HistoryChart(QWidget):
         self._update_edge_item(self._pruned, numbers[states == _PRUNED])
         bx, by = _step_vertices(numbers, arrays.best_so_far)
         self._best.setData(x=bx, y=by)
+        self._grow_x(float(numbers[-1]) if len(numbers) else 0.0)
         self._place_edge_markers()
         self._empty_label.setVisible(len(store) == 0)
         return True
 
+    def _stop_following(self, *_) -> None:
+        self._follow_x = False
+
+    def _grow_x(self, last: float) -> None:
+        if not self._follow_x or last < self._x_high:
+            return
+        self._x_high = float(max(10.0, (last + 1) * 1.5))
+        self._plot.getViewBox().setXRange(-0.5, self._x_high, padding=0.02)
+
     def clear(self) -> None:
         self._store = None
         self._version = None
+        self._x_high = 0.0
+        self._follow_x = True
+        self._plot.getViewBox().setXRange(-0.5, 10.0, padding=0.02)
         self._update_complete(_EMPTY, _EMPTY)
         self._update_edge_item(self._failed, _EMPTY)
         self._update_edge_item(self._pruned, _EMPTY)

@@ -47,7 +47,7 @@ from .space_form import SpaceForm
 from .trial_table import TrialTable
 from .worker import SearchController
 
-REDRAW_MS = 66
+REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
 VALIDATE_MS = 120
 MAX_RECENT = 8
 

@@ -192,6 +192,8 @@ class SearchController(QObject):
         if worker is not None:
             worker.deleteLater()
         if thread is not None:
+            # finished is emitted while the thread is still winding down; dropping it then can crash.
+            thread.wait()
             thread.deleteLater()
         if process is not None:
             process.close()

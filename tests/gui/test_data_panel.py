@@ -87,7 +87,8 @@ def test_loading_penguins_fills_both_views(qtbot, panel):
         assert columns.index(row, ColumnListModel.MISSING).data(USER) == profile.missing
         assert columns.index(row, ColumnListModel.DISTINCT).data(USER) == profile.distinct
     sex = column_row(columns, "sex")
-    assert columns.index(sex, ColumnListModel.MISSING).data(DISPLAY) == "11" == str(dataset.profiles["sex"].missing)
+    assert dataset.profiles["sex"].missing == 11
+    assert columns.index(sex, ColumnListModel.MISSING).data(DISPLAY) == "11"
     assert columns.index(column_row(columns, "bill_length_mm"), ColumnListModel.MISSING).data(DISPLAY) == "2"
 
     # the default target is the last column; everything else usable is a feature
@@ -158,8 +159,9 @@ def test_dataframe_model_formats_the_cells_it_is_asked_for():
     assert model.headerData(343, Qt.Orientation.Vertical) == "344"
     assert not model.index(0, 0).flags() & Qt.ItemFlag.ItemIsEditable
 
+    dates = pd.to_datetime(["2024-05-01", None, "2024-05-02 10:30", "2024-05-03"], format="ISO8601")
     model.set_frame(pd.DataFrame({"f": [1 / 3, 123456789.0, 1e-7, np.nan], "b": [True, False, None, True],
-                                  "d": pd.to_datetime(["2024-05-01", None, "2024-05-02 10:30", "2024-05-03"], format="ISO8601")}))
+                                  "d": dates}))
     assert [cell(r, 0) for r in range(4)] == ["0.333333", "1.23457e+08", "1e-07", ""]
     assert cell(0, 1) == "True" and cell(2, 1) == ""
     assert cell(0, 2) == "2024-05-01" and cell(1, 2) == ""  # midnight shown as a date
@@ -305,7 +307,8 @@ def test_unusable_columns_start_unticked_with_a_reason(qtbot, panel, tmp_path):
         kind = columns.index(row, ColumnListModel.KIND)
         assert isinstance(kind.data(FOREGROUND), QColor)  # muted
         assert "by default" in kind.data(TOOLTIP) or "even if ticked" in kind.data(TOOLTIP)
-        assert columns.index(row, ColumnListModel.USE).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+        use = columns.index(row, ColumnListModel.USE)
+        assert use.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
     assert columns.index(column_row(columns, "colour"), ColumnListModel.KIND).data(FOREGROUND) is None
 
     # the user may still tick one
@@ -439,6 +442,22 @@ def test_shutdown_is_idempotent_and_stops_a_running_load(qtbot, panel, big_csv):
     assert states == [True, False]
     assert not panel.is_loading() and panel.dataset is None
     load(qtbot, panel, PENGUINS)  # still usable afterwards
+
+
+def test_many_loads_in_a_row_reap_their_threads_safely(qtbot, panel, tmp_path):
+    # Each load's thread is forgotten while the next one starts; forgetting a thread that is
+    # still finishing used to crash the process now and then.
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for i in range(15):
+        load(qtbot, panel, PENGUINS)
+        load_failing(qtbot, panel, empty)
+    with qtbot.waitSignal(panel.datasetLoaded, timeout=LOAD_TIMEOUT):
+        for _ in range(10):  # back to back: only the last one counts
+            panel.load(PENGUINS)
+    assert panel.dataset.rows == 344
+    panel.shutdown()
+    assert not panel.is_loading()
 
 
 # ----------------------------------------------------------------------------- accessibility
