@@ -228,6 +228,7 @@ def main() -> int:
     from hpgui.gui.main_window import MainWindow
 
     window = MainWindow()
+    window.confirm = lambda title, text: True
     window.resize(1440, 900)
     window.show()
     idle(2000)

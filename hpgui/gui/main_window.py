@@ -912,7 +912,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.is_running():
+        if self.controller.is_running() and self.redraw_timer.isActive():  # finished searches are not asked about
             if not self.confirm("Stop the search?", "A search is running. Stop it and close hpgui?\n\n"
                                 "Every finished trial is already saved."):
                 event.ignore()
