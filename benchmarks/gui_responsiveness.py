@@ -94,14 +94,13 @@ def prepare_window(window, csv: Path, target: str, model: str, trials: int, eval
     panel.trials_box.setChecked(True)
     panel.trials_spin.setValue(trials)
     panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(evaluation.get("preprocessing", "auto")))
+    window.space_form.reset_all()
     only = evaluation.get("only")
     if only:
         for row in window.space_form.rows():
             row.enabled_box.setChecked(row.name in only)
-    if evaluation.get("method") == "holdout":
-        panel.method_combo.setCurrentIndex(panel.method_combo.findData("holdout"))
-    else:
-        panel.folds_spin.setValue(evaluation.get("folds", 5))
+    panel.method_combo.setCurrentIndex(panel.method_combo.findData(evaluation.get("method", "kfold")))
+    panel.folds_spin.setValue(evaluation.get("folds", 5))
     window.validate()
     if window.problems:
         raise SystemExit(f"setup problems: {window.problems}")
@@ -116,6 +115,7 @@ def stalls(window, trials: int) -> list[dict]:
                    {"method": "holdout", "preprocessing": "none", "only": ("max_depth",)})
     rows = []
     beat = Heartbeat()
+    beat.timer.setParent(window)  # dies with the window, not during interpreter shutdown
     beat.start()
     idle(3000)
     rows.append({"case": "idle window, 3 s", **beat.stop(), "trials/s": 0.0})
@@ -187,11 +187,10 @@ def wall_time(window, trials: int, repeats: int) -> list[dict]:
     from hpgui.gui.main_window import example_path
 
     csv = example_path("penguins.csv")
-    evaluation = {"folds": 5}
-    setup = SearchSetup.from_json({"data": {"path": str(csv), "target": "species", "task": "classification"},
-                                   "model": "decision_tree", "strategy": {"name": "random", "seed": 0},
-                                   "evaluation": evaluation, "metric": "accuracy", "budget": {"trials": trials}})
-    prepare_window(window, csv, "species", "decision_tree", trials, evaluation)
+    prepare_window(window, csv, "species", "decision_tree", trials, {"folds": 5})
+    # The very setup the window will run, so both sides do the same work.
+    setup = SearchSetup.from_json(window.build_setup().to_json())
+    assert setup.evaluation.method == "kfold" and setup.evaluation.folds == 5
     engine, through_window = [], []
     for r in range(repeats):
         search = Search(setup, study_name=f"bench-run-{r}")

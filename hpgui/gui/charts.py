@@ -744,7 +744,6 @@ class BestParamsChart(QWidget):
         metrics = QFontMetrics(self.font())
         label_width = min(self.MAX_LABEL_WIDTH, max([self.MIN_LABEL_WIDTH]
                                                     + [metrics.horizontalAdvance(n) * 1.1 + 16 for n in names]))
-        first: pg.PlotItem | None = None
         for row, name in enumerate(names):
             label = _NameLabel(name, justify="right", size="10pt")
             self._graphics.ci.addItem(label, row=row, col=0)
@@ -760,10 +759,9 @@ class BestParamsChart(QWidget):
             plot.getAxis("left").setStyle(tickLength=-4)
             plot.getAxis("bottom").setStyle(tickLength=-4)
             plot.setMinimumHeight(self.ROW_HEIGHT - 8)
-            if first is None:
-                first = plot
-            else:
-                plot.setYLink(first)
+            # No setYLink: linked view boxes re-enter each other's range signals, which crashed
+            # PySide6 6.12 with a refcount error under live updates. _set_trial_range sets every row.
+            plot.enableAutoRange(y=False)
             self._rows[name] = _ParamRow(name, space[name], plot, label)
         self._graphics.setMinimumHeight(self.ROW_HEIGHT * len(names) + 8 if names else 0)
         self._version = None
@@ -855,5 +853,5 @@ class BestParamsChart(QWidget):
             return
         self._trial_top = top
         pad = 0.04 * top
-        first = next(iter(self._rows.values())).plot
-        first.setYRange(-pad, top + pad, padding=0)
+        for row in self._rows.values():
+            row.plot.setYRange(-pad, top + pad, padding=0)
