@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import warnings
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -21,7 +22,10 @@ def _private_settings(tmp_path_factory):
 
 
 def _live(kind):
-    return [o for o in gc.get_objects() if isinstance(o, kind) and isValid(o)]
+    with warnings.catch_warnings():
+        # isinstance() on every live object touches deprecated module attributes (torch's, for one).
+        warnings.simplefilter("ignore")
+        return [o for o in gc.get_objects() if isinstance(o, kind) and isValid(o)]
 
 
 @pytest.fixture(autouse=True)
