@@ -193,12 +193,14 @@ def wall_time(window, trials: int, repeats: int) -> list[dict]:
     assert setup.evaluation.method == "kfold" and setup.evaluation.folds == 5
     engine, through_window = [], []
     for r in range(repeats):
-        search = Search(setup, study_name=f"bench-run-{r}")
-        t0 = time.perf_counter()
-        search.run()
+        t0 = time.perf_counter()  # reading the data and opening the study are part of the work, as in hpgui run
+        Search(setup, study_name=f"bench-run-{r}").run()
         engine.append(time.perf_counter() - t0)
 
-        idle(1500)  # the spare child process finishes importing, as it does while a user sets up
+        # The spare child has imported everything, as it has by the time a user has set a search up.
+        spare = window.controller._spare
+        if spare is not None:
+            spare.wait_ready(60)
         t0 = time.perf_counter()
         window.start_search()
         wait(window.searchFinished, 600_000)

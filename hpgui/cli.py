@@ -101,6 +101,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         _error(str(exc))
         export_all_safely(search, out)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        # Ctrl+C outside a fit (asking the sampler, writing a result): keep what finished.
+        from .core.process import fail_running_trials
+
+        printer.close()
+        fail_running_trials(args.storage, search.study_name, "Interrupted: Ctrl+C")
+        _error("interrupted; exporting the trials that finished")
+        try:
+            export_all(search, out)
+        except ValueError as exc:
+            _error(str(exc))
+        return EXIT_INTERRUPTED
     finally:
         printer.close()
     if result.stop_reason == "interrupted":

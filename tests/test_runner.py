@@ -288,3 +288,24 @@ def test_default_study_names_do_not_collide(penguins_csv):
 
     setup = penguin_setup(penguins_csv)
     assert len({default_study_name(setup) for _ in range(50)}) == 50
+
+
+def test_a_grid_point_cut_off_by_stop_runs_again_on_resume(penguins_csv):
+    setup = penguin_setup(penguins_csv, strategy={"name": "grid"}, space=GRID_SPACE, budget={"trials": None})
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        return len(calls) > 2  # the loop check, then the first fold of trial 0: stop mid-trial
+
+    first = Search(setup, study_name="grid-cut")
+    assert first.run(should_stop=should_stop).stop_reason == "stopped"
+    assert [t.state for t in first.records()] == ["failed"]
+    result = Search(setup, study_name="grid-cut").run()
+    points = {(t.params["max_depth"], t.params["criterion"]) for t in result.trials if t.state == "complete"}
+    assert len(points) == 6, "the interrupted grid point was never scored"
+
+
+def test_an_unreachable_storage_is_a_setup_problem_not_a_traceback(penguins_csv):
+    with pytest.raises(SetupError, match="cannot open the study storage postgresql://u:\\*\\*\\*@"):
+        Search(penguin_setup(penguins_csv), storage="postgresql://u:secret@127.0.0.1:1/none", study_name="x")

@@ -178,9 +178,10 @@ class SearchProcess:
 
     def fail_interrupted(self) -> list:
         """Mark trials a killed child left running as failed; returns their records."""
-        if self.study_name is None or self.job is None:
+        name = self.study_name or (self.job.study_name if self.job is not None else None)
+        if name is None or self.job is None:
             return []
-        self.interrupted = fail_running_trials(self.job.storage, self.study_name, INTERRUPTED_ERROR)
+        self.interrupted = fail_running_trials(self.job.storage, name, INTERRUPTED_ERROR)
         return self.interrupted
 
 
@@ -189,7 +190,7 @@ def fail_running_trials(storage: str | None, study_name: str, error: str) -> lis
     import optuna
     from optuna.trial import TrialState
 
-    from .runner import TRIAL_ATTR, TrialRecord
+    from .runner import TRIAL_ATTR, TrialRecord, requeue
     from .storage import open_storage
 
     store = open_storage(storage, study_name)
@@ -202,4 +203,5 @@ def fail_running_trials(storage: str | None, study_name: str, error: str) -> lis
         store.set_trial_user_attr(trial._trial_id, TRIAL_ATTR, {"error": error})
         store.set_trial_state_values(trial._trial_id, TrialState.FAIL)
         closed.append(TrialRecord.from_frozen(store.get_trial(trial._trial_id)))
+        requeue(study, trial)
     return closed

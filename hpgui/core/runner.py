@@ -156,6 +156,13 @@ def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
     return trial.suggest_float(name, float(hp.low), float(hp.high), step=hp.step, log=hp.log)
 
 
+def requeue(study: Any, trial: Any) -> None:
+    """Put a queued (grid or manual) point cut off by Stop back in the queue, so a resumed study runs it."""
+    kind = trial.user_attrs.get(QUEUED_ATTR)
+    if kind and trial.params:
+        study.enqueue_trial(dict(trial.params), user_attrs={QUEUED_ATTR: kind})
+
+
 def _error_text(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     text = " ".join(text.split())
@@ -234,8 +241,13 @@ class Search:
         return data
 
     def _open_study(self, optuna: Any) -> Any:
-        storage = open_storage(self.storage_arg, self.study_name)
-        existing = set(optuna.get_all_study_names(storage))
+        try:
+            storage = open_storage(self.storage_arg, self.study_name)
+            existing = set(optuna.get_all_study_names(storage))
+        except Exception as exc:  # a mistyped URL, a missing driver, a server that does not answer
+            raise SetupError([Problem("storage", f"cannot open the study storage {redact(self.storage_url)}: "
+                                                 f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")]) \
+                from None
         sampler = make_sampler(self.setup.strategy.name, self.seed, self.budget_trials)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
         if self.study_name in existing:
@@ -342,10 +354,13 @@ class Search:
                 info["error"] = "Interrupted: the search was stopped while this trial ran"
             trial.set_user_attr(TRIAL_ATTR, info)
             frozen = self.study.tell(trial, state=state)
+            if state == TrialState.FAIL:
+                requeue(self.study, frozen)
         except KeyboardInterrupt:
             info["error"] = "Interrupted: the search was stopped while this trial ran"
             trial.set_user_attr(TRIAL_ATTR, info)
             frozen = self.study.tell(trial, state=TrialState.FAIL)
+            requeue(self.study, frozen)
             stop_reason = "interrupted"
         except Exception as exc:  # a model that raises is data, not a crash
             info["error"] = _error_text(exc)

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = self._ask
         self.problems: list[Problem] = []
         self.run_setup: SearchSetup | None = None
+        self.run_dataset = None
         self.study_name: str | None = None
         self.progress = None
         self._pending_setup: SearchSetup | None = None
@@ -666,6 +667,7 @@ class MainWindow(QMainWindow):
         self._best_number = None
         self.progress = None
         self.run_setup = setup
+        self.run_dataset = self.data_panel.dataset
         self.study_name = default_study_name(setup)
         self._run_started = time.monotonic()
         job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=None)
@@ -798,10 +800,12 @@ class MainWindow(QMainWindow):
                                   "in the next search.")
 
     # ------------------------------------------------------------------ export
-    def _search_for_export(self):
+    def _export_source(self) -> Callable[[], Any]:
+        """A factory for the finished search, bound now on the GUI thread to the data it ran on."""
         from ..core.runner import Search
 
-        return Search(self.run_setup, dataset=self.data_panel.dataset, study_name=self.study_name)
+        setup, dataset, study = self.run_setup, self.run_dataset, self.study_name
+        return lambda: Search(setup, dataset=dataset, study_name=study)
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.last_folder())
@@ -812,9 +816,10 @@ class MainWindow(QMainWindow):
         from ..core.export import export_all
 
         records = list(self.store.records)
+        search_for_export = self._export_source()
 
         def work():
-            exported = export_all(self._search_for_export(), Path(folder), records)
+            export_all(search_for_export(), Path(folder), records)
             return f"Exported best.json, trials.csv, best_pipeline.py and model.skops to {folder}"
 
         self._in_background(work, "Exporting (refitting the best model)…")
@@ -845,8 +850,10 @@ class MainWindow(QMainWindow):
             self.exportFinished.emit(str(path))
             return
 
+        search_for_export = self._export_source()
+
         def work():
-            search = self._search_for_export()
+            search = search_for_export()
             best = search.best_of(records)
             if what == "script":
                 path.write_text(export.pipeline_script(search, best, path.name), encoding="utf-8")

@@ -65,11 +65,10 @@ class SearchWorker(QObject):
             if self._stop.is_set():
                 process.stop(STOP_GRACE_S)
                 events = process.poll()
-                batch += process.interrupted
-                final = self._relay(events, batch)
-                if batch:
+                batch += [e[1] for e in events if e[0] == "trial"] + process.interrupted
+                if batch:  # trials first, so views are complete when "finished" arrives
                     self.trials.emit(batch)
-                if final is None:
+                if self._relay([e for e in events if e[0] != "trial"], None) is None:
                     self.finished.emit("stopped", ran + sum(1 for e in events if e[0] == "trial")
                                        + len(process.interrupted))
                 return
@@ -91,11 +90,17 @@ class SearchWorker(QObject):
             if self._relay(others, None) is not None:
                 return
             if not process.is_alive():
-                # Died without a word: killed from outside, or out of memory.
-                process.poll()
-                closed = process.fail_interrupted()
+                # Died: killed from outside, out of memory, or exiting right after its last word.
+                events = process.poll()
+                closed = [e[1] for e in events if e[0] == "trial"] + batch
+                batch = []
+                final_words = [e for e in events if e[0] != "trial"]
+                if not any(e[0] in ("done", "failed", "invalid", "crash") for e in final_words):
+                    closed += process.fail_interrupted()
                 if closed:
                     self.trials.emit(closed)
+                if self._relay(final_words, None) is not None:
+                    return
                 self.crashed.emit(f"The search process ended unexpectedly (exit code {process.exitcode}). "
                                   "Finished trials are kept.")
                 return
