@@ -47,6 +47,7 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any) -> None:
     from .setup import SearchSetup, SetupError
     from .storage import redact
 
+    _warm_up()
     events.put(("ready",))
     job = jobs.get()
     if job is None:
@@ -72,6 +73,20 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any) -> None:
         events.put(("crash", traceback.format_exc()))
         return
     events.put(("done", result.stop_reason, result.new_trials))
+
+
+def _warm_up() -> None:
+    """Import what the first trial would otherwise import, while the user is still setting up."""
+    import importlib
+
+    from .catalog import MODELS
+
+    for name in ("pyarrow.csv", "sklearn.model_selection", "sklearn.metrics", "sklearn.pipeline",
+                 "sklearn.compose", "sklearn.impute", "sklearn.preprocessing", "optuna.samplers"):
+        importlib.import_module(name)
+    for model in MODELS.values():
+        for path in model.estimators.values():
+            importlib.import_module(path.rpartition(".")[0])
 
 
 class SearchProcess:
