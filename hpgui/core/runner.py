@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import secrets
+import socket
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -45,6 +47,11 @@ QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
 
 
+def worker_id() -> str:
+    """Names the process that runs a trial ("host:pid"), for per-worker timelines."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class SearchFailed(RuntimeError):
     """The search could not make progress: every trial so far failed."""
 
@@ -70,6 +77,7 @@ class TrialRecord:
     warnings: list[str] = field(default_factory=list)
     started: datetime | None = None
     finished: datetime | None = None
+    worker: str | None = None  # "host:pid" of the process that ran it
 
     @classmethod
     def from_frozen(cls, trial: Any) -> "TrialRecord":
@@ -91,6 +99,7 @@ class TrialRecord:
             warnings=list(info.get("warnings", [])),
             started=trial.datetime_start,
             finished=trial.datetime_complete,
+            worker=info.get("worker"),
         )
 
 
@@ -342,7 +351,7 @@ class Search:
                     raise Interrupted("pruned")
 
         stop_reason = None
-        info: dict[str, Any] = {}
+        info: dict[str, Any] = {"worker": worker_id()}
         try:
             params = self._sample(trial)
             score = self.evaluate(params, on_fold)
@@ -368,7 +377,7 @@ class Search:
             frozen = self.study.tell(trial, state=TrialState.FAIL)
         else:
             info = {"std": score.std, "folds": score.folds, "train": score.train,
-                    "fit_time_s": score.fit_time_s}
+                    "fit_time_s": score.fit_time_s, "worker": worker_id()}
             if score.warnings:
                 info["warnings"] = score.warnings
             if not math.isfinite(score.value):

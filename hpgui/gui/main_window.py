@@ -45,6 +45,7 @@ from .data_panel import DataPanel
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
 from .trial_table import TrialTable
+from .views import VIEW_CLASSES, AnalysisView
 from .worker import SearchController
 
 REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
@@ -187,6 +188,11 @@ class MainWindow(QMainWindow):
         self.chart_tabs.setObjectName("chartTabs")
         self.chart_tabs.addTab(self.history, "History")
         self.chart_tabs.addTab(self.best_chart, "Best parameters")
+        self.analysis_views: list[AnalysisView] = []
+        for view_class in VIEW_CLASSES:
+            view = view_class()
+            self.analysis_views.append(view)
+            self.chart_tabs.addTab(view, view.TITLE)
         self.best_panel = BestPanel()
         self.table = TrialTable(self.store)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -341,8 +347,10 @@ class MainWindow(QMainWindow):
         self.redraw_timer.timeout.connect(self.redraw)
         self.history.trialClicked.connect(self.table.select_number)
         self.history.showFailedChanged.connect(self.show_failed_action.setChecked)
-        self.table.selectionModel().selectionChanged.connect(
-            lambda *_: self.history.select_trial(self.table.selected_number()))
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        for view in self.analysis_views:
+            view.trialClicked.connect(self.table.select_number)
+        self.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.best_panel.exportRequested.connect(self.export_all_dialog)
         self.best_panel.copyToManualRequested.connect(self._add_manual)
@@ -662,6 +670,8 @@ class MainWindow(QMainWindow):
         self.history.clear()
         self.history.set_metric(metric.label, metric.greater_is_better)
         self.best_chart.set_space({n: space[n] for n in names})
+        for view in self.analysis_views:
+            view.set_context({n: space[n] for n in names}, metric)
         self.best_panel.set_metric(metric)
         self.best_panel.clear()
         self._best_number = None
@@ -706,6 +716,7 @@ class MainWindow(QMainWindow):
         """Bring every view up to date with the store; runs on the redraw timer."""
         self.history.refresh(self.store)
         self.best_chart.refresh(self.store)
+        self._refresh_current_view()
         self.table.source.sync()
         best = self.store.best
         number = best.number if best is not None else None
@@ -714,6 +725,18 @@ class MainWindow(QMainWindow):
             self.best_panel.show_best(best, len(self.store))
         self.best_panel.set_trial_count(len(self.store))
         self._update_progress()
+
+    def _refresh_current_view(self) -> None:
+        # Hidden analysis views wait: each catches up when its tab is shown.
+        view = self.chart_tabs.currentWidget()
+        if isinstance(view, AnalysisView):
+            view.refresh(self.store)
+
+    def _on_table_selection(self, *_) -> None:
+        number = self.table.selected_number()
+        self.history.select_trial(number)
+        for view in self.analysis_views:
+            view.select_trial(number)
 
     def _update_progress(self) -> None:
         if self.run_setup is None:

@@ -1,0 +1,13 @@
+"""Analysis views: tabs beside the history chart that explain a search (see views/base.py).
+
+``VIEW_CLASSES`` lists them in tab order; the main window builds one of each.
+"""
+
+from __future__ import annotations
+
+from .base import AnalysisView
+
+VIEW_CLASSES: list[type[AnalysisView]] = [
+]
+
+__all__ = ["AnalysisView", "VIEW_CLASSES"]
