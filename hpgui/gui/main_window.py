@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.run_setup: SearchSetup | None = None
         self.run_dataset = None
         self.study_name: str | None = None
+        self.study_storage: str | None = None  # None: the embedded default storage
         self.progress = None
         self._pending_setup: SearchSetup | None = None
         self._pending_target: str | None = None
@@ -653,7 +654,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(not running)
 
     # ------------------------------------------------------------------ the search
-    def start_search(self) -> bool:
+    def start_search(self, study_name: str | None = None, storage: str | None = None) -> bool:
+        """Start a search with the forms' setup: a new study, or more trials of ``study_name`` in ``storage``.
+
+        Continuing a study first shows every trial it already has (the child sends them).
+        """
         if self.controller.is_running():
             return False
         problems = self.validate()
@@ -678,9 +683,10 @@ class MainWindow(QMainWindow):
         self.progress = None
         self.run_setup = setup
         self.run_dataset = self.data_panel.dataset
-        self.study_name = default_study_name(setup)
+        self.study_name = study_name or default_study_name(setup)
+        self.study_storage = storage
         self._run_started = time.monotonic()
-        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=None)
+        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage)
         self.controller.start(job)
         self.redraw_timer.start()
         self.progress_bar.setRange(0, setup.budget.trials or 0)
