@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import __version__
 from . import dataset as dataset_module
+from .choice import MODEL_PARAM
 from .metrics import silhouette_of
-from .pipeline import pipeline_recipe
 from .recipe import imports, literal, source
 from .evaluate import splitter_recipe
 
@@ -53,11 +53,12 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 def best_config(search: "Search", best: "TrialRecord", n_trials: int, test_score: float | None) -> dict[str, Any]:
     setup, ds = search.setup, search.dataset
-    return {
+    model, params = search.model_of(best.params)
+    config = {
         "format": BEST_FORMAT,
-        "model": setup.model,
+        "model": model.name,
         "task": search.task,
-        "params": dict(best.params),
+        "params": params,
         "metric": search.metric.name,
         "score": best.value,
         "score_std": best.std,
@@ -79,6 +80,11 @@ def best_config(search: "Search", best: "TrialRecord", n_trials: int, test_score
         },
         "versions": versions(),
     }
+    if setup.is_multi:
+        # The winner's own hyperparameters are in "params", ready for its estimator; these say what it beat.
+        config["models"] = list(setup.models)
+        config["trial_params"] = dict(best.params)
+    return config
 
 
 def write_best(path: Path, config: dict[str, Any]) -> None:
@@ -98,8 +104,11 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def trial_rows(records: Iterable["TrialRecord"], param_names: list[str]) -> tuple[list[str], list[list[Any]]]:
+    # A study over several models has a plain "model" column; each model's own hyperparameters are
+    # params_<model>.<name>, empty where another model ran.
     header = ["number", "state", "value", "std", "train_score", "duration_s", "fit_time_s",
-              *[f"params_{n}" for n in param_names], "fold_scores", "error", "warnings", "started", "finished"]
+              *["model" if n == MODEL_PARAM else f"params_{n}" for n in param_names],
+              "fold_scores", "error", "warnings", "started", "finished"]
     rows = []
     for r in records:
         rows.append([
@@ -252,16 +261,15 @@ def _score_function_source(search: "Search") -> tuple[str, set[str]]:
 
 def pipeline_script(search: "Search", best: "TrialRecord", script_name: str = "best_pipeline.py") -> str:
     data, setup = search.data, search.setup
-    recipe = pipeline_recipe(search.model, search.task, best.params, numeric=data.numeric,
-                             categorical=data.categorical, preprocessing=setup.preprocessing,
-                             seed=search.seed, needs_proba=search.needs_proba)
+    model = search.model_of(best.params)[0]
+    recipe = search.recipe(best.params)
     splitter = splitter_recipe(setup.evaluation, search.task, search.seed)
     score_source, score_imports = _score_function_source(search)
     needed = imports(recipe) | imports(splitter) | score_imports
     if setup.evaluation.test_fraction:
         needed.add("from sklearn.model_selection import train_test_split")
     return _SCRIPT.format(
-        label=search.model.label.lower(),
+        label=model.label.lower(),
         study=search.study_name,
         trial=best.number,
         metric_label=search.metric.label,

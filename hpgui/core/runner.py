@@ -26,6 +26,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .. import __version__
+from .catalog import ModelSpec, get_model
+from .choice import MODEL_PARAM
 from .dataset import Dataset, TrainingData, prepare, read_table
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
 from .metrics import Metric, get_metric
@@ -78,6 +80,7 @@ class TrialRecord:
     started: datetime | None = None
     finished: datetime | None = None
     worker: str | None = None  # "host:pid" of the process that ran it
+    model: str | None = None   # the model it fitted (None in studies made before models were recorded)
 
     @classmethod
     def from_frozen(cls, trial: Any) -> "TrialRecord":
@@ -100,7 +103,13 @@ class TrialRecord:
             started=trial.datetime_start,
             finished=trial.datetime_complete,
             worker=info.get("worker"),
+            model=info.get("model") or _model_param(trial.params),
         )
+
+
+def _model_param(params: Mapping[str, Any]) -> str | None:
+    value = params.get(MODEL_PARAM)
+    return value if isinstance(value, str) else None
 
 
 _STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
@@ -183,7 +192,9 @@ def _error_text(exc: BaseException) -> str:
 def default_study_name(setup: SearchSetup) -> str:
     # The random tail keeps two searches started in the same second from resuming each other.
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{setup.model}-{setup.data_path.stem}-{stamp}-{secrets.token_hex(2)}"
+    models = setup.models
+    head = "+".join(models) if len(models) <= 3 else f"{len(models)}-models"
+    return f"{head}-{setup.data_path.stem}-{stamp}-{secrets.token_hex(2)}"
 
 
 class Search:
@@ -200,7 +211,7 @@ class Search:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        if setup.data.task or setup.model == "kmeans":
+        if setup.data.task or setup.models == ("kmeans",):
             # Catch a broken setup before paying for reading a large file.
             problems = setup.validate()
             if problems:
@@ -217,11 +228,13 @@ class Search:
         if problems:
             raise SetupError(problems)
 
-        self.model = setup.model_spec
+        self.choice = setup.choice(self.task)
+        # The one model of a one-model search; None when the model is itself searched (see model_of).
+        self.model: ModelSpec | None = None if self.choice.multi else get_model(self.choice.models[0])
         self.metric = get_metric(setup.metric_for(self.task))
-        self.space = setup.space_for(self.task)
-        self.conditions = self.model.conditions(self.task)
-        self.defaults = self.model.estimator_defaults(self.task)
+        self.space = self.choice.space
+        self.conditions = self.choice.conditions
+        self.defaults = self.choice.defaults
         self.order = ordered_names(self.space, self.conditions)
         self.seed = setup.strategy.seed
         self.budget_trials = trials if trials is not None else setup.budget.trials
@@ -271,7 +284,7 @@ class Search:
         study.set_user_attr(ATTR_VERSION, __version__)
         study.set_user_attr(ATTR_CREATED, datetime.now().isoformat(timespec="seconds"))
         for config in self.setup.strategy.manual:
-            study.enqueue_trial(dict(config), user_attrs={QUEUED_ATTR: "manual"})
+            study.enqueue_trial(self.setup.manual_params(self.task, config), user_attrs={QUEUED_ATTR: "manual"})
         if self.is_grid:
             for config in iter_grid(self.space, self.conditions, self.defaults):
                 study.enqueue_trial(config, user_attrs={QUEUED_ATTR: "grid"})
@@ -307,10 +320,20 @@ class Search:
                     best = record
         return best
 
-    def build_estimator(self, params: Mapping[str, Any]) -> Any:
-        return pipeline_recipe(self.model, self.task, params, numeric=self.data.numeric,
+    def model_of(self, params: Mapping[str, Any]) -> tuple[ModelSpec, dict[str, Any]]:
+        """The model a trial's parameters choose, and its own hyperparameters (plain names)."""
+        name, own = self.choice.split(params)
+        return get_model(name), own
+
+    def recipe(self, params: Mapping[str, Any]) -> Any:
+        """The whole pipeline for a trial's parameters, as a buildable (and printable) recipe."""
+        model, own = self.model_of(params)
+        return pipeline_recipe(model, self.task, own, numeric=self.data.numeric,
                                categorical=self.data.categorical, preprocessing=self.setup.preprocessing,
-                               seed=self.seed, needs_proba=self.needs_proba).build()
+                               seed=self.seed, needs_proba=self.needs_proba)
+
+    def build_estimator(self, params: Mapping[str, Any]) -> Any:
+        return self.recipe(params).build()
 
     def evaluate(self, params: Mapping[str, Any],
                  on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
@@ -354,6 +377,7 @@ class Search:
         info: dict[str, Any] = {"worker": worker_id()}
         try:
             params = self._sample(trial)
+            info["model"] = self.choice.split(params)[0]
             score = self.evaluate(params, on_fold)
         except Interrupted as exc:
             if exc.reason == "pruned":
@@ -377,7 +401,7 @@ class Search:
             frozen = self.study.tell(trial, state=TrialState.FAIL)
         else:
             info = {"std": score.std, "folds": score.folds, "train": score.train,
-                    "fit_time_s": score.fit_time_s, "worker": worker_id()}
+                    "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
             if score.warnings:
                 info["warnings"] = score.warnings
             if not math.isfinite(score.value):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .catalog import MODELS, TASKS, get_model
+from .choice import MODEL_PARAM, ModelChoice
 from .evaluate import EvaluationSpec
 from .metrics import DEFAULT_METRIC, METRICS
 from .pipeline import Preprocessing
@@ -85,9 +86,16 @@ class Budget:
 
 @dataclass(frozen=True)
 class SearchSetup:
+    """The whole search.
+
+    ``model`` is one model name, or a tuple of names to search several models in one
+    study; then ``space`` maps each model name to its own space (a model left out
+    searches its default space). See :mod:`hpgui.core.choice`.
+    """
+
     data: DataSpec
-    model: str
-    space: Mapping[str, Hyperparameter] | None = None
+    model: str | tuple[str, ...]
+    space: Mapping[str, Any] | None = None
     preprocessing: Preprocessing = field(default_factory=Preprocessing)
     strategy: StrategySpec = field(default_factory=StrategySpec)
     evaluation: EvaluationSpec = field(default_factory=EvaluationSpec)
@@ -104,21 +112,43 @@ class SearchSetup:
         return path
 
     @property
+    def models(self) -> tuple[str, ...]:
+        return (self.model,) if isinstance(self.model, str) else tuple(self.model)
+
+    @property
+    def is_multi(self) -> bool:
+        return len(self.models) > 1
+
+    @property
     def model_spec(self):
-        return get_model(self.model)
+        """The model of a one-model search (a several-model search has :meth:`choice`)."""
+        if not isinstance(self.model, str) and len(self.model) != 1:
+            raise ValueError("this setup searches several models; use choice(task) to see them")
+        return get_model(self.models[0])
 
     def task_or(self, inferred: str | None = None) -> str:
         if self.data.task:
             return self.data.task
-        if self.model == "kmeans":
+        if self.models == ("kmeans",):
             return "clustering"
         return inferred or "classification"
 
+    def model_space(self, model: str, task: str) -> dict[str, Hyperparameter]:
+        """One model's own space (plain names): the catalog's defaults when the file gives none."""
+        if isinstance(self.model, str):
+            given = self.space
+        else:
+            given = (self.space or {}).get(model)
+        if given is None:
+            return get_model(model).default_space(task)
+        return dict(given)
+
+    def choice(self, task: str) -> ModelChoice:
+        return ModelChoice(task, {m: self.model_space(m, task) for m in self.models})
+
     def space_for(self, task: str) -> dict[str, Hyperparameter]:
-        """The space as searched: the catalog's defaults when the file gives none."""
-        if self.space is None:
-            return self.model_spec.default_space(task)
-        return dict(self.space)
+        """The space as searched, with trial parameter names (``svm.C`` when several models)."""
+        return self.choice(task).space
 
     def metric_for(self, task: str) -> str:
         return self.metric or DEFAULT_METRIC[task]
@@ -136,20 +166,18 @@ class SearchSetup:
             return problems
         if not self.data.path:
             problems.append(Problem("data.path", "no data file given"))
-        if self.model not in MODELS:
-            problems.append(Problem("model", f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}"))
-            return problems
-        model = self.model_spec
-        if not model.supports(task):
-            hint = "" if self.data.task else " (the task was inferred from the target column; set the task to override)"
-            problems.append(Problem("model", f"{model.label} does not do {task}; it does "
-                                             f"{', '.join(model.tasks)}{hint}"))
-            return problems
+        model_problems = self._model_problems(task)
+        if model_problems:
+            return problems + model_problems
         if task != "clustering" and not self.data.target:
             problems.append(Problem("data.target", "pick the target column to predict"))
 
         space = self.space_for(task)
-        problems += model.validate_space(task, space, strategy=self.strategy.name)
+        for name in self.models:
+            found = get_model(name).validate_space(task, self.model_space(name, task), strategy=self.strategy.name)
+            if self.is_multi:  # the field names the model's own object in the file: space.svm.C.low
+                found = [Problem(p.field.replace("space", f"space.{name}", 1), p.message) for p in found]
+            problems += found
         if not any(hp.enabled for hp in space.values()):
             problems.append(Problem("space", "no hyperparameter is switched on; enable at least one to search"))
 
@@ -177,6 +205,34 @@ class SearchSetup:
                 problems += self._grid_problems(task, space)
         return problems
 
+    def _model_problems(self, task: str) -> list[Problem]:
+        models = self.models
+        if not models:
+            return [Problem("model", "pick at least one model")]
+        problems = []
+        for name in models:
+            if not isinstance(name, str) or name not in MODELS:
+                problems.append(Problem("model", f"unknown model {name!r}; choose from {', '.join(MODELS)}"))
+        if problems:
+            return problems
+        if len(set(models)) != len(models):
+            twice = sorted({m for m in models if models.count(m) > 1})
+            problems.append(Problem("model", f"{', '.join(twice)} is listed twice; list each model once"))
+        for name in models:
+            model = get_model(name)
+            if not model.supports(task):
+                hint = "" if self.data.task else \
+                    " (the task was inferred from the target column; set the task to override)"
+                problems.append(Problem("model", f"{model.label} does not do {task}; it does "
+                                                 f"{', '.join(model.tasks)}{hint}"))
+        if not isinstance(self.model, str):
+            for key in self.space or {}:
+                if key not in models:
+                    problems.append(Problem(f"space.{key}", f"{key!r} is not one of the chosen models "
+                                                            f"({', '.join(models)}); add it to \"model\" or "
+                                                            "remove its space"))
+        return problems
+
     def _budget_problems(self) -> list[Problem]:
         b = self.budget
         problems = []
@@ -195,15 +251,38 @@ class SearchSetup:
             problems.append(Problem("budget", "set a number of trials or a time limit, or the search never ends"))
         return problems
 
+    def manual_params(self, task: str, config: Mapping[str, Any]) -> dict[str, Any]:
+        """A manual configuration as trial parameters.
+
+        With several models a configuration names its model and that model's own
+        hyperparameters (``{"model": "svm", "C": 1}``); names already qualified
+        (``svm.C``, as a trial copied from the table has them) are kept.
+        """
+        choice = self.choice(task)
+        if not choice.multi:
+            return dict(config)
+        model = config.get(MODEL_PARAM)
+        out = {MODEL_PARAM: model}
+        for name, value in config.items():
+            if name != MODEL_PARAM:
+                out[name if name.startswith(f"{model}.") else choice.qualified(model, name)] = value
+        return out
+
     def _manual_problems(self, task: str, space: Mapping[str, Hyperparameter]) -> list[Problem]:
-        model = self.model_spec
-        conditions, defaults = model.conditions(task), model.estimator_defaults(task)
+        choice = self.choice(task)
+        conditions, defaults = choice.conditions, choice.defaults
         problems = []
         for i, config in enumerate(self.strategy.manual):
             where = f"strategy.manual.{i}"
             if not isinstance(config, Mapping):
                 problems.append(Problem(where, "each manual configuration must be an object of values"))
                 continue
+            if choice.multi:
+                if config.get(MODEL_PARAM) not in choice.models:
+                    problems.append(Problem(f"{where}.model", f"name the model of this configuration, one of "
+                                                              f"{', '.join(choice.models)}"))
+                    continue
+                config = self.manual_params(task, config)
             for name, value in config.items():
                 hp = space.get(name)
                 if hp is None or not hp.enabled:
@@ -218,7 +297,7 @@ class SearchSetup:
         return problems
 
     def _grid_problems(self, task: str, space: Mapping[str, Hyperparameter]) -> list[Problem]:
-        size = self.model_spec.grid_size(task, space)
+        size = self.choice(task).grid_size()
         if size > GRID_LIMIT and not self.strategy.allow_large_grid:
             return [Problem("space", f"the grid has {format_count(size)} points, more than {format_count(GRID_LIMIT)}; "
                                      "use fewer values or a step, pick a sampling strategy, or set "
@@ -227,9 +306,16 @@ class SearchSetup:
 
     # -- JSON ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"format": FORMAT, "data": self.data.to_json(), "model": self.model}
-        if self.space is not None:
-            out["space"] = {name: hp.to_dict() for name, hp in self.space.items()}
+        out: dict[str, Any] = {"format": FORMAT, "data": self.data.to_json()}
+        if isinstance(self.model, str):
+            out["model"] = self.model
+            if self.space is not None:
+                out["space"] = {name: hp.to_dict() for name, hp in self.space.items()}
+        else:
+            out["model"] = list(self.model)
+            if self.space is not None:
+                out["space"] = {model: {name: hp.to_dict() for name, hp in space.items()}
+                                for model, space in self.space.items() if space is not None}
         out["preprocessing"] = self.preprocessing.to_json()
         out["strategy"] = self.strategy.to_json()
         out["evaluation"] = self.evaluation.to_json()
@@ -251,19 +337,33 @@ class SearchSetup:
 
         data_spec = _parse(problems, "data", lambda d: _data_spec(d), data.get("data"))
         model = data.get("model")
-        if not isinstance(model, str):
-            problems.append(Problem("model", "model must be a name such as \"random_forest\""))
+        if isinstance(model, list) and model and all(isinstance(m, str) for m in model):
+            model = tuple(model)
+        elif not isinstance(model, str):
+            problems.append(Problem("model", "model must be a name such as \"random_forest\", or a list of "
+                                             "names such as [\"svm\", \"random_forest\"] to compare models"))
         space = None
         if data.get("space") is not None:
             raw = data["space"]
             if not isinstance(raw, Mapping):
                 problems.append(Problem("space", "space must be an object of hyperparameter ranges"))
-            else:
+            elif isinstance(model, tuple):
                 space = {}
-                for name, spec in raw.items():
-                    hp = _parse(problems, f"space.{name}", Hyperparameter.from_dict, spec)
-                    if hp is not None:
-                        space[name] = hp
+                for name, own in raw.items():
+                    if name not in model:
+                        problems.append(Problem(f"space.{name}", f"with several models, space maps each chosen "
+                                                                 f"model ({', '.join(model)}) to its ranges; "
+                                                                 f"{name!r} is not one of them"))
+                        continue
+                    if own is None:
+                        continue
+                    if not isinstance(own, Mapping):
+                        problems.append(Problem(f"space.{name}", f"with several models, space.{name} must be "
+                                                                 f"the object of {name}'s hyperparameter ranges"))
+                        continue
+                    space[name] = _parse_space(problems, f"space.{name}", own)
+            else:
+                space = _parse_space(problems, "space", raw)
         preprocessing = _parse(problems, "preprocessing", Preprocessing.from_json, data.get("preprocessing"))
         strategy = _parse(problems, "strategy", _strategy_spec, data.get("strategy"))
         evaluation = _parse(problems, "evaluation", EvaluationSpec.from_json, data.get("evaluation"))
@@ -303,6 +403,15 @@ class SearchSetup:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _parse_space(problems: list[Problem], where: str, raw: Mapping[str, Any]) -> dict[str, Hyperparameter]:
+    space = {}
+    for name, spec in raw.items():
+        hp = _parse(problems, f"{where}.{name}", Hyperparameter.from_dict, spec)
+        if hp is not None:
+            space[name] = hp
+    return space
 
 
 def _parse(problems: list[Problem], where: str, parse, value):

@@ -9,6 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..core.choice import model_label, split_params
 from ..core.metrics import Metric
 from ..core.runner import TrialRecord
 from .charts import format_number, format_param
@@ -202,6 +203,10 @@ class BestPanel(QWidget):
 
     def _fill_params(self, params: dict) -> None:
         table = self.params_table
+        model, own = split_params(params)
+        if model is not None:
+            # Several models searched: the winner first, then its own hyperparameters by their plain names.
+            params = {"model": model_label(model), **own}
         table.setRowCount(len(params))
         for row, (name, value) in enumerate(params.items()):
             name_item = QTableWidgetItem(str(name))

@@ -37,11 +37,12 @@ from ..core.pipeline import check_preprocessing
 from ..core.process import Job
 from ..core.runner import default_study_name
 from ..core.setup import DataSpec, SearchSetup, SetupError
-from ..core.space import Problem, ordered_names
+from ..core.space import Problem
 from ..core.trials import TrialStore
 from .best_panel import BestPanel
 from .charts import BestParamsChart, HistoryChart
 from .data_panel import DataPanel
+from .model_picker import CompareList, ModelForms
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
 from .trial_table import TrialTable
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         def ready() -> None:
             self._sklearn_ready = True
             self.space_form.load_estimator_defaults()
+            self.model_forms.load_estimator_defaults()
 
         worker = create_worker(imports)
         worker.returned.connect(ready)
@@ -159,14 +161,22 @@ class MainWindow(QMainWindow):
         self.model_summary = QLabel()
         self.model_summary.setWordWrap(True)
         self.model_summary.setObjectName("modelSummary")
-        self.space_form = SpaceForm()
+        self.space_form = SpaceForm()  # the main model's form; compared models get theirs in model_forms
+        self.compare_list = CompareList()
+        self.compare_list.setObjectName("compareList")
+        self.compare_label = QLabel("Compare &with:")
+        self.compare_label.setBuddy(self.compare_list)
+        self.compare_label.setToolTip("Tick other models to search them in the same study; the leaderboard "
+                                      "shows the best of each.")
+        self.model_forms = ModelForms(self.space_form)
         model_page = QWidget()
         model_layout = QVBoxLayout(model_page)
         form = QFormLayout()
         form.addRow("&Model:", self.model_combo)
+        form.addRow(self.compare_label, self.compare_list)
         model_layout.addLayout(form)
         model_layout.addWidget(self.model_summary)
-        model_layout.addWidget(self.space_form, 1)
+        model_layout.addWidget(self.model_forms, 1)
         self.search_panel = SearchPanel()
 
         self.setup_tabs = QTabWidget()
@@ -343,6 +353,8 @@ class MainWindow(QMainWindow):
         self.data_panel.selectionChanged.connect(self._on_task_changed)
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
         self.space_form.changed.connect(self.validate_timer.start)
+        self.model_forms.changed.connect(self.validate_timer.start)
+        self.compare_list.toggled.connect(self._on_compare_changed)
         self.search_panel.changed.connect(self.validate_timer.start)
         self.validate_timer.timeout.connect(self.validate)
         self.redraw_timer.timeout.connect(self.redraw)
@@ -492,8 +504,17 @@ class MainWindow(QMainWindow):
             features = list(setup.data.features) if setup.data.features else None
             self.data_panel.set_selection(setup.data.target, features, setup.data.task)
             task = self.data_panel.task() or setup.task_or()
-            self._fill_models(task, setup.model)
-            self.space_form.set_model(get_model(setup.model), task, setup.space_for(task))
+            main, *others = setup.models
+            self._fill_models(task, main)
+            self.space_form.set_model(get_model(main), task, setup.model_space(main, task))
+            self.space_form.setProperty("task", task)
+            self.model_summary.setText(get_model(main).summary)
+            self.model_forms.set_main_label(get_model(main).label)
+            self.compare_list.blockSignals(True)
+            self.compare_list.set_checked(others)
+            self.compare_list.blockSignals(False)
+            given = {m: setup.model_space(m, task) for m in others}
+            self.model_forms.set_models(self.compare_list.checked(), task, self._sklearn_ready, given)
             self.search_panel.set_task(task)
             self.search_panel.apply(setup)
         elif self._pending_target is not None and self._pending_target in dataset.frame.columns:
@@ -523,6 +544,12 @@ class MainWindow(QMainWindow):
         choice = current if current in names else DEFAULT_MODEL.get(task, names[0])
         self.model_combo.setCurrentIndex(names.index(choice))
         self.model_combo.blockSignals(False)
+        self.compare_list.blockSignals(True)
+        self.compare_list.set_models(models_for(task), choice)
+        self.compare_list.blockSignals(False)
+        # Clustering has one model: nothing to compare.
+        self.compare_label.setVisible(len(names) > 1)
+        self.compare_list.setVisible(len(names) > 1)
 
     def _on_task_changed(self) -> None:
         task = self.current_task()
@@ -545,7 +572,20 @@ class MainWindow(QMainWindow):
         self.space_form.setProperty("task", task)
         if self._sklearn_ready:
             self.space_form.load_estimator_defaults()
+        self.model_forms.set_main_label(model.label)
+        self.compare_list.blockSignals(True)
+        self.compare_list.set_models(models_for(task), name)
+        self.compare_list.blockSignals(False)
+        self._on_compare_changed()
+
+    def _on_compare_changed(self) -> None:
+        self.model_forms.set_models(self.compare_list.checked(), self.current_task(), self._sklearn_ready)
         self.validate_timer.start()
+
+    def selected_models(self) -> list[str]:
+        """The main model, then every ticked model to compare it with."""
+        main = self.model_combo.currentData()
+        return ([main] if main is not None else []) + [m for m in self.compare_list.checked() if m != main]
 
     # ------------------------------------------------------------------ validation
     def build_setup(self) -> SearchSetup | None:
@@ -554,10 +594,16 @@ class MainWindow(QMainWindow):
         if dataset is None or name is None:
             return None
         sp = self.search_panel
+        models = self.selected_models()
+        if len(models) > 1:
+            forms = self.model_forms.forms()
+            model, space = tuple(models), {m: forms[m].space() for m in models}
+        else:
+            model, space = name, self.space_form.space()
         return SearchSetup(
             data=DataSpec(path=str(Path(dataset.path).resolve()), target=self.data_panel.target(),
                           task=self.current_task(), features=tuple(self.data_panel.features())),
-            model=name, space=self.space_form.space(), preprocessing=sp.preprocessing(), strategy=sp.strategy(),
+            model=model, space=space, preprocessing=sp.preprocessing(), strategy=sp.strategy(),
             evaluation=sp.evaluation(), metric=sp.metric(), budget=sp.budget(),
         )
 
@@ -573,10 +619,11 @@ class MainWindow(QMainWindow):
             problems += self._data_problems(setup, task)
             grid = None
             if setup.strategy.name == "grid" and not any(p.field.startswith("space") for p in problems):
-                grid = setup.model_spec.grid_size(task, setup.space_for(task))
+                grid = setup.choice(task).grid_size()
             self.search_panel.set_grid_size(grid)
         self.problems = problems
-        self.space_form.set_problems([p for p in problems if p.field.startswith("space.")])
+        self.model_forms.set_problems([p for p in problems if p.field.startswith("space.")],
+                                      multi=setup is not None and setup.is_multi)
         self.search_panel.set_problems([p for p in problems if p.field.split(".")[0] in
                                         ("strategy", "evaluation", "budget", "metric", "preprocessing")])
         self._mark_tabs(problems)
@@ -646,7 +693,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_best and not running)
         self.export_trials_action.setEnabled(len(self.store) > 0)
         self.export_chart_action.setEnabled(len(self.store) > 0)
-        for widget in (self.data_panel, self.space_form, self.search_panel, self.model_combo):
+        for widget in (self.data_panel, self.model_forms, self.search_panel, self.model_combo, self.compare_list):
             widget.setEnabled(not running)
         self.open_action.setEnabled(not running)
         self.open_setup_action.setEnabled(not running)
@@ -666,9 +713,8 @@ class MainWindow(QMainWindow):
         if problems or setup is None:
             return False
         task = self.current_task()
-        space = setup.space_for(task)
-        model = setup.model_spec
-        names = ordered_names(space, model.conditions(task))
+        choice = setup.choice(task)
+        space, names = choice.space, choice.order
         metric = get_metric(setup.metric_for(task))
         self.store.reset(metric.direction, names)
         self.table.source.set_params(names)

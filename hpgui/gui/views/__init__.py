@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 from .base import AnalysisView
+from .leaderboard import LeaderboardView
 
 VIEW_CLASSES: list[type[AnalysisView]] = [
+    LeaderboardView,
 ]
 
 __all__ = ["AnalysisView", "VIEW_CLASSES"]

@@ -1,0 +1,81 @@
+"""Screenshots of a several-model search: the Model tab and the leaderboard.
+
+    python -m hpgui.tools.multimodel_shots [--out docs/images] [--trials 40]
+
+Opens the real window offscreen on the penguins example, ticks several models,
+runs a short search, and writes multi-model.png and leaderboard.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+MODELS = ("logistic_regression", "random_forest", "svm", "knn")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs/images")
+    parser.add_argument("--trials", type=int, default=40)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    scratch = Path(tempfile.mkdtemp(prefix="hpgui-shots-"))
+    os.environ["HPGUI_DATA_DIR"] = str(scratch / "data")
+
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("hpgui")
+    from hpgui.gui.main_window import MainWindow
+    from hpgui.gui.views.leaderboard import LeaderboardView
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow()
+    window.resize(1440, 900)
+    window.show()
+
+    def wait(signal, timeout_ms: int) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+
+    def settle(ms: int = 300) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    window.open_example("penguins.csv", "species")
+    wait(window.data_panel.datasetLoaded, 60_000)
+    settle()
+    window.model_combo.setCurrentIndex(window.model_combo.findData(MODELS[0]))
+    for name in MODELS[1:]:
+        window.compare_list.boxes[name].setChecked(True)
+    window.search_panel.trials_box.setChecked(True)
+    window.search_panel.trials_spin.setValue(args.trials)
+    window.setup_tabs.setCurrentIndex(1)
+    window.model_forms.setCurrentIndex(2)
+    window.validate()
+    if not window.start_search():
+        print("could not start:", window.problems, file=sys.stderr)
+        return 1
+    board = next(v for v in window.analysis_views if isinstance(v, LeaderboardView))
+    window.chart_tabs.setCurrentWidget(board)
+    wait(window.searchFinished, 600_000)
+    settle(500)
+    window.grab().save(str(out / "multi-model.png"))
+    board.grab().save(str(out / "leaderboard.png"))
+    window.close()
+    print(f"wrote multi-model.png and leaderboard.png to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
