@@ -34,7 +34,8 @@ class _ModelAxis(pg.AxisItem):
         self.labels: list[str] = []
 
     def tickValues(self, minVal, maxVal, size):
-        return [(1.0, [float(i) for i in range(len(self.labels)) if minVal - 0.5 <= i <= maxVal + 0.5])]
+        low, high = sorted((minVal, maxVal))  # an inverted view box passes them the other way round
+        return [(1.0, [float(i) for i in range(len(self.labels)) if low - 0.5 <= i <= high + 0.5])]
 
     def tickStrings(self, values, scale, spacing):
         return [self.labels[int(round(v))] if 0 <= int(round(v)) < len(self.labels) else "" for v in values]
@@ -99,7 +100,7 @@ class LeaderboardView(AnalysisView):
         y = np.arange(len(ranked), dtype=float)
         numbers = np.array([s.best.number for s in ranked], dtype=np.int64)
         self.dots.setData(x=scores, y=y, data=numbers)
-        self.errors.setData(x=scores, y=y, left=stds, right=stds, height=np.zeros(len(y)))
+        self.errors.setData(x=scores, y=y, left=stds, right=stds)
         self.picker.set_points(scores, y, numbers)
         if len(ranked):
             self.best_line.setPos(scores[0])
@@ -111,6 +112,9 @@ class LeaderboardView(AnalysisView):
             self.plot.setYRange(-0.6, len(ranked) - 0.4, padding=0)
         else:
             self.best_line.hide()
+        # Room for the longest name: the axis would otherwise only widen on a later paint.
+        metrics = self.fontMetrics()
+        self.axis.setWidth(max([metrics.horizontalAdvance(t) for t in self.axis.labels] + [20]) + 14)
         self.axis.picture = None  # labels changed with the ranking
         self.axis.update()
         self._fill_table()
