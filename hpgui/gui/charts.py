@@ -33,6 +33,28 @@ _COMPLETE = STATE_CODES["complete"]
 _FAILED = STATE_CODES["failed"]
 _PRUNED = STATE_CODES["pruned"]
 _EMPTY = np.empty(0, dtype=np.float64)
+#: More completed trials than this are thinned for drawing: pyqtgraph styles every scatter point in
+#: Python (~2 µs each), and 100,000 points on a chart ~1,000 pixels wide are more points than pixels.
+MAX_SCATTER = 20_000
+
+
+def thin(y: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of at most about ``limit`` points that look like all of them.
+
+    Points are cut into ``limit // 4`` runs of neighbours; each run keeps its lowest and its
+    highest point (so the best trials and the outliers stay), and an even stride fills the rest.
+    """
+    n = len(y)
+    if n <= limit:
+        return np.arange(n)
+    runs = max(1, limit // 4)
+    starts = np.linspace(0, n, runs + 1).astype(np.int64)[:-1]
+    lengths = np.diff(np.append(starts, n))
+    lows = np.repeat(np.minimum.reduceat(y, starts), lengths)
+    highs = np.repeat(np.maximum.reduceat(y, starts), lengths)
+    extremes = np.flatnonzero((y == lows) | (y == highs))
+    stride = np.arange(0, n, max(1, int(math.ceil(n / (limit - min(len(extremes), limit // 2))))))
+    return np.union1d(extremes, stride)
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 
 
@@ -224,6 +246,7 @@ class HistoryChart(QWidget):
         self._label = "Score"
         self._greater_is_better = True
         self._scatter_xy: tuple[np.ndarray, np.ndarray] = (_EMPTY, _EMPTY)  # completed points, in scatter order
+        self._thinned: tuple[float, int, float] | None = None  # see _update_thinned
 
         # A small toolbar: a legend and the show-failed switch.
         self._legend = QLabel(self)
@@ -462,8 +485,13 @@ class HistoryChart(QWidget):
 
         While trials only arrive (the usual case, in any order), only the new points are added:
         pyqtgraph styles every point it is given, which costs ~2 µs a point. Anything else (a
-        score changed, a trial went away) rebuilds the scatter.
+        score changed, a trial went away) rebuilds the scatter. Beyond MAX_SCATTER points the
+        scatter is thinned (see _update_thinned).
         """
+        if len(x) > MAX_SCATTER:
+            self._update_thinned(x, y)
+            return
+        self._thinned = None
         drawn_x, drawn_y = self._scatter_xy
         if len(drawn_x) and len(drawn_x) <= len(x):
             at = np.searchsorted(x, drawn_x)
@@ -480,6 +508,31 @@ class HistoryChart(QWidget):
         elif len(x) or len(drawn_x):
             self._complete.setData(x=x, y=y)
             self._scatter_xy = (x.copy(), y.copy())
+
+    def _update_thinned(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Draw a thinned sample of a large study; trials arriving after it are added as they come.
+
+        ``_thinned`` remembers (last trial sampled, how many trials and the sum of scores up to it),
+        so a later redraw can tell that only new trials arrived; the sample is re-taken when
+        anything older changed or the drawn points reach twice MAX_SCATTER.
+        """
+        drawn_x, drawn_y = self._scatter_xy
+        state = self._thinned
+        if state is not None:
+            last, count, total = state
+            upto = int(np.searchsorted(x, last, side="right"))
+            new = slice(upto, None)
+            if upto == count and float(np.sum(y[:upto])) == total \
+                    and len(drawn_x) + len(x) - upto <= 2 * MAX_SCATTER:
+                if len(x) > upto:
+                    self._complete.addPoints(x=x[new], y=y[new])
+                    self._scatter_xy = (np.concatenate([drawn_x, x[new]]), np.concatenate([drawn_y, y[new]]))
+                    self._thinned = (float(x[-1]), len(x), float(np.sum(y)))
+                return
+        keep = thin(y, MAX_SCATTER)
+        self._complete.setData(x=x[keep], y=y[keep])
+        self._scatter_xy = (x[keep].copy(), y[keep].copy())
+        self._thinned = (float(x[-1]), len(x), float(np.sum(y)))
 
     @staticmethod
     def _update_edge_item(item: pg.ScatterPlotItem, x: np.ndarray) -> None:

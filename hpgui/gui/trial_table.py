@@ -72,9 +72,12 @@ class TrialTableModel(QAbstractTableModel):
         column = self._sort_column
         records = self.store.records
         if column in (2, 3, 4, 5):
-            attr = ("value", "std", "train_score", "duration_s")[column - 2]
-            keys = np.array([getattr(r, attr) if getattr(r, attr) is not None else np.nan for r in records],
-                            dtype=float)
+            if column == 2:  # the store keeps the scores as an array already
+                keys = self.store.arrays().values.copy()
+            else:
+                attr = ("value", "std", "train_score", "duration_s")[column - 2]
+                keys = np.array([getattr(r, attr) if getattr(r, attr) is not None else np.nan for r in records],
+                                dtype=float)
             # Missing scores sort last whichever way the column is sorted.
             missing = np.isnan(keys)
             fill = -np.inf if self._sort_order == Qt.SortOrder.DescendingOrder else np.inf
