@@ -120,3 +120,31 @@ def test_the_leaderboard_follows_the_store_live_and_lists_models_without_trials(
     np.testing.assert_array_equal(drawn["numbers"], [3, 2, 1])
     assert view.table.item(2, 4).text() == "1 / 2"  # knn: one of two trials completed
     assert [s.best.number for s in standings(store.records, "minimize")] == [3, 2, 1]
+
+
+def test_opening_a_several_model_setup_ticks_its_models_and_fills_their_forms(qtbot, window, tmp_path):
+    import shutil
+
+    from tests_support import ROOT
+
+    for name in ("iris-compare-models.json", "iris.csv"):
+        shutil.copy(ROOT / "examples" / name, tmp_path / name)
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+        window.open_setup(tmp_path / "iris-compare-models.json")
+    assert window.model_combo.currentData() == "logistic_regression"
+    assert window.compare_list.checked() == ["svm", "knn"]
+    assert list(window.model_forms.forms()) == ["logistic_regression", "svm", "knn"]
+    assert list(window.space_form.space()) and window.space_form.space()["C"].high == 1000
+    svm = window.model_forms.extra["svm"].space()
+    assert svm["kernel"].choices == ("linear", "rbf") and svm["degree"].enabled is False
+    assert window.validate() == []
+    window.save_setup(tmp_path / "again.json")
+    from hpgui.core.setup import SearchSetup
+
+    again = SearchSetup.load(tmp_path / "again.json")
+    assert again.models == ("logistic_regression", "svm", "knn")
+    assert again.model_space("svm", "classification")["C"].high == 100
+
+    # Unticking every compared model gives back a plain one-model setup.
+    window.compare_list.set_checked([])
+    assert window.model_forms.count() == 1 and window.build_setup().model == "logistic_regression"
