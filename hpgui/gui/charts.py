@@ -842,7 +842,10 @@ class BestParamsChart(QWidget):
                 x = np.fromiter((row.to_x(record.params) for _, record in trail), dtype=np.float64,
                                 count=len(trail))
                 row.x, row.y = x, numbers
-                row.trail.setData(x=x, y=numbers)
+                if np.isfinite(x).any():
+                    row.trail.setData(x=x, y=numbers)
+                else:  # never set in a best trial (another model's hyperparameter): nothing to draw
+                    row.trail.setData(x=_EMPTY, y=_EMPTY)
                 if len(x) and math.isfinite(x[-1]):
                     row.current.setData(x=x[-1:], y=numbers[-1:])
                 else:
