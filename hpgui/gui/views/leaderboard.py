@@ -92,7 +92,7 @@ class LeaderboardView(AnalysisView):
 
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
         direction = "maximize" if self.greater_is_better else "minimize"
-        self._standings = standings(store.records, direction, self.models)
+        self._standings = standings(store.records, direction, self.models, store.arrays().values)
         ranked = [s for s in self._standings if s.best is not None]
         self.axis.labels = [self._label(s) for s in ranked]
         scores = np.array([s.best.value for s in ranked], dtype=float)

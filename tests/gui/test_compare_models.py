@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import optuna
 import pytest
 
 from hpgui.core.choice import MODEL_PARAM
