@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ...core.runner import TrialRecord
 from ...core.space import Hyperparameter
@@ -258,17 +258,18 @@ def add_toolbar_widget(view, widget: QWidget) -> None:
 
 
 def note_label(view) -> QLabel:
-    """A small grey label in the toolbar that says what a chart leaves out."""
+    """A small grey line above the chart that says what it leaves out (sampling, failed trials)."""
     from PySide6.QtGui import QPalette
 
     label = QLabel(view)
     label.setObjectName("viewNote")
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    label.setWordWrap(False)
-    # A long note is cut at the toolbar's edge instead of widening the window; the tooltip has all of it.
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    label.setMinimumWidth(40)
-    add_toolbar_widget(view, label)
+    label.setWordWrap(True)
+    label.setContentsMargins(6, 0, 6, 0)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    view.body.insertWidget(0, label)
     return label
 
 

@@ -211,7 +211,7 @@ class ParallelView(AnalysisView):
         if nf or len(p_index):
             notes.append("failed/pruned lines end at “no score”")
         self.note.setText("; ".join(notes))
-        self.note.setToolTip(self.note.text())
+        self.note.setVisible(bool(self.note.text()))
 
     @staticmethod
     def _normalise(axis: ParamAxis, coords: np.ndarray, view_range: tuple[float, float]) -> np.ndarray:

@@ -226,7 +226,7 @@ class SlicesView(AnalysisView):
         if len(f_numbers) or len(p_numbers):
             notes.append("× failed, ○ pruned: no score, drawn along the bottom")
         self.note.setText("; ".join(notes))
-        self.note.setToolTip(self.note.text())
+        self.note.setVisible(bool(self.note.text()))
         if not self._slices:
             self._update_empty("No hyperparameter is being searched.")
 
