@@ -6,8 +6,16 @@
 from __future__ import annotations
 
 from .base import AnalysisView
+from .contour import ContourView
+from .importance import ImportanceView
+from .parallel import ParallelView
+from .slices import SlicesView
 
 VIEW_CLASSES: list[type[AnalysisView]] = [
+    SlicesView,
+    ParallelView,
+    ContourView,
+    ImportanceView,
 ]
 
 __all__ = ["AnalysisView", "VIEW_CLASSES"]
