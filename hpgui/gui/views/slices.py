@@ -205,12 +205,13 @@ class SlicesView(AnalysisView):
                 x = x + stable_jitter(self._numbers, 0.3)
                 s.plot.getAxis("bottom").setTicks([s.axis.category_ticks(), []])  # new choices may have appeared
             s.x = x
-            xc = x[:nc]
+            drawn = np.isfinite(x)  # NaN: the hyperparameter did not apply to that trial
+            xc, dc = x[:nc], drawn[:nc]
             for bin_, item in enumerate(s.complete):
-                mask = colours == bin_
+                mask = (colours == bin_) & dc
                 item.setData(x=xc[mask], y=c_values[mask])
-            s.failed.setData(x=x[nc:nc + nf], y=self._y[nc:nc + nf])
-            s.pruned.setData(x=x[nc + nf:], y=self._y[nc + nf:])
+            for item, part in ((s.failed, slice(nc, nc + nf)), (s.pruned, slice(nc + nf, len(x)))):
+                item.setData(x=x[part][drawn[part]], y=self._y[part][drawn[part]])
             s.picker.set_points(x, self._y, self._numbers)
             a, b = s.axis.view_range(x)
             s.plot.setXRange(a, b, padding=0)
@@ -253,10 +254,13 @@ class SlicesView(AnalysisView):
         nc, nf = self._n_complete, self._n_failed
         slices = {}
         for name, s in self._slices.items():
+            # Points where the hyperparameter did not apply (NaN) are not drawn, so not reported.
+            c, f, p = (slice(0, nc), slice(nc, nc + nf), slice(nc + nf, len(s.x)))
+            keep = np.isfinite(s.x)
             slices[name] = {
-                "x": s.x[:nc], "y": self._y[:nc], "numbers": self._numbers[:nc],
-                "failed_x": s.x[nc:nc + nf], "failed_numbers": self._numbers[nc:nc + nf],
-                "pruned_x": s.x[nc + nf:], "pruned_numbers": self._numbers[nc + nf:],
+                "x": s.x[c][keep[c]], "y": self._y[c][keep[c]], "numbers": self._numbers[c][keep[c]],
+                "failed_x": s.x[f][keep[f]], "failed_numbers": self._numbers[f][keep[f]],
+                "pruned_x": s.x[p][keep[p]], "pruned_numbers": self._numbers[p][keep[p]],
                 "log": s.axis.log, "categories": list(s.axis.categories),
             }
         return {"slices": slices, "floor": self._floor, "colour_range": self._trial_range,
