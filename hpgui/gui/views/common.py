@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ...core.runner import TrialRecord
 from ...core.space import Hyperparameter
-from ..charts import format_number
+from ..charts import _ValueAxis, format_number
 
-__all__ = ["ParamAxis", "choose_shown", "stable_jitter", "colour_table", "colour_index", "nice_ticks",
+__all__ = ["ValueAxis", "ParamAxis", "choose_shown", "stable_jitter", "colour_table", "colour_index", "nice_ticks",
            "add_toolbar_widget", "score_range", "Shown"]
 
 
@@ -37,6 +37,24 @@ def _key(value: Any) -> tuple:
     except TypeError:
         value = repr(value)
     return (type(value).__name__, value)
+
+
+class ValueAxis(_ValueAxis):
+    """The charts' value axis, without labelling a decade twice on a log scale.
+
+    pyqtgraph's log ticks list each decade both as a major tick and again among the minor
+    ones (log10(1) = 0), so its label was drawn twice, a pixel apart, and looked bold.
+    """
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = super().tickValues(minVal, maxVal, size)
+        seen: list[float] = []
+        out = []
+        for spacing, values in levels:
+            kept = [v for v in values if not any(abs(v - s) < 1e-9 for s in seen)]
+            seen.extend(kept)
+            out.append((spacing, kept))
+        return out
 
 
 class ParamAxis:

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...core.runner import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _style_axes, _ValueAxis
+from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, add_toolbar_widget, choose_shown, note_label, score_range, stable_jitter
+from .common import ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, note_label, score_range, stable_jitter
 
 _EMPTY = np.empty(0)
 _EMPTY_INT = np.empty(0, dtype=np.int64)
@@ -59,7 +59,7 @@ class ContourView(AnalysisView):
         self._graphics.setObjectName("contourPlot")
         self._graphics.ci.setContentsMargins(4, 4, 4, 4)
         plot = self._plot = self._graphics.ci.addPlot(
-            row=0, col=0, axisItems={"left": _ValueAxis("left"), "bottom": _ValueAxis("bottom")})
+            row=0, col=0, axisItems={"left": ValueAxis("left"), "bottom": ValueAxis("bottom")})
         plot.setMenuEnabled(False)
         plot.hideButtons()
         self._image = pg.ImageItem(axisOrder="col-major")

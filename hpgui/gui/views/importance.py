@@ -225,7 +225,8 @@ class ImportanceView(AnalysisView):
             self._plot.addItem(text, ignoreBounds=True)
             self._texts.append(text)
         self._plot.setXRange(0, top * 1.15 or 100.0, padding=0)
-        self._plot.setYRange(-0.6, n - 0.4, padding=0)
+        rows = max(n, 5)  # a few hyperparameters get bars of a normal thickness at the top, not slabs
+        self._plot.setYRange(n - rows - 0.6, n - 0.4, padding=0)
         sample = f", a random sample of {r.n_used:,} of them" if r.n_used < r.n_trials else ""
         lines = [f"{METHODS[r.method]} from {r.n_trials:,} completed trials{sample} "
                  "(failed and pruned trials have no score, so they do not count)."]

@@ -254,7 +254,7 @@ class ParallelView(AnalysisView):
     def _ticks(self, i: int) -> list[tuple[float, str]]:
         if i == len(self._axes):
             low, high = self._score_range
-            return [((t - low) / (high - low), format_number(t, digits=3)) for t in nice_ticks(low, high)]
+            return [((t - low) / (high - low), format_number(t, digits=3)) for t in nice_ticks(low, high, count=6)]
         axis = self._axes[i]
         low, high = self._ranges[i]
         if axis.categorical:
@@ -265,7 +265,10 @@ class ParallelView(AnalysisView):
         return [((t - low) / (high - low), axis.label(t)) for t in positions if low <= t <= high]
 
     def _add_text(self, text: str, x: float, y: float, anchor, colour: QColor, bold: bool = False) -> None:
-        item = pg.TextItem(text, color=colour, anchor=anchor)
+        # A veil of the background behind each label keeps it readable over the lines.
+        fill = QColor(self.colours().background)
+        fill.setAlpha(190)
+        item = pg.TextItem(text, color=colour, anchor=anchor, fill=fill)
         font = item.textItem.font()
         font.setPointSizeF(font.pointSizeF() * (0.95 if bold else 0.82))
         font.setBold(bold)

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from ...core.runner import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _style_axes, _ValueAxis
+from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, choose_shown, colour_index, colour_table, note_label, score_range, stable_jitter
+from .common import ParamAxis, ValueAxis, choose_shown, colour_index, colour_table, note_label, score_range, stable_jitter
 
 _EMPTY = np.empty(0)
 _EMPTY_INT = np.empty(0, dtype=np.int64)
@@ -115,7 +115,7 @@ class SlicesView(AnalysisView):
         for i, name in enumerate(names):
             row, col = divmod(i, self._columns)
             plot = layout.addPlot(row=row, col=col,
-                                  axisItems={"left": _ValueAxis("left"), "bottom": _ValueAxis("bottom")})
+                                  axisItems={"left": ValueAxis("left"), "bottom": ValueAxis("bottom")})
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.08)
