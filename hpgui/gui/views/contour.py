@@ -35,7 +35,8 @@ class ContourView(AnalysisView):
     GRID = 100  # cells along a numeric axis
     BINS = 60  # cells along a numeric axis when the surface is binned means
     MAX_INTERPOLATED = 4_000  # distinct points above which the surface is binned instead of interpolated
-    MAX_POINTS = 3_000  # completed trials marked at most (the best, then a stable sample)
+    MAX_SURFACE = 20_000  # trials the surface is estimated from at most (binned means of a stable sample)
+    MAX_POINTS = 2_000  # completed trials marked at most (the best, then a stable sample)
     MAX_BEST = 500
     MAX_EDGE = 200
 
@@ -48,6 +49,7 @@ class ContourView(AnalysisView):
         self.y_combo.setObjectName("contourY")
         self.y_combo.setAccessibleName("Hyperparameter along the vertical axis")
         for text, combo in (("&X", self.x_combo), ("&Y", self.y_combo)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             label = QLabel(text, self)
             label.setBuddy(combo)
             add_toolbar_widget(self, label)
@@ -200,6 +202,9 @@ class ContourView(AnalysisView):
         index = self.visible_indices(store)
         states = arrays.states[index]
         c_index = index[states == STATE_CODES["complete"]]
+        surface_sample = choose_shown(arrays.numbers[c_index], arrays.values[c_index], self.greater_is_better,
+                                      self.MAX_SURFACE, self.MAX_POINTS)
+        c_index = c_index[surface_sample.index]
         all_records = store.records
         params = [all_records[i].params for i in c_index]
         cx, cy = xa.coords(params), ya.coords(params)
@@ -259,6 +264,9 @@ class ContourView(AnalysisView):
                   "by choice": "surface: interpolated within each choice",
                   "cells": "surface: mean score per pair of choices",
                   "": "surface: needs more trials"}[self._method]]
+        if surface_sample.sampled:
+            notes.append(f"surface from {len(surface_sample.index):,} of {surface_sample.total:,} completed trials "
+                         "(the best and a sample)")
         if shown.sampled:
             notes.append(shown.describe("completed trials") + " as points")
         if left_out:
@@ -322,12 +330,12 @@ def _centres(axis: ParamAxis, view_range: tuple[float, float], count: int) -> np
 
 def _mean_per_point(x: np.ndarray, y: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Trials at the same coordinates (a grid search, repeated choices) become one point with their mean."""
-    pairs = np.column_stack([x, y])
-    unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    # One complex number per point: a 1-D unique, far faster than np.unique(axis=0) on rows.
+    unique, inverse = np.unique(x + 1j * y, return_inverse=True)
     inverse = inverse.ravel()
     sums = np.bincount(inverse, weights=v, minlength=len(unique))
     counts = np.bincount(inverse, minlength=len(unique))
-    return unique[:, 0], unique[:, 1], sums / counts
+    return unique.real.copy(), unique.imag.copy(), sums / counts
 
 
 def _binned_means(x, y, v, gx, gy, xa: ParamAxis, ya: ParamAxis) -> np.ndarray:
@@ -353,15 +361,15 @@ def surface(xa: ParamAxis, ya: ParamAxis, x: np.ndarray, y: np.ndarray, v: np.nd
     """Cell centres along x and y, the estimated score per cell (NaN where unknown), and how it was made."""
     if len(v) == 0:
         return _EMPTY, _EMPTY, np.empty((0, 0)), ""
-    x, y, v = _mean_per_point(x, y, v)
     if xa.categorical and ya.categorical:
         gx, gy = _centres(xa, x_range, grid), _centres(ya, y_range, grid)
         return gx, gy, _binned_means(x, y, v, gx, gy, xa, ya), "cells"
     if xa.categorical or ya.categorical:
         return _by_choice(xa, ya, x, y, v, x_range, y_range, grid)
-    if len(v) > max_interpolated:
+    if len(v) > max_interpolated and len(np.unique(x + 1j * y)) > max_interpolated:
         gx, gy = _centres(xa, x_range, bins), _centres(ya, y_range, bins)
         return gx, gy, _binned_means(x, y, v, gx, gy, xa, ya), "binned"
+    x, y, v = _mean_per_point(x, y, v)
     gx, gy = _centres(xa, x_range, grid), _centres(ya, y_range, grid)
     if len(v) >= 3:
         from scipy.interpolate import griddata

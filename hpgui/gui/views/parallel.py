@@ -146,10 +146,10 @@ class ParallelView(AnalysisView):
         self._graphics.setVisible(has)
         self.empty_label.setVisible(not has)
 
-    def _set_ranges(self) -> None:
+    def _set_ranges(self, has_na: bool = True) -> None:
         count = len(self._axes) + 1
         self._plot.setXRange(-0.45, count - 1 + 0.45, padding=0)
-        self._plot.setYRange(NA_Y - 0.06, 1.13, padding=0)
+        self._plot.setYRange(NA_Y - 0.06 if has_na else -0.05, 1.13, padding=0)  # the n/a row only when used
 
     # -- drawing ---------------------------------------------------------------------------------
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
@@ -250,6 +250,7 @@ class ParallelView(AnalysisView):
             up = stagger and i % 2 == 1
             self._add_text(names[i], i, 1.0, (0.5, 2.1 if up else 1.1), c.foreground, bold=True)
         self._axis_lines.setData(x=np.array(lines_x, dtype=float), y=np.array(lines_y, dtype=float))
+        self._set_ranges(any(has_na))
 
     def _ticks(self, i: int) -> list[tuple[float, str]]:
         if i == len(self._axes):
