@@ -254,8 +254,11 @@ class ParallelView(AnalysisView):
 
     def _ticks(self, i: int) -> list[tuple[float, str]]:
         if i == len(self._axes):
+            # The lowest and highest scores are labelled too: the best score is the one people look for.
             low, high = self._score_range
-            return [((t - low) / (high - low), format_number(t, digits=3)) for t in nice_ticks(low, high, count=6)]
+            ticks = [(t - low) / (high - low) for t in nice_ticks(low, high, count=6)]
+            ticks = [0.0] + [t for t in ticks if 0.06 < t < 0.94] + [1.0]
+            return [(t, format_number(low + t * (high - low), digits=3)) for t in ticks]
         axis = self._axes[i]
         low, high = self._ranges[i]
         if axis.categorical:
