@@ -138,13 +138,14 @@ class OverfitView(AnalysisView):
         self._threshold_set = True
         self._threshold_changed(save=True)
 
-    def _threshold_changed(self, save: bool) -> None:
+    def _threshold_changed(self, save: bool, redraw: bool = True) -> None:
         value = float(self.threshold.value())
         if save:
             self._settings().setValue(self._settings_key(), value)
         self.threshold_line.setValue(value)
         self.thresholdChanged.emit(value)
-        self.invalidate()
+        if redraw:
+            self.invalidate()
 
     @property
     def gap_threshold(self) -> float:

@@ -102,6 +102,14 @@ class TimelineView(AnalysisView):
             self._dirty = True
         return super().refresh(store)
 
+    def visible_records(self, store: TrialStore) -> list[TrialRecord]:
+        """The base filters, plus trials still running (they have no score for top K to rank)."""
+        records = super().visible_records(store)
+        if self.top_k.value():
+            return records
+        running = [r for r in store.records if r.state == "running"]
+        return sorted(records + running, key=lambda r: r.number) if running else records
+
     def _clear(self) -> None:
         for item in self.state_bars.values():
             item.setOpts(x0=_EMPTY, x1=_EMPTY, y=_EMPTY, height=BAR_HEIGHT)
