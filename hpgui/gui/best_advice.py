@@ -160,6 +160,7 @@ class BestAdvice(QWidget):
                                         "study: " + "; ".join(a.widened_text for a in self._advice))
             self.range_label.show()
         else:
+            self.range_label.setText("")
             self.range_label.hide()
         self._update_widen_button()
         return True

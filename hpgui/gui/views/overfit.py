@@ -85,13 +85,16 @@ class OverfitView(AnalysisView):
         self.threshold_line.sigPositionChangeFinished.connect(
             lambda line: self.threshold.setValue(max(0.0, float(line.value()))))
         self.selection_marks = [pg.ScatterPlotItem(symbol="o", size=15, pxMode=True) for _ in range(2)]
-        for item in (self.diagonal, self.limit_line):
-            self.scatter_plot.addItem(item, ignoreBounds=True)
+        # The diagonal counts for the range, so both axes span the same scores and the empty corner
+        # above it (validation better than train) holds the legend.
+        self.scatter_plot.addItem(self.diagonal)
+        self.scatter_plot.addItem(self.limit_line, ignoreBounds=True)
         self.legend = pg.LegendItem(offset=(10, 5), labelTextSize="8pt")
         self.legend.setParentItem(self.scatter_plot.getViewBox())
         self.legend.addItem(self.diagonal, "train = validation")
         self.legend.addItem(self.limit_line, "over-fitting limit")
         self.legend.addItem(self.flagged_points, "over-fits")
+        self.legend.addItem(self.best_point, "best")
         for item, z in ((self.points, 1), (self.flagged_points, 2), (self.best_point, 3)):
             item.setZValue(z)
             self.scatter_plot.addItem(item)

@@ -157,8 +157,10 @@ class TimelineView(AnalysisView):
         for name in _DRAWN_STATES:
             mask = d_state == STATE_CODES[name]
             drawn[name] = int(mask.sum())
+            # Trials run back to back: an outline in the background colour keeps them apart (not when
+            # joined, where a bar is many trials and outlines would only add noise).
             self.state_bars[name].setOpts(x0=d_start[mask], x1=d_end[mask], y=d_row[mask].astype(float),
-                                          height=BAR_HEIGHT)
+                                          height=BAR_HEIGHT, pen=None if merged else self._outline)
         labels = [_short_worker(w) for w in workers]
         axis = self.plot.getAxis("left")
         axis.setTicks([list(enumerate(labels))])
@@ -204,6 +206,7 @@ class TimelineView(AnalysisView):
         for name, colour in (("complete", c.complete), ("failed", c.failed), ("pruned", c.pruned),
                              ("running", running)):
             self.state_bars[name].setOpts(brush=pg.mkBrush(colour), pen=None)
+        self._outline = pg.mkPen(c.background, width=1)
         self.selection_bar.setOpts(brush=None, pen=pg.mkPen(c.selection, width=2))
 
     def export_item(self) -> Any:
