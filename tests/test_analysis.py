@@ -148,3 +148,15 @@ def test_merge_bars_joins_back_to_back_bars_per_row_and_state():
     assert e.tolist() == [2.0, 3.0, 6.0, 2.0]
     assert st.tolist() == [0, 1, 0, 0]
     assert n.tolist() == [2, 1, 1, 2]
+
+
+def test_thin_keeps_one_point_per_cell_and_every_occupied_cell():
+    rng = np.random.default_rng(0)
+    x, y = rng.random(50_000), rng.random(50_000)
+    x[0], y[0] = 0.999, 0.001  # a lone corner point survives thinning
+    keep = analysis.thin(x, y, (0, 1), (0, 1), (20, 10))
+    cells = {(int(a * 20), int(b * 10)) for a, b in zip(x, y)}
+    assert len(keep) == len(cells) == 200
+    assert 0 in keep.tolist()
+    assert len({(int(x[i] * 20), int(y[i] * 10)) for i in keep}) == len(keep)
+    assert analysis.thin(np.empty(0), np.empty(0), (0, 1), (0, 1), (5, 5)).tolist() == []

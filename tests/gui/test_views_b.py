@@ -327,3 +327,24 @@ def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, penguins_c
         assert study.user_attrs[ATTR_SETUP]["space"]["max_depth"] == {"type": "int", "low": 1, "high": 3}
     finally:
         window.close()
+
+
+def test_large_studies_draw_one_point_per_pixel_cell(qtbot):
+    from hpgui.gui.views.overfit import THIN_ABOVE
+
+    n = THIN_ABOVE + 5_000
+    rng = np.random.default_rng(1)
+    store = TrialStore("maximize", list(SPACE))
+    values = rng.uniform(0.5, 0.9, n)
+    store.add([TrialRecord(number=i, state="complete", value=float(v), params={"max_depth": 3},
+                           folds=[float(v) - 0.01, float(v) + 0.01], train_score=float(v) + 0.02)
+               for i, v in enumerate(values)])
+    overfit = make_view(qtbot, OverfitView)
+    overfit.refresh(store)
+    p = overfit.plotted()
+    assert p["thinned"] and len(p["numbers"]) == n and 0 < p["drawn"] < n
+    assert "one per pixel cell" in overfit.summary.text()
+    folds = make_view(qtbot, FoldsView)
+    folds.refresh(store)
+    p = folds.plotted()
+    assert p["thinned"] and 0 < p["drawn"] < n and len(folds.bars.opts["x"]) == p["drawn"]

@@ -22,6 +22,7 @@ from ...core.runner import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
 from .base import AnalysisView, HoverPicker, trial_tooltip
+from .overfit import THIN_ABOVE, _cells
 
 __all__ = ["FoldsView"]
 
@@ -94,7 +95,7 @@ class FoldsView(AnalysisView):
         self.band.hide()
         self.picker.set_points(_EMPTY, _EMPTY, _EMPTY)
         self._data = {"numbers": _EMPTY, "mean": _EMPTY, "low": _EMPTY, "high": _EMPTY, "tied": _EMPTY,
-                      "best": None, "se": None, "spread": self.spread_kind}
+                      "best": None, "se": None, "spread": self.spread_kind, "drawn": 0, "thinned": False}
         self.summary.setText("")
 
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
@@ -114,13 +115,21 @@ class FoldsView(AnalysisView):
         else:
             low = np.fromiter((min(r.folds) for r in drawn), dtype=float, count=n)
             high = np.fromiter((max(r.folds) for r in drawn), dtype=float, count=n)
-        self.bars.setData(x=numbers, y=mean, top=high - mean, bottom=mean - low)
+        thinned = n > THIN_ABOVE
+        if thinned:  # more trials than pixels: one bar per few-pixel cell (analysis.thin); hover finds all
+            keep = analysis.thin(numbers, mean, (numbers.min(), numbers.max()), (low.min(), high.max()),
+                                 _cells(self.plot))
+        else:
+            keep = np.arange(n)
+        self.bars.setData(x=numbers[keep], y=mean[keep], top=(high - mean)[keep], bottom=(mean - low)[keep])
         best = store.best
         se = analysis.standard_error(best) if best is not None else None
         tied_numbers = {r.number for r in analysis.tied_with_best(drawn, best)}
         is_tied = np.fromiter((r.number in tied_numbers for r in drawn), dtype=bool, count=n)
         is_best = numbers == (best.number if best is not None else -1)
-        plain = ~(is_tied | is_best)
+        plain = np.zeros(n, dtype=bool)
+        plain[keep] = True
+        plain &= ~(is_tied | is_best)
         self.means.setData(x=numbers[plain], y=mean[plain])
         self.tied.setData(x=numbers[is_tied], y=mean[is_tied])
         self.best.setData(x=numbers[is_best], y=mean[is_best])
@@ -132,12 +141,12 @@ class FoldsView(AnalysisView):
         self.picker.set_points(numbers, mean, numbers)
         self._data = {"numbers": numbers, "mean": mean, "low": low, "high": high, "tied": numbers[is_tied],
                       "best": best.number if best is not None and is_best.any() else None, "se": se,
-                      "spread": self.spread_kind}
-        if se is None:
-            self.summary.setText("")
-        else:
-            self.summary.setText(f"{len(tied_numbers)} trial{'s' if len(tied_numbers) != 1 else ''} tied with "
-                                 f"the best (±{format_number(se)}, one standard error)")
+                      "spread": self.spread_kind, "drawn": len(keep), "thinned": thinned}
+        text = "" if se is None else (f"{len(tied_numbers)} trial{'s' if len(tied_numbers) != 1 else ''} tied "
+                                      f"with the best (±{format_number(se)}, one standard error)")
+        if thinned:
+            text += f"; {len(keep)} of {n} bars drawn, one per pixel cell"
+        self.summary.setText(text)
 
     def tooltip_for(self, number: int | None) -> str:
         record = self.record(number) if number is not None else None

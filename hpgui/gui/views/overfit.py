@@ -27,6 +27,14 @@ from .base import AnalysisView, HoverPicker, trial_tooltip
 __all__ = ["OverfitView"]
 
 _EMPTY = np.empty(0)
+#: Above this many trials a chart draws one point per cell of a few pixels (hover still finds every trial).
+THIN_ABOVE = 20_000
+CELL_PX = 3
+
+
+def _cells(plot: pg.PlotItem) -> tuple[int, int]:
+    box = plot.getViewBox()
+    return max(200, int(box.width() / CELL_PX)), max(100, int(box.height() / CELL_PX))
 
 
 class OverfitView(AnalysisView):
@@ -166,7 +174,7 @@ class OverfitView(AnalysisView):
         for picker in self.pickers:
             picker.set_points(_EMPTY, _EMPTY, _EMPTY)
         self._data = {k: _EMPTY for k in ("numbers", "train", "valid", "gap")}
-        self._data["flagged"] = _EMPTY
+        self._data.update(flagged=_EMPTY, drawn=0, thinned=False)
         self.summary.setText("")
 
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
@@ -195,18 +203,29 @@ class OverfitView(AnalysisView):
         flagged = gaps > self.gap_threshold
         self._data = {"numbers": numbers, "train": train, "valid": valid, "gap": gaps,
                       "flagged": numbers[flagged]}
+        low = float(min(train.min(), valid.min()))
+        high = float(max(train.max(), valid.max()))
+        thinned = n > THIN_ABOVE
+        if thinned:  # more points than pixels: one per few-pixel cell (analysis.thin)
+            keep = analysis.thin(train, valid, (low, high), (low, high), _cells(self.scatter_plot))
+            keep_gap = analysis.thin(numbers, gaps, (numbers.min(), numbers.max()), (gaps.min(), gaps.max()),
+                                     _cells(self.gap_plot))
+        else:
+            keep = keep_gap = slice(None)
         ok = ~flagged
-        self.points.setData(x=train[ok], y=valid[ok])
-        self.flagged_points.setData(x=train[flagged], y=valid[flagged])
-        self.gap_points.setData(x=numbers[ok], y=gaps[ok])
-        self.gap_flagged.setData(x=numbers[flagged], y=gaps[flagged])
+        k_ok, k_flag = ok[keep], flagged[keep]
+        self.points.setData(x=train[keep][k_ok], y=valid[keep][k_ok])
+        self.flagged_points.setData(x=train[keep][k_flag], y=valid[keep][k_flag])
+        g_ok, g_flag = ok[keep_gap], flagged[keep_gap]
+        self.gap_points.setData(x=numbers[keep_gap][g_ok], y=gaps[keep_gap][g_ok])
+        self.gap_flagged.setData(x=numbers[keep_gap][g_flag], y=gaps[keep_gap][g_flag])
+        self._data["drawn"] = len(self.points.data) + len(self.flagged_points.data)
+        self._data["thinned"] = thinned
         best = store.best
         if best is not None and best.train_score is not None and any(r.number == best.number for r in pairs):
             self.best_point.setData(x=[best.train_score], y=[best.value])
         else:
             self.best_point.setData(x=_EMPTY, y=_EMPTY)
-        low = float(min(train.min(), valid.min()))
-        high = float(max(train.max(), valid.max()))
         pad = (high - low) * 0.05 or max(abs(high), 1.0) * 0.05
         ends = np.array([low - pad, high + pad])
         self.diagonal.setData(ends, ends)
@@ -215,7 +234,10 @@ class OverfitView(AnalysisView):
         self.pickers[0].set_points(train, valid, numbers)
         self.pickers[1].set_points(numbers, gaps, numbers)
         count = int(flagged.sum())
-        self.summary.setText(f"{count} of {n} trials over-fit" if count else f"no trial over-fits ({n} shown)")
+        text = f"{count} of {n} trials over-fit" if count else f"no trial over-fits ({n} shown)"
+        if thinned:
+            text += f"; {self._data['drawn']} points drawn, one per pixel cell"
+        self.summary.setText(text)
 
     def tooltip_for(self, number: int | None) -> str:
         record = self.record(number) if number is not None else None
