@@ -772,6 +772,10 @@ class MainWindow(QMainWindow):
             self.best_panel.show_best(best, len(self.store))
         self.best_panel.set_trial_count(len(self.store))
         self.best_panel.advice.refresh(self.store)
+        for view in self.analysis_views:
+            keep_up = getattr(view, "keep_up", None)  # work a hidden view owes other widgets (the table)
+            if keep_up is not None:
+                keep_up(self.store)
         self._update_progress()
 
     def _refresh_current_view(self) -> None:

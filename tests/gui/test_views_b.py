@@ -114,7 +114,8 @@ def test_the_threshold_marks_the_trial_table(qtbot, store):
     model = TrialTableModel(store)
     model.set_params(list(SPACE))
     view.thresholdChanged.connect(model.set_gap_threshold)
-    view.set_gap_threshold(0.05)
+    view.set_gap_threshold(0.07)
+    view.set_gap_threshold(0.05)  # a change, whatever an earlier test left in the settings
     train_column = 4
     marked = [model.index(row, train_column).data().startswith(OVERFIT_MARK) for row in range(model.rowCount())]
     assert marked == [False, True, False, False, True, False]
@@ -348,3 +349,17 @@ def test_large_studies_draw_one_point_per_pixel_cell(qtbot):
     folds.refresh(store)
     p = folds.plotted()
     assert p["thinned"] and 0 < p["drawn"] < n and len(folds.bars.opts["x"]) == p["drawn"]
+
+
+def test_an_unbounded_metric_sizes_its_threshold_even_while_the_tab_is_hidden(qtbot):
+    store = TrialStore("minimize", list(SPACE))
+    store.add([rec(0, 30.0, train=20.0, folds=[29.0, 31.0]), rec(1, 40.0, train=39.0, folds=[39.0, 41.0])])
+    view = OverfitView()
+    qtbot.addWidget(view)
+    seen = []
+    view.thresholdChanged.connect(seen.append)
+    view.set_context(SPACE, get_metric("rmse"))
+    assert seen[-1] == float("inf")  # no marks until the scale of the scores is known
+    view.keep_up(store)  # the window calls this on every redraw, shown or not
+    assert seen[-1] == pytest.approx(3.5)  # 10 % of the median RMSE
+    assert view.plotted()["numbers"].tolist() == []  # hidden: nothing drawn yet

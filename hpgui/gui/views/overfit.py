@@ -140,6 +140,9 @@ class OverfitView(AnalysisView):
         self.threshold.setValue(value)
         self.threshold.blockSignals(False)
         self._threshold_changed(save=False)
+        if not self._threshold_set and not analysis.bounded_metric(self.score_metric.name if self.score_metric
+                                                                   is not None else None):
+            self.thresholdChanged.emit(float("inf"))  # nothing is over a threshold not sized yet
         units = self.metric_label
         self.scatter_plot.setLabel("bottom", f"Train {units}")
         self.scatter_plot.setLabel("left", f"Validation {units}")
@@ -157,6 +160,23 @@ class OverfitView(AnalysisView):
         self.thresholdChanged.emit(value)
         if redraw:
             self.invalidate()
+
+    def keep_up(self, store: TrialStore) -> None:
+        """Even while hidden: size the default threshold of an unbounded metric, which marks the table."""
+        if not self._threshold_set and store.best is not None:
+            values = [r.value for r in store.records[-1000:] if r.value is not None]
+            self._size_threshold(np.asarray(values, dtype=float), redraw=self.isVisible())
+
+    def _size_threshold(self, values: np.ndarray, redraw: bool) -> None:
+        """An unbounded metric (RMSE) gets a default sized to its scores once some exist."""
+        metric = self.score_metric
+        if self._threshold_set or metric is None or analysis.bounded_metric(metric.name) or len(values) == 0:
+            return
+        self._threshold_set = True
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(analysis.default_gap_threshold(metric.name, values))
+        self.threshold.blockSignals(False)
+        self._threshold_changed(save=False, redraw=redraw)
 
     @property
     def gap_threshold(self) -> float:
@@ -192,13 +212,7 @@ class OverfitView(AnalysisView):
         train = np.fromiter((r.train_score for r in pairs), dtype=float, count=n)
         valid = np.fromiter((r.value for r in pairs), dtype=float, count=n)
         greater = self.greater_is_better
-        if not self._threshold_set and self.score_metric is not None and not analysis.bounded_metric(self.score_metric.name):
-            # An unbounded metric (RMSE) gets a default sized to its scores once some exist.
-            self._threshold_set = True
-            self.threshold.blockSignals(True)
-            self.threshold.setValue(analysis.default_gap_threshold(self.score_metric.name, valid))
-            self.threshold.blockSignals(False)
-            self._threshold_changed(save=False, redraw=False)
+        self._size_threshold(valid, redraw=False)
         gaps = (train - valid) if greater else (valid - train)
         flagged = gaps > self.gap_threshold
         self._data = {"numbers": numbers, "train": train, "valid": valid, "gap": gaps,
