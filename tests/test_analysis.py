@@ -83,7 +83,8 @@ def test_complexity_follows_the_catalog_directions_on_log_scales():
 
 
 def test_range_advice_names_the_edge_and_widens_within_the_hard_limits():
-    space = {"C": Hyperparameter("float", 0.01, 100.0, log=True), "gamma": Hyperparameter("float", 1e-4, 10.0, log=True)}
+    space = {"C": Hyperparameter("float", 0.01, 100.0, log=True),
+             "gamma": Hyperparameter("float", 1e-4, 10.0, log=True)}
     advice = analysis.range_advice({"C": 99.1, "gamma": 0.01}, space, SVM)
     assert [a.name for a in advice] == ["C"]
     assert advice[0].text == "C = 99.1 is at the top of its range 0.01–100"

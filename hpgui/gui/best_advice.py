@@ -131,6 +131,11 @@ class BestAdvice(QWidget):
             self.ties_label.setText(f"{count} trial{'s' if count != 1 else ''} tied with the best "
                                     f"(±{format_number(se)}, 1 SE)")
         self._tied = [r.number for r in tied]
+        if tied:
+            shown = ", ".join(str(n) for n in self._tied[:40]) + (" …" if len(tied) > 40 else "")
+            self.ties_label.setToolTip(f"{TIE_RULE}\n\nTied: trial{'s' if len(tied) > 1 else ''} {shown}")
+        else:
+            self.ties_label.setToolTip(TIE_RULE)
         simple = analysis.has_simplicity(self._space, self._specs)
         self._choice = analysis.one_se_choice(store.records, best, self._space, self._specs, self._greater) \
             if simple else None

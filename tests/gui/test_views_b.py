@@ -148,6 +148,12 @@ def test_fold_spread_draws_min_max_bars_and_the_tie_band(qtbot, store):
                                                      [0.86, 0.88, 0.9], [0.6, 0.7, 0.8])])
     view.top_k.setValue(3)
     assert view.plotted()["numbers"].tolist() == [1, 3, 4]
+    # Live: a new best moves the band and the ties on the next refresh.
+    view.top_k.setValue(0)
+    store.add([rec(6, 0.95, folds=[0.94, 0.95, 0.96])])
+    assert view.refresh(store)
+    p = view.plotted()
+    assert p["best"] == 6 and p["tied"].tolist() == [] and p["numbers"].tolist()[-1] == 6
 
 
 def test_timeline_has_a_row_per_worker_and_honours_the_filters(qtbot):
@@ -174,6 +180,9 @@ def test_timeline_has_a_row_per_worker_and_honours_the_filters(qtbot):
     assert p["bars"] == {"complete": 4, "failed": 1, "pruned": 0, "running": 1} and not p["merged"]
     x0 = view.state_bars["complete"].opts["x0"]
     assert sorted(np.asarray(x0) - T0.timestamp()) == pytest.approx([0, 0.5, 1.5, 5])
+    store.add([rec(6, 0.5, worker="pc:12", start=6, length=1)])  # live: a new worker gets a row
+    assert view.refresh(store)
+    assert view.plotted()["workers"] == ["pc:10", "pc:11", UNKNOWN_WORKER, "pc:12"]
     view.failed_box.setChecked(False)
     assert 2 not in view.plotted()["numbers"].tolist()
     view.top_k.setValue(2)
@@ -246,6 +255,7 @@ def test_best_panel_marks_ties_and_offers_the_simplest_within_one_se(qtbot):
     assert advice.tied_numbers == [1, 2]
     assert advice.ties_label.text().startswith("2 trials tied with the best")
     assert "one standard error" in advice.ties_label.toolTip()
+    assert "Tied: trials 1, 2" in advice.ties_label.toolTip()
     assert advice.simplest.number == 1
     assert "trial 1" in advice.simplest_label.text()
     selected = []
