@@ -176,6 +176,9 @@ def test_timeline_has_a_row_per_worker_and_honours_the_filters(qtbot):
     assert p["start"][:5] - T0.timestamp() == pytest.approx([0, 0.5, 2, 1.5, 5])
     assert p["end"][:5] - p["start"][:5] == pytest.approx([2, 1, 1, 3, 1])
     assert p["end"][5] >= before  # the running trial reaches now
+    view.RUNNING_REDRAW_S = 0.0  # (normally at most once a second) ...
+    assert view.refresh(store)  # ... it keeps growing with no new trial in the store
+    assert view.plotted()["end"][5] >= p["end"][5]
     assert p["state"] == ["complete", "complete", "failed", "complete", "complete", "running"]
     assert p["bars"] == {"complete": 4, "failed": 1, "pruned": 0, "running": 1} and not p["merged"]
     x0 = view.state_bars["complete"].opts["x0"]

@@ -163,7 +163,9 @@ class OverfitView(AnalysisView):
 
     def keep_up(self, store: TrialStore) -> None:
         """Even while hidden: size the default threshold of an unbounded metric, which marks the table."""
-        if not self._threshold_set and store.best is not None:
+        metric = self.score_metric
+        if not self._threshold_set and store.best is not None and metric is not None \
+                and not analysis.bounded_metric(metric.name):
             values = [r.value for r in store.records[-1000:] if r.value is not None]
             self._size_threshold(np.asarray(values, dtype=float), redraw=self.isVisible())
 

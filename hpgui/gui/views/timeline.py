@@ -10,6 +10,7 @@ mouse.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -93,12 +94,16 @@ class TimelineView(AnalysisView):
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self.empty_label)
         self._has_running = False
+        self._drawn_at = 0.0
         self._data: dict[str, Any] = {}
         self._apply_colours()
         self._clear()
 
+    #: Running bars grow until now even while no trial finishes; redraw for that at most this often.
+    RUNNING_REDRAW_S = 1.0
+
     def refresh(self, store: TrialStore) -> bool:
-        if self._has_running:  # running bars grow until now, even while no trial finishes
+        if self._has_running and time.monotonic() - self._drawn_at >= self.RUNNING_REDRAW_S:
             self._dirty = True
         return super().refresh(store)
 
@@ -120,6 +125,7 @@ class TimelineView(AnalysisView):
         self._has_running = False
 
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
+        self._drawn_at = time.monotonic()
         now = datetime.now().astimezone()
         timed = [r for r in records if r.started is not None and (r.finished is not None or r.state == "running")]
         self.view.setVisible(bool(timed))
