@@ -14,15 +14,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ...core.runner import TrialRecord
 from ...core.space import Hyperparameter
 from ..charts import _ValueAxis, format_number
 
-__all__ = ["ValueAxis", "ParamAxis", "choose_shown", "stable_jitter", "colour_table", "colour_index", "nice_ticks",
-           "add_toolbar_widget", "score_range", "Shown"]
+__all__ = ["ValueAxis", "ParamAxis", "Shown", "choose_shown", "stable_jitter", "colour_table", "colour_index",
+           "nice_ticks", "score_range", "add_toolbar_widget", "note_label"]
 
 
 def _is_number(value: Any) -> bool:
@@ -219,16 +218,6 @@ def colour_index(values: np.ndarray, low: float, high: float, count: int) -> np.
     return np.clip((scaled * (count - 1)).round().astype(np.int64), 0, count - 1)
 
 
-def brushes_for(table: list[QColor], index: np.ndarray) -> list[QBrush]:
-    brushes = [QBrush(c) for c in table]
-    return [brushes[i] for i in index]
-
-
-def pens_for(table: list[QColor], index: np.ndarray, width: float = 1) -> list[QPen]:
-    pens = [pg.mkPen(c, width=width) for c in table]
-    return [pens[i] for i in index]
-
-
 def nice_ticks(low: float, high: float, log: bool = False, count: int = 5) -> list[float]:
     """Round tick positions inside [low, high] (view coordinates; decades and 2, 5 multiples on a log axis)."""
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -289,12 +278,3 @@ def note_label(view) -> QLabel:
     label.setFont(font)
     view.body.insertWidget(0, label)
     return label
-
-
-def records_columns(records: Sequence[TrialRecord]) -> tuple[np.ndarray, np.ndarray]:
-    """Trial numbers and scores (NaN without one) of ``records``."""
-    n = len(records)
-    numbers = np.fromiter((r.number for r in records), dtype=np.int64, count=n)
-    values = np.fromiter((r.value if (r.state == "complete" and r.value is not None) else math.nan
-                          for r in records), dtype=np.float64, count=n)
-    return numbers, values

@@ -10,7 +10,6 @@ Above a few thousand distinct points the surface is binned means instead
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np

@@ -13,12 +13,11 @@ trials (``connect="finite"``): thousands of lines cost a few draw calls.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 

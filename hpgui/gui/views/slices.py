@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from ...core.runner import TrialRecord
