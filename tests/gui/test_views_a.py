@@ -385,6 +385,8 @@ def test_importance_is_throttled_and_follows_method_and_top_k(qtbot, tmp_path):
     assert view.plotted()["names"][0] in tip and "%" in tip and "best trial" in tip
     view._on_mouse_moved(scene_pos(view.plot, 1.0, bar_y))
     assert view.plot.getViewBox().toolTip() == tip
+    # A bar is a hyperparameter: clicking it selects the best trial.
+    assert click(qtbot, view, view._view, view.plot, 1.0, bar_y) == [store.best.number]
     exports(view, tmp_path)
 
 

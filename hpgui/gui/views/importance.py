@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...core.importance import METHODS, MIN_TRIALS, ImportanceError, Importances, compute
 from ...core.runner import TrialRecord
-from ...core.trials import TrialStore
+from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _escape, _style_axes, _ValueAxis, format_param
-from .base import AnalysisView, finite_score
+from .base import AnalysisView
 from .common import add_toolbar_widget, note_label
 
 
@@ -71,6 +71,7 @@ class ImportanceView(AnalysisView):
         plot.addItem(self._bars)
         self._texts: list[pg.TextItem] = []
         self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.body.addWidget(self._view, 1)
         self.body.addWidget(self.empty_label, 1)
 
@@ -128,8 +129,12 @@ class ImportanceView(AnalysisView):
         return (self._context, self.method, self.top_k.value())
 
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
-        complete = [r for r in records if finite_score(r)]
-        self._offered = n = len(complete)
+        # Counted on the store's arrays: this runs at every live redraw, the record list only when a
+        # computation starts.
+        index = self.visible_indices(store)
+        arrays = store.arrays()
+        index = index[(arrays.states[index] == STATE_CODES["complete"]) & np.isfinite(arrays.values[index])]
+        self._offered = n = len(index)
         key = self._key()
         if n < MIN_TRIALS:
             self._result = None
@@ -138,7 +143,8 @@ class ImportanceView(AnalysisView):
             self._show_result()
             return
         if self._due(key, n) and not self.busy:
-            self._start(complete, key)
+            all_records = store.records
+            self._start([all_records[i] for i in index], key)
         self._update_status()
 
     def _due(self, key: tuple, n: int) -> bool:
@@ -267,7 +273,17 @@ class ImportanceView(AnalysisView):
         best = self._store.best if self._store is not None else None
         if best is not None and name in best.params:
             lines.append(f"best trial ({best.number}): {_escape(name)} = {_escape(format_param(best.params[name]))}")
+            lines.append("click to select the best trial")
         return "<br>".join(lines)
+
+    def _on_mouse_clicked(self, event) -> None:
+        # A bar is a hyperparameter, not a trial: clicking it selects the best trial, whose value of
+        # that hyperparameter the tooltip names.
+        if event.button() != Qt.MouseButton.LeftButton or self.row_at(event.scenePos()) is None:
+            return
+        best = self._store.best if self._store is not None else None
+        if best is not None:
+            self.trialClicked.emit(best.number)
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         rank = self.row_at(scene_pos)
