@@ -153,3 +153,17 @@ def test_the_export_reproduces_a_winning_model_that_is_not_the_first(iris_csv, t
     assert [r["model"] for r in sorted(rows, key=lambda r: int(r["number"]))] == ["logistic_regression", "knn"]
     knn = next(r for r in rows if r["model"] == "knn")
     assert knn["params_knn.n_neighbors"] == "5" and knn["params_logistic_regression.C"] == ""
+
+
+def test_a_study_over_several_models_continues_with_a_wider_range_but_not_other_models(iris_csv):
+    setup = _setup(iris_csv, budget={"trials": 3})
+    Search(setup, study_name="widen-multi").run()
+    wider = dict(setup.space)
+    wider["knn"] = {"n_neighbors": wider["knn"]["n_neighbors"].__class__("int", 1, 60)}
+    result = Search(setup.with_(space=wider, budget=setup.budget.__class__(trials=5)), study_name="widen-multi").run()
+    assert len(result.trials) == 5
+    with pytest.raises(SetupError) as info:
+        Search(setup.with_(model=("logistic_regression", "svm"),
+                           space={"logistic_regression": setup.space["logistic_regression"]}),
+               study_name="widen-multi")
+    assert "different model" in str(info.value)

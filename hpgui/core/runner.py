@@ -323,7 +323,7 @@ class Search:
                 differs.append(f"strategy {key}")
         # The same search over wider ranges may continue (range advice's "Widen and continue"); a grid
         # queued its points when the study was created, so its space must stay as it was.
-        wider = "space" in differs and not self.is_grid and widens(stored.get("space"), mine.get("space"))
+        wider = "space" in differs and not self.is_grid and self._widens(stored.get("space"), mine.get("space"))
         if wider:
             differs.remove("space")
         if differs:
@@ -332,6 +332,14 @@ class Search:
                                                "choose a new study name")])
         if wider:
             study.set_user_attr(ATTR_SETUP, {**stored, "space": mine["space"]})
+
+    def _widens(self, stored: Any, mine: Any) -> bool:
+        if not self.setup.is_multi:
+            return widens(stored, mine)
+        # Several models: each model's own space may only have been widened.
+        if not isinstance(stored, Mapping) or not isinstance(mine, Mapping) or set(stored) != set(mine):
+            return False
+        return all(widens(stored[model], mine[model]) for model in stored)
 
     # -- trials --------------------------------------------------------------
     def records(self) -> list[TrialRecord]:

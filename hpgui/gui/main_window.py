@@ -741,8 +741,8 @@ class MainWindow(QMainWindow):
             view.set_context({n: space[n] for n in names}, metric)
         self.best_panel.set_metric(metric)
         self.best_panel.clear()
-        self.best_panel.advice.set_context({n: space[n] for n in names},
-                                           {p.name: p for p in model.params_for(task)}, metric.greater_is_better)
+        specs = {choice.qualified(m, p.name): p for m in choice.models for p in get_model(m).params_for(task)}
+        self.best_panel.advice.set_context({n: space[n] for n in names}, specs, metric.greater_is_better)
         self._best_number = None
         self.progress = None
         self.run_setup = setup
@@ -766,8 +766,13 @@ class MainWindow(QMainWindow):
         """
         if self.controller.is_running() or self.run_setup is None or self.study_name is None:
             return False
+        forms = self.model_forms.forms()
         for name, hp in ranges.items():
-            self.space_form.row(name).set_hyperparameter(hp)
+            model, _, own = name.partition(".")
+            if own and model in forms and len(forms) > 1:  # "svm.C": the C row of the SVM's form
+                forms[model].row(own).set_hyperparameter(hp)
+            else:
+                self.space_form.row(name).set_hyperparameter(hp)
         panel = self.search_panel
         if panel.trials_box.isChecked() and self.run_setup.budget.trials:
             # The trial budget counts the whole study, so "as many again" starts from what it holds.

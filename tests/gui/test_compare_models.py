@@ -81,6 +81,13 @@ def test_ticking_a_second_model_searches_both_and_the_leaderboard_shows_each_bes
     assert board.table.rowCount() == 2
     assert board.table.item(0, 5).text() == str(ranked[0].number)
 
+    # Every chart tab draws a several-model study (the model is a categorical, the rest conditional).
+    for index in range(window.chart_tabs.count()):
+        window.chart_tabs.setCurrentIndex(index)
+        window.redraw()
+        assert not window.chart_tabs.currentWidget().grab().isNull()
+    window.chart_tabs.setCurrentWidget(board)
+
     # The best panel names the winning model and its own hyperparameters.
     best_table = window.best_panel.params_table
     assert best_table.item(0, 0).text() == "model"
