@@ -89,16 +89,22 @@ def standard_error(record: TrialRecord) -> float | None:
     return float(np.std(folds, ddof=1) / math.sqrt(len(folds)))
 
 
-def tied_with_best(records: Sequence[TrialRecord], best: TrialRecord | None) -> list[TrialRecord]:
-    """Completed trials (other than the best) whose mean is within one standard error of the best's."""
+def tied_with_best(records: Sequence[TrialRecord], best: TrialRecord | None,
+                   values: np.ndarray | None = None) -> list[TrialRecord]:
+    """Completed trials (other than the best) whose mean is within one standard error of the best's.
+
+    ``values`` may give each record's score (NaN where none), as ``TrialStore.arrays()`` keeps them,
+    which spares a pass over 100,000 records at every redraw.
+    """
     if best is None or not _scored(best):
         return []
     se = standard_error(best)
     if se is None:
         return []
     tolerance = se * (1 + 1e-12) + 1e-15  # a trial that equals the band's edge is inside it
-    values = np.fromiter((r.value if r.state == "complete" and r.value is not None else np.nan for r in records),
-                         dtype=float, count=len(records))
+    if values is None:
+        values = np.fromiter((r.value if r.state == "complete" and r.value is not None else np.nan
+                              for r in records), dtype=float, count=len(records))
     with np.errstate(invalid="ignore"):
         inside = np.nonzero(np.abs(values - best.value) <= tolerance)[0]
     return [records[i] for i in inside if records[i].number != best.number]

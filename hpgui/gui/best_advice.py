@@ -122,7 +122,7 @@ class BestAdvice(QWidget):
             self.clear()
             return True
         self.show()
-        tied = analysis.tied_with_best(store.records, best)
+        tied = analysis.tied_with_best(store.records, best, store.arrays().values)
         se = analysis.standard_error(best)
         if se is None:
             self.ties_label.setText("no fold scores to judge ties")
