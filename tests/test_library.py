@@ -204,13 +204,31 @@ def rec(number, value, state="complete", start=0.0, end=1.0):
 
 
 def test_best_so_far_curve_by_number_and_time():
-    records = [rec(0, 0.5, end=2), rec(1, None, "failed", 2, 3), rec(2, 0.7, start=3, end=5), rec(3, 0.6, start=5, end=9),
-               TrialRecord(number=4, state="running", value=None, params={})]
+    records = [rec(0, 0.5, end=2), rec(1, None, "failed", 2, 3), rec(2, 0.7, start=3, end=9),
+               rec(3, 0.6, start=3, end=5), TrialRecord(number=4, state="running", value=None, params={})]
     curve = best_so_far_curve(records, "maximize")
     assert curve.numbers.tolist() == [0, 1, 2, 3]
-    assert curve.elapsed_s.tolist() == [2, 3, 5, 9]
     assert curve.best.tolist() == [0.5, 0.5, 0.7, 0.7]
+    # Two workers: trial 3 finished before trial 2, so by time 0.6 came first.
+    assert curve.time_numbers.tolist() == [0, 1, 3, 2]
+    assert curve.elapsed_s.tolist() == [2, 3, 5, 9]
+    assert curve.time_best.tolist() == [0.5, 0.5, 0.6, 0.7]
     low = best_so_far_curve([rec(0, None, "failed"), rec(1, 3.0), rec(2, 2.0)], "minimize")
     assert math.isnan(low.best[0]) and low.best[1:].tolist() == [3.0, 2.0]
     assert best_so_far_curve([], "maximize").best.shape == (0,)
-    assert np.isnan(best_so_far_curve([TrialRecord(0, "complete", 1.0, {})], "maximize").elapsed_s[0])
+    untimed = best_so_far_curve([TrialRecord(0, "complete", 1.0, {})], "maximize")
+    assert untimed.best.tolist() == [1.0] and untimed.elapsed_s.shape == (0,)
+
+
+def test_passwords_split_off_urls_and_go_back_in():
+    from hpgui.core.library import file_storage_url, split_password, with_password
+
+    assert split_password("postgresql://ana:s3%2Fcret@db:5432/hp") == ("postgresql://ana@db:5432/hp", "s3/cret")
+    assert split_password("sqlite:///x.db") == ("sqlite:///x.db", None)
+    assert with_password("postgresql://ana@db/hp", "p@ss/word") == "postgresql://ana:p%40ss%2Fword@db/hp"
+    assert with_password("postgresql://ana:old@db/hp", "new") == "postgresql://ana:new@db/hp"
+    assert with_password("postgresql://ana@db/hp", "") == "postgresql://ana@db/hp"
+    with pytest.raises(LibraryError, match="names no user"):
+        with_password("postgresql://db/hp", "pw")
+    assert file_storage_url("/tmp/a/s.journal") == "journal:///tmp/a/s.journal"
+    assert file_storage_url("/tmp/a/s.db") == "sqlite:////tmp/a/s.db"

@@ -503,17 +503,32 @@ def _is_journal(store: Any) -> bool:
 
 @dataclass(frozen=True)
 class Curve:
-    """The best score so far of one study, per finished trial."""
+    """The best score so far of one study, by trial number and by wall-clock time."""
 
-    numbers: np.ndarray    # trial numbers, in order
-    elapsed_s: np.ndarray  # seconds from the study's first trial start to each trial's end
-    best: np.ndarray       # best score among finished trials up to each (NaN before the first score)
+    numbers: np.ndarray       # finished trials' numbers, in order
+    best: np.ndarray          # best score among trials up to each number (NaN before the first score)
+    time_numbers: np.ndarray  # the same trials in the order they finished
+    elapsed_s: np.ndarray     # seconds from the study's first trial start to each one's end, ascending
+    time_best: np.ndarray     # best score among trials finished by then
+
+
+def _running_best(values: np.ndarray, maximize: bool) -> np.ndarray:
+    if not len(values):
+        return np.empty(0)
+    filled = np.where(np.isnan(values), -np.inf if maximize else np.inf, values)
+    running = np.maximum.accumulate(filled) if maximize else np.minimum.accumulate(filled)
+    return np.where(np.isinf(running), np.nan, running)
 
 
 def best_so_far_curve(records: Iterable[TrialRecord], direction: str) -> Curve:
-    """The best-so-far curve of a study's finished trials, by trial number and by elapsed time."""
+    """The best-so-far curve of a study's finished trials.
+
+    By number it is the curve of the search's order; by time it follows the order trials finished
+    in, which differs when several workers ran at once. Trials without a time are left out of it.
+    """
     done = sorted((r for r in records if r.state in ("complete", "failed", "pruned")), key=lambda r: r.number)
     n = len(done)
+    maximize = direction == "maximize"
     numbers = np.fromiter((r.number for r in done), dtype=np.float64, count=n)
     values = np.fromiter((r.value if r.state == "complete" and r.value is not None and math.isfinite(r.value)
                           else np.nan for r in done), dtype=np.float64, count=n)
@@ -521,11 +536,49 @@ def best_so_far_curve(records: Iterable[TrialRecord], direction: str) -> Curve:
     origin = min(starts) if starts else None
     elapsed = np.fromiter(((r.finished - origin).total_seconds() if origin is not None and r.finished is not None
                            else np.nan for r in done), dtype=np.float64, count=n)
-    if n:
-        maximize = direction == "maximize"
-        filled = np.where(np.isnan(values), -np.inf if maximize else np.inf, values)
-        running = np.maximum.accumulate(filled) if maximize else np.minimum.accumulate(filled)
-        best = np.where(np.isinf(running), np.nan, running)
-    else:
-        best = np.empty(0)
-    return Curve(numbers, elapsed, best)
+    timed = np.flatnonzero(np.isfinite(elapsed))
+    order = timed[np.argsort(elapsed[timed], kind="stable")]
+    return Curve(numbers, _running_best(values, maximize), numbers[order], elapsed[order],
+                 _running_best(values[order], maximize))
+
+
+# -- storage URLs and passwords --------------------------------------------------------------------
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """``postgresql://ana:pw@db/hp`` -> (``postgresql://ana@db/hp``, ``pw``): the URL can then be remembered."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url, None
+    if password is None:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(password)
+
+
+def with_password(url: str, password: str | None) -> str:
+    """Put ``password`` (quoted for a URL) into ``url``'s user part; the URL's own password gives way."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if not password:
+        return url
+    bare, _ = split_password(url)
+    parts = urlsplit(bare)
+    if "@" not in parts.netloc:
+        raise LibraryError(f"{redact(url)} names no user, so a password cannot go with it; "
+                           "write it as scheme://user@host/database")
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
+
+
+def file_storage_url(path: str | Path) -> str:
+    """A storage URL for a study file: a journal file, or an SQLite database."""
+    path = Path(path).resolve()
+    if path.suffix.lower() == ".journal":
+        return "journal:///" + path.as_posix().lstrip("/")
+    return "sqlite:///" + path.as_posix()

@@ -44,6 +44,7 @@ from .charts import BestParamsChart, HistoryChart
 from .data_panel import DataPanel
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
+from .studies import StudySession
 from .trial_table import TrialTable
 from .views import VIEW_CLASSES, AnalysisView
 from .worker import SearchController
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
         self._best_number: int | None = None
         self._exports: list[Any] = []
         self._sklearn_ready = False
+        self.studies = StudySession(self)
+        self.library = None
+        self.connect_dialog = None
 
         self._build_widgets()
         self._build_actions()
@@ -256,6 +260,15 @@ class MainWindow(QMainWindow):
         self.save_setup_action = self._action("&Save Setup…", self.save_setup_dialog, QKeySequence.StandardKey.Save,
                                               sp.SP_DialogSaveButton, "Save the whole search setup as JSON")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.library_action = self._action("Stu&dies…", self.open_library, "Ctrl+Shift+L",
+                                           tip="List the stored studies: open, resume, rename, delete, export, "
+                                               "compare")
+        self.connect_action = self._action("&Connect to Study…", self.open_connect_dialog,
+                                           tip="Watch a study in a database or journal file while workers fill it")
+        self.stop_watching_action = self._action("Stop &Watching", self.studies.stop_watching,
+                                                 tip="Stop following the watched study; its trials stay shown")
+        self.stop_watching_action.setEnabled(False)
+        self.studies.watchingChanged.connect(self.stop_watching_action.setEnabled)
         self.start_action = self._action("&Start", self.start_search, ["F5", "Ctrl+Return"], sp.SP_MediaPlay,
                                          "Start the search (F5)")
         self.pause_action = self._action("&Pause", self.set_paused, "F6", sp.SP_MediaPause,
@@ -291,6 +304,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.open_setup_action)
         file_menu.addAction(self.save_setup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.library_action)
+        file_menu.addAction(self.connect_action)
+        file_menu.addAction(self.stop_watching_action)
         file_menu.addSeparator()
         export_menu = file_menu.addMenu("&Export")
         export_menu.addAction(self.export_all_action)
@@ -440,6 +457,10 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot open this setup", str(exc), QMessageBox.Icon.Warning)
             return
         self._remember(path.resolve())
+        self.load_setup_into_forms(setup)
+
+    def load_setup_into_forms(self, setup: SearchSetup) -> None:
+        """Read the setup's data file in the background, then fill every form from the setup."""
         self._pending_setup = setup
         self._pending_target = None
         self.data_panel.load(setup.data_path)
@@ -652,39 +673,41 @@ class MainWindow(QMainWindow):
         self.open_setup_action.setEnabled(not running)
         self.examples_menu.setEnabled(not running)
         self.recent_menu.setEnabled(not running)
+        self.connect_action.setEnabled(not running)
 
     # ------------------------------------------------------------------ the search
-    def start_search(self, study_name: str | None = None, storage: str | None = None) -> bool:
+    def start_search(self, study_name: str | None = None, storage: str | None = None,
+                     setup: SearchSetup | None = None) -> bool:
         """Start a search with the forms' setup: a new study, or more trials of ``study_name`` in ``storage``.
 
-        Continuing a study first shows every trial it already has (the child sends them).
+        Continuing a study first shows every trial it already has (the child sends them). ``setup``
+        (a stored study's own) replaces the forms', so a resumed study searches exactly what it did.
+        While a study is watched, Start joins it as one more worker.
         """
         if self.controller.is_running():
             return False
-        problems = self.validate()
-        setup = self.build_setup()
-        if problems or setup is None:
-            return False
-        task = self.current_task()
+        if study_name is None and setup is None:
+            joined = self.studies.join_args()
+            if joined is not None:
+                study_name, storage, setup = joined
+        if setup is None:
+            problems = self.validate()
+            setup = self.build_setup()
+            if problems or setup is None:
+                return False
+            task = self.current_task()
+            dataset = self.data_panel.dataset
+        else:
+            task = setup.task_or(self.current_task())
+            dataset = self.data_panel.dataset
+            if dataset is None or Path(dataset.path).resolve() != setup.data_path.resolve():
+                dataset = None  # the export reads the study's own file
         space = setup.space_for(task)
-        model = setup.model_spec
-        names = ordered_names(space, model.conditions(task))
+        names = ordered_names(space, setup.model_spec.conditions(task))
         metric = get_metric(setup.metric_for(task))
-        self.store.reset(metric.direction, names)
-        self.table.source.set_params(names)
-        self.history.clear()
-        self.history.set_metric(metric.label, metric.greater_is_better)
-        self.best_chart.set_space({n: space[n] for n in names})
-        for view in self.analysis_views:
-            view.set_context({n: space[n] for n in names}, metric)
-        self.best_panel.set_metric(metric)
-        self.best_panel.clear()
-        self._best_number = None
-        self.progress = None
-        self.run_setup = setup
-        self.run_dataset = self.data_panel.dataset
-        self.study_name = study_name or default_study_name(setup)
-        self.study_storage = storage
+        self.show_trials(names, {n: space[n] for n in names}, metric, [], setup=setup,
+                         study_name=study_name or default_study_name(setup), storage=storage, dataset=dataset)
+        self.studies.store_was_reset()
         self._run_started = time.monotonic()
         job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage)
         self.controller.start(job)
@@ -694,6 +717,29 @@ class MainWindow(QMainWindow):
         self.progress_bar.show()
         self.status_label.setText(f"Searching with {setup.strategy.name}… (study {self.study_name})")
         return True
+
+    def show_trials(self, names: list[str], space: dict, metric, records: list, *, setup: SearchSetup | None,
+                    study_name: str, storage: str | None, dataset: Any = None) -> None:
+        """Point every view at one study (its parameters, ranges and metric) and show ``records``."""
+        self.store.reset(metric.direction, names)
+        self.table.source.set_params(names)
+        self.history.clear()
+        self.history.set_metric(metric.label, metric.greater_is_better)
+        self.best_chart.set_space(space)
+        for view in self.analysis_views:
+            view.set_context(space, metric)
+        self.best_panel.set_metric(metric)
+        self.best_panel.clear()
+        self._best_number = None
+        self.progress = None
+        self.run_setup = setup
+        self.run_dataset = dataset
+        self.study_name = study_name
+        self.study_storage = storage
+        if records:
+            self.store.add(records)
+        self.redraw()
+        self._update_actions()
 
     def set_paused(self, paused: bool) -> None:
         self.controller.pause(paused)
@@ -731,6 +777,8 @@ class MainWindow(QMainWindow):
             self.best_panel.show_best(best, len(self.store))
         self.best_panel.set_trial_count(len(self.store))
         self._update_progress()
+        if self.studies.watching and not self.controller.is_running():
+            self.status_label.setText(self.studies.status_text())
 
     def _refresh_current_view(self) -> None:
         # Hidden analysis views wait: each catches up when its tab is shown.
@@ -764,7 +812,8 @@ class MainWindow(QMainWindow):
             self.time_label.setText(text)
 
     def _search_over(self) -> None:
-        self.redraw_timer.stop()
+        if not self.studies.watching:
+            self.redraw_timer.stop()
         self.redraw()
         self.time_label.setText(f"took {clock(time.monotonic() - self._run_started)}")
         self.progress_bar.hide()
@@ -833,8 +882,8 @@ class MainWindow(QMainWindow):
         """A factory for the finished search, bound now on the GUI thread to the data it ran on."""
         from ..core.runner import Search
 
-        setup, dataset, study = self.run_setup, self.run_dataset, self.study_name
-        return lambda: Search(setup, dataset=dataset, study_name=study)
+        setup, dataset, study, storage = self.run_setup, self.run_dataset, self.study_name, self.study_storage
+        return lambda: Search(setup, dataset=dataset, study_name=study, storage=storage)
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.last_folder())
@@ -916,6 +965,27 @@ class MainWindow(QMainWindow):
         worker.finished.connect(lambda: self._exports.remove(worker) if worker in self._exports else None)
         worker.start()
 
+    # ------------------------------------------------------------------ stored studies
+    def open_library(self) -> None:
+        from .library_dialog import LibraryDialog
+
+        # One dialog, kept: its background listings may still report after it is closed.
+        if self.library is None:
+            self.library = LibraryDialog(self)
+        else:
+            self.library.refresh()
+        self.library.show()
+        self.library.raise_()
+
+    def open_connect_dialog(self) -> None:
+        from .connect_dialog import ConnectDialog
+
+        if self.connect_dialog is None:
+            self.connect_dialog = ConnectDialog(self)
+            self.connect_dialog.chosen.connect(self.studies.watch)
+        self.connect_dialog.show()
+        self.connect_dialog.raise_()
+
     # ------------------------------------------------------------------ dialogs
     def show_message(self, title: str, text: str, icon=QMessageBox.Icon.Information) -> None:
         """A non-blocking message box; also recorded in ``messages``."""
@@ -953,6 +1023,7 @@ class MainWindow(QMainWindow):
                                 "Every finished trial is already saved."):
                 event.ignore()
                 return
+        self.studies.shutdown()
         self.redraw_timer.stop()
         self.validate_timer.stop()
         self.controller.shutdown()
