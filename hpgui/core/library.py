@@ -44,7 +44,7 @@ class LibraryError(RuntimeError):
 
 def storage_label(storage: str | None) -> str:
     """How a storage is named to the user (never with its password)."""
-    return "this computer (default)" if not storage else redact(storage)
+    return "the default storage on this computer" if not storage else redact(storage)
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,8 @@ def _summarise_file(path: Path) -> list[StudyInfo]:
                            problem=f"{path.name} is not a readable study journal "
                                    f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")]
     if not infos:
-        infos = [StudyInfo(name=path.stem, storage=None, path=path, problem=f"{path.name} holds no study")]
+        infos = [StudyInfo(name=path.stem, storage=None, path=path,
+                           problem=f"{path.name} holds no study (it is empty, or was cut off while being written)")]
     with _CACHE_LOCK:
         _CACHE[path] = (key, infos)
     return infos

@@ -356,6 +356,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.data_panel.datasetLoaded.connect(self._on_dataset_loaded)
+        self.data_panel.datasetLoaded.connect(self.studies.after_dataset_loaded)
         self.data_panel.loadFailed.connect(self._on_load_failed)
         self.data_panel.selectionChanged.connect(self._on_task_changed)
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)

@@ -117,7 +117,7 @@ class StudySession(QObject):
         self._total = 0
         self._problem = ""
         self._loads: list[Any] = []
-        self._after_load: Callable[[LoadedStudy], None] | None = None
+        self._retitle: str | None = None  # the study whose dataset is loading into the forms
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -203,10 +203,17 @@ class StudySession(QObject):
         w.status_label.setText(text + ".")
         if setup is not None:
             if setup.data_path.exists():
+                self._retitle = loaded.info.name
                 w.load_setup_into_forms(setup)
             elif not self.watching:
                 w.show_message("The dataset has moved", self._moved_text(loaded), QMessageBox.Icon.Warning)
         self.shown.emit(loaded.info.name)
+
+    def after_dataset_loaded(self, dataset: Any) -> None:
+        """The forms now hold a shown study's data: name both in the title."""
+        name, self._retitle = self._retitle, None
+        if name is not None and self.window.study_name == name:
+            self.window.setWindowTitle(f"{name} — {Path(dataset.path).name} — hpgui")
 
     # -- watching --------------------------------------------------------------------------------
     def watch(self, storage: str | None, name: str) -> None:

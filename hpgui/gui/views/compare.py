@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLa
 from shiboken6 import isValid
 
 from ...core.library import Curve, best_so_far_curve, load_study, storage_label
-from ..charts import _colours, _escape, _export, _step_vertices, _style_axes, format_number
+from ..charts import _colours, _escape, _export, _step_vertices, _style_axes, _ValueAxis, format_number
 
 __all__ = ["Series", "CompareChart", "CompareDialog", "load_series"]
 
@@ -96,12 +96,12 @@ class CompareChart(QWidget):
         toolbar.addWidget(self.note, 1)
         toolbar.addWidget(self.export_button)
 
-        self.view = pg.PlotWidget(self)
+        self.view = pg.PlotWidget(self, axisItems={"left": _ValueAxis("left"), "bottom": _ValueAxis("bottom")})
         self.view.setObjectName("comparePlot")
         self.plot = self.view.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.1)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.legend = self.plot.addLegend(offset=(-10, -10), labelTextSize="9pt")
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,6 +155,10 @@ class CompareChart(QWidget):
             line = pg.PlotDataItem(vx, vy, stepMode="right", pen=pg.mkPen(colour, width=2), name=s.label,
                                    symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=pg.mkPen(None))
             self.plot.addItem(line)
+        # Curves climb when higher is better: the legend goes in the corner they leave empty.
+        rising = sum(1 for s in self.series if s.direction == "maximize") * 2 >= len(self.series)
+        self.legend.anchor((1, 1 if rising else 0), (1, 1 if rising else 0),
+                           offset=(-10, -10 if rising else 10))
         metrics = {s.metric_label for s in self.series}
         self.plot.setLabel("left", metrics.pop() if len(metrics) == 1 else "Score")
         self.plot.setLabel("bottom", "Elapsed time (s)" if self.x_mode == "time" else "Trial")

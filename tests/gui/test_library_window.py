@@ -102,7 +102,7 @@ def test_the_library_lists_studies_and_open_fills_store_charts_and_forms(qtbot, 
     assert window.table.model().rowCount() == 5
     assert window.best_panel.score_label.text().startswith(f"{result.best.value:.3f}"[:4])
     assert window.study_name == "iris-random" and window.study_storage is None
-    assert "iris-random" in window.windowTitle() or "iris.csv" in window.windowTitle()
+    assert window.windowTitle() == "iris-random — iris.csv — hpgui"
     # The setup went into the forms.
     assert window.model_combo.currentData() == "decision_tree"
     assert window.data_panel.target() == "species"
