@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import optuna
 import pytest
 
@@ -153,6 +152,15 @@ def test_delete_removes_the_file(iris_csv):
     library.delete_study(None, "gone")
     assert not journal_path("gone").exists()
     assert [i.name for i in list_studies()] == ["kept"]
+
+
+def test_driver_messages_lose_the_password():
+    from hpgui.core.library import scrub
+
+    url = "postgresql://ana:pw-123@db/hp"
+    assert scrub("auth failed for pw-123 at postgresql://ana:pw-123@db/hp", url) == \
+        "auth failed for *** at postgresql://ana:***@db/hp"
+    assert scrub("see mysql://bob:x@h/d", None) == "see mysql://bob:***@h/d"
 
 
 def test_a_bad_url_is_a_clear_error_without_the_password():

@@ -17,6 +17,7 @@ so housekeeping such as failing the trials of dead workers can be done there.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -103,9 +104,17 @@ class LoadedStudy:
 # -- reading ---------------------------------------------------------------------------------------
 
 
+def scrub(text: str, storage: str | None) -> str:
+    """``text`` with the storage's password (if any) and any URL password in it hidden."""
+    password = split_password(storage)[1] if storage else None
+    if password:
+        text = text.replace(password, "***")
+    return re.sub(r"(//[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
+
+
 def _storage_error(storage: str | None, exc: BaseException) -> LibraryError:
-    return LibraryError(f"cannot read the study storage {storage_label(storage)}: "
-                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+    detail = scrub(" ".join(str(exc).split())[:300], storage)
+    return LibraryError(f"cannot read the study storage {storage_label(storage)}: {type(exc).__name__}: {detail}")
 
 
 def _open(storage: str | None, study_name: str = "", path: Path | None = None) -> Any:

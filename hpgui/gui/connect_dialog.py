@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
-from ..core.library import LibraryError, storage_label, study_names
-from ..core.storage import redact
+from ..core.library import LibraryError, scrub, storage_label, study_names
 from .storage_field import StorageField, remember_storage
 
 
@@ -87,7 +86,7 @@ class ConnectDialog(QDialog):
         def errored(exc: BaseException) -> None:
             if isValid(self):
                 self.status.setText(str(exc) if isinstance(exc, LibraryError)
-                                    else f"{type(exc).__name__}: {redact(str(exc))}")
+                                    else f"{type(exc).__name__}: {scrub(str(exc), storage)}")
 
         def finished() -> None:
             if worker in self._workers:

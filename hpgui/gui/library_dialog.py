@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
                                QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.catalog import MODELS
-from ..core.library import LibraryError, StudyInfo, delete_study, list_studies, rename_study, storage_label
-from ..core.storage import redact
+from ..core.library import (LibraryError, StudyInfo, delete_study, list_studies, rename_study, scrub,
+                             storage_label)
 from .charts import format_number
 from .storage_field import StorageField, remember_storage
 
@@ -260,7 +260,7 @@ class LibraryDialog(QDialog):
                 return
             self.model.set_infos([])
             self.status.setText(str(exc) if isinstance(exc, LibraryError) else f"{type(exc).__name__}: "
-                                f"{redact(str(exc))}")
+                                f"{scrub(str(exc), storage)}")
 
         def finished() -> None:
             if worker in self._workers:
@@ -357,6 +357,10 @@ class LibraryDialog(QDialog):
         except (LibraryError, OSError) as exc:
             self._warn("Cannot delete the study", str(exc))
             return
+        w = self.window_
+        if w.study_name == info.name and w.study_storage == info.storage:
+            w.run_setup = None  # its trials stay on screen, but there is nothing left to export or resume
+            w._update_actions()
         self.changed.emit(f"deleted {info.name}")
         self.refresh()
 

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox
 
-from ..core.library import LibraryError, LoadedStudy, StudyWatcher, load_study, storage_label
-from ..core.storage import redact
+from ..core.library import LibraryError, LoadedStudy, StudyWatcher, load_study, scrub, storage_label
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -72,7 +71,7 @@ class StudyPoller(QObject):
             return
         except Exception as exc:  # noqa: BLE001 - reported as a message, never a traceback
             self.failed.emit(f"cannot open study {self.name!r} in {storage_label(self.storage)}: "
-                             f"{type(exc).__name__}: {redact(str(exc))[:300]}")
+                             f"{type(exc).__name__}: {scrub(str(exc), self.storage)[:300]}")
             return
         first = watcher.poll()
         self.loaded.emit(study)
@@ -91,7 +90,7 @@ class StudyPoller(QObject):
                 changed = watcher.poll()
             except Exception as exc:  # noqa: BLE001 - a dropped connection: say so and keep trying
                 troubled = True
-                self.problem.emit(f"{type(exc).__name__}: {redact(' '.join(str(exc).split()))[:200]}")
+                self.problem.emit(f"{type(exc).__name__}: {scrub(' '.join(str(exc).split()), self.storage)[:200]}")
                 continue
             if troubled:
                 troubled = False
@@ -118,6 +117,8 @@ class StudySession(QObject):
         self._problem = ""
         self._loads: list[Any] = []
         self._retitle: str | None = None  # the study whose dataset is loading into the forms
+        # A search that ends while watching keeps the redraw timer; it must stop once neither goes on.
+        window.controller.runningChanged.connect(self._on_running_changed)
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -151,7 +152,7 @@ class StudySession(QObject):
                 then(loaded)
 
         def errored(exc: BaseException) -> None:
-            text = str(exc) if isinstance(exc, LibraryError) else f"{type(exc).__name__}: {redact(str(exc))}"
+            text = str(exc) if isinstance(exc, LibraryError) else f"{type(exc).__name__}: {scrub(str(exc), storage)}"
             self.window.show_message("Cannot open the study", text, QMessageBox.Icon.Warning)
             self.window.status_label.setText(f"Could not open study {name}.")
 
@@ -218,6 +219,10 @@ class StudySession(QObject):
     # -- watching --------------------------------------------------------------------------------
     def watch(self, storage: str | None, name: str) -> None:
         """Show a study and keep it live while other workers fill it."""
+        if self.window.controller.is_running():
+            self.window.show_message("A search is running", "Stop the running search before watching another "
+                                     "study.", QMessageBox.Icon.Information)
+            return
         self.stop_watching()
         poller = StudyPoller(storage, name)
         thread = QThread()
@@ -245,8 +250,19 @@ class StudySession(QObject):
         w.status_label.setText(self.status_text())
 
     def _on_trials(self, batch: list) -> None:
-        if self.loaded is not None and self.window.study_name == self.loaded.info.name:
-            self.window.store.add(batch)
+        if self.loaded is None or self.window.study_name != self.loaded.info.name:
+            return
+        store = self.window.store
+        fresh = []
+        for record in batch:
+            if record.state == "running":
+                # Read before this window's own search finished it: a finished trial never runs again.
+                index = store.index_of(record.number)
+                if index is not None and store[index].state != "running":
+                    continue
+            fresh.append(record)
+        if fresh:
+            store.add(fresh)
 
     def _on_total(self, total: int) -> None:
         self._total = total
@@ -260,6 +276,11 @@ class StudySession(QObject):
     def _on_failed(self, message: str) -> None:
         self.window.show_message("Cannot watch the study", message, QMessageBox.Icon.Warning)
         self.window.status_label.setText("Not watching: the study could not be opened.")
+
+    def _on_running_changed(self, running: bool) -> None:
+        if not running and not self.watching and self.window.redraw_timer.isActive():
+            self.window.redraw_timer.stop()
+            self.window.redraw()
 
     def store_was_reset(self) -> None:
         if self._poller is not None:

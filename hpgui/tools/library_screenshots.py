@@ -35,7 +35,8 @@ def make_studies(trials: int) -> None:
             "model": "decision_tree", "space": space, "strategy": {"name": strategy, "seed": 4},
             "evaluation": {"folds": 5}, "metric": "balanced_accuracy", "budget": {"trials": trials}})
         Search(setup, study_name=f"penguins-tree-{strategy}").run()
-    study = optuna.create_study(study_name="optuna-quadratic", storage=_open(None, path=journal_path("optuna-quadratic")))
+    foreign = _open(None, path=journal_path("optuna-quadratic"))
+    study = optuna.create_study(study_name="optuna-quadratic", storage=foreign)
     study.optimize(lambda t: (t.suggest_float("x", -3, 3) - 1) ** 2, n_trials=12)
     (studies_dir() / "half-copied.journal").write_bytes(b"{\"op_code\": 0, \"worker_id\"")
 

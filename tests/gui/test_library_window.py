@@ -295,3 +295,23 @@ def test_passwords_stay_out_of_settings_title_status_and_messages(qtbot, window)
     s.sync()
     assert secret not in open(s.fileName(), encoding="utf-8").read()
     assert "postgresql://ana@127.0.0.1:1/hp" in s.value("studies/storages", [], type=list)
+
+
+def test_start_while_watching_joins_the_watched_study(qtbot, window, iris_csv, tmp_path):
+    url = f"sqlite:///{(tmp_path / 'team.db').as_posix()}"
+    make_study(iris_csv, "team", storage=url, trials=5, run_trials=2)
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
+            window.studies.watch(url, "team")
+    assert len(window.store) == 2
+    with qtbot.waitSignal(window.searchFinished, timeout=TIMEOUT_MS) as finished:
+        assert window.start_search()
+    assert finished.args == ["budget"]
+    assert (window.study_name, window.study_storage) == ("team", url)
+    assert [r.number for r in window.store.records] == [0, 1, 2, 3, 4]
+    assert all(r.state == "complete" for r in window.store.records)
+    (info,) = list_studies(url)
+    assert info.counts["complete"] == 5
+    assert window.studies.watching and window.redraw_timer.isActive()  # still following the study
+    window.studies.stop_watching()
+    qtbot.waitUntil(lambda: not window.redraw_timer.isActive(), timeout=10_000)
