@@ -189,13 +189,15 @@ class StudySession(QObject):
         self.loaded, self.storage = loaded, storage
         setup = loaded.setup
         space: dict = {}
+        specs: dict = {}
         if setup is not None and loaded.info.task is not None:
             try:
                 space = setup.space_for(loaded.info.task)
+                specs = {p.name: p for p in setup.model_spec.params_for(loaded.info.task)}
             except Exception:  # noqa: BLE001 - an unknown model: show the trials without ranges
-                space = {}
+                space, specs = {}, {}
         w.show_trials(loaded.param_names, {n: space[n] for n in loaded.param_names if n in space}, loaded.metric,
-                      loaded.records, setup=setup, study_name=loaded.info.name, storage=storage)
+                      loaded.records, setup=setup, study_name=loaded.info.name, storage=storage, specs=specs)
         w.setWindowTitle(f"{loaded.info.name} — hpgui")
         best = w.store.best
         text = f"Study {loaded.info.name}: {len(loaded.records)} trials"
