@@ -146,7 +146,6 @@ class LibraryDialog(QDialog):
         self.ask_name: Callable[[str], str | None] = self._ask_name
         self.choose_folder: Callable[[], str] = \
             lambda: QFileDialog.getExistingDirectory(self, "Export into folder", window.last_folder())
-        self.compare_dialogs: list[QDialog] = []
         self._workers: list[Any] = []
         self._storage: str | None = None
 
@@ -192,7 +191,7 @@ class LibraryDialog(QDialog):
         self.export_button = self._button("&Export…", self.export_selected,
                                           "Write best.json, the script, the refitted model and the trial table")
         self.compare_button = self._button("&Compare Selected", self.compare_selected,
-                                           "Overlay the best-so-far curves of the selected studies")
+                                           "Draw the best-so-far curves of the selected studies on the Compare tab")
         close = QPushButton("Close", self)
         close.clicked.connect(self.close)
         for b in (self.open_button, self.resume_button, self.rename_button, self.delete_button,
@@ -373,17 +372,11 @@ class LibraryDialog(QDialog):
             self.window_.studies.export(info.storage, info.name, folder)
 
     def compare_selected(self) -> None:
-        from .views.compare import CompareDialog
-
         chosen = [i for i in self.selected() if i.problem is None]
         if not chosen:
             return
-        # The window owns it, so it stays open when the library closes.
-        dialog = CompareDialog([(i.storage, i.name) for i in chosen], self.window_)
-        self.compare_dialogs.append(dialog)
-        dialog.destroyed.connect(lambda *_: self.compare_dialogs.remove(dialog)
-                                 if dialog in self.compare_dialogs else None)
-        dialog.show()
+        self.window_.compare_studies([(i.storage, i.name) for i in chosen])
+        self.close()
 
     # -- asking ----------------------------------------------------------------------------------
     def _warn(self, title: str, text: str) -> None:

@@ -46,7 +46,7 @@ from .search_panel import SearchPanel
 from .space_form import SpaceForm
 from .studies import StudySession
 from .trial_table import TrialTable
-from .views import VIEW_CLASSES, AnalysisView
+from .views import VIEW_CLASSES, AnalysisView, CompareView
 from .worker import SearchController
 
 REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
         for view in self.analysis_views:
             view.trialClicked.connect(self.table.select_number)
+        self.compare_view().addRequested.connect(self.open_library)
         self.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.best_panel.exportRequested.connect(self.export_all_dialog)
@@ -746,6 +747,7 @@ class MainWindow(QMainWindow):
         self.best_chart.set_space(space)
         for view in self.analysis_views:
             view.set_context(space, metric)
+        self.compare_view().set_current(study_name)
         self.best_panel.set_metric(metric)
         self.best_panel.clear()
         self.best_panel.advice.set_context(space, specs or {}, metric.greater_is_better)
@@ -1023,6 +1025,15 @@ class MainWindow(QMainWindow):
             self.library.refresh()
         self.library.show()
         self.library.raise_()
+
+    def compare_view(self) -> CompareView:
+        return next(v for v in self.analysis_views if isinstance(v, CompareView))
+
+    def compare_studies(self, studies: list[tuple[str | None, str]]) -> None:
+        """Draw stored studies' best-so-far curves beside this window's study, on the Compare tab."""
+        view = self.compare_view()
+        view.add_studies(studies)
+        self.chart_tabs.setCurrentWidget(view)
 
     def open_connect_dialog(self) -> None:
         from .connect_dialog import ConnectDialog

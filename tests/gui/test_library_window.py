@@ -185,36 +185,39 @@ def test_export_from_the_library_writes_the_four_files(qtbot, window, iris_csv, 
 
 
 def test_compare_overlays_the_best_so_far_curves(qtbot, window, iris_csv, tmp_path):
+    from PySide6.QtCore import QPointF
+
+    from hpgui.core.runner import TrialRecord
+
     make_study(iris_csv, "cmp-grid", strategy="grid", trials=None, space=GRID)
     make_study(iris_csv, "cmp-random", strategy="random", trials=6)
     dialog = open_library(qtbot, window)
     dialog.select("cmp-grid", "cmp-random")
     assert dialog.compare_button.isEnabled()
-    dialog.compare_button.click()
-    (compare,) = dialog.compare_dialogs
-    qtbot.waitUntil(lambda: bool(compare.chart.series), timeout=TIMEOUT_MS)
-    plotted = compare.chart.plotted()
+    view = window.compare_view()
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT_MS):
+        dialog.compare_button.click()
+    assert window.chart_tabs.currentWidget() is view and not dialog.isVisible()
+    chart = view.chart
+    plotted = view.plotted()
     assert set(plotted) == {"cmp-grid (grid)", "cmp-random (random)"}
     for name, label in (("cmp-grid", "cmp-grid (grid)"), ("cmp-random", "cmp-random (random)")):
         curve = best_so_far_curve(load_study(None, name).records, "maximize")
         x, y = plotted[label]
         np.testing.assert_array_equal(x, curve.numbers)
         np.testing.assert_array_equal(y, curve.best)
-    compare.chart.set_x_mode("time")
-    x, y = compare.chart.plotted()["cmp-random (random)"]
+    chart.set_x_mode("time")
+    x, y = view.plotted()["cmp-random (random)"]
     curve = best_so_far_curve(load_study(None, "cmp-random").records, "maximize")
     np.testing.assert_array_equal(x, curve.elapsed_s)
     assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) >= 0)
-    assert compare.chart.plot.getAxis("bottom").labelText == "Elapsed time (s)"
-    # Hovering a point names its study and trial.
-    from PySide6.QtCore import QPointF
+    assert chart.plot.getAxis("bottom").labelText == "Elapsed time (s)"
 
-    chart = compare.chart
+    # Hovering a point names its study and trial.
     chart.set_x_mode("trials")
-    qtbot.waitExposed(compare)
     chart.plot.getViewBox().setRange(xRange=(-1, 7), yRange=(0, 1.05), padding=0)
     i = [s.label for s in chart.series].index("cmp-random (random)")
-    x, y = chart.plotted()["cmp-random (random)"]
+    x, y = view.plotted()["cmp-random (random)"]
     scene = chart.plot.getViewBox().mapViewToScene(QPointF(x[2], y[2]))
     hit = chart.point_at(scene)
     assert hit is not None and hit[1] == 2  # the curves may coincide there; either is trial 2
@@ -222,10 +225,21 @@ def test_compare_overlays_the_best_so_far_curves(qtbot, window, iris_csv, tmp_pa
     tip = chart.tooltip_for(i, 2)
     assert "cmp-random (random)" in tip and "after trial 2" in tip and "Accuracy" in tip
     for suffix in ("png", "svg"):
-        compare.chart.export_image(str(tmp_path / f"compare.{suffix}"))
+        view.export_image(str(tmp_path / f"compare.{suffix}"))
         assert (tmp_path / f"compare.{suffix}").stat().st_size > 1000
-    compare.close()
-    dialog.close()
+
+    # The window's own study is drawn live beside the stored ones, never twice.
+    with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
+        window.studies.open(None, "cmp-random")
+    window.redraw()
+    plotted = view.plotted()
+    assert set(plotted) == {"cmp-random (this window)", "cmp-grid (grid)"}
+    np.testing.assert_array_equal(plotted["cmp-random (this window)"][1], curve.best)
+    window.store.add([TrialRecord(number=6, state="complete", value=0.999, params={})])
+    window.redraw()
+    assert view.plotted()["cmp-random (this window)"][1][-1] == 0.999
+    view.clear_studies()
+    assert set(view.plotted()) == {"cmp-random (this window)"}
 
 
 def test_connect_watches_trials_another_process_adds(qtbot, window, iris_csv, tmp_path):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from .base import AnalysisView
+from .compare import CompareView
 from .contour import ContourView
 from .folds import FoldsView
 from .importance import ImportanceView
@@ -22,6 +23,7 @@ VIEW_CLASSES: list[type[AnalysisView]] = [
     OverfitView,
     FoldsView,
     TimelineView,
+    CompareView,
 ]
 
-__all__ = ["AnalysisView", "VIEW_CLASSES"]
+__all__ = ["AnalysisView", "CompareView", "VIEW_CLASSES"]

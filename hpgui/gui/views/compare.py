@@ -3,29 +3,31 @@
 Typical use is grid against random against TPE on the same data and budget:
 which strategy reaches a good score in fewer trials, or in less time. The x
 axis is the trial number or the elapsed time (by time, each curve follows the
-order its trials finished in, which matters when several workers ran). Studies
-are read on a thread-pool worker; the chart draws one step line per study.
+order its trials finished in, which matters when several workers ran). The tab
+draws the window's own study live beside stored studies, which are read on a
+thread-pool worker; the chart draws one step line per study.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMenu, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from shiboken6 import isValid
 
-from ...core.library import Curve, best_so_far_curve, load_study, storage_label
+from .base import AnalysisView
+from ...core.library import Curve, best_so_far_curve, load_study
+from ...core.runner import TrialRecord
+from ...core.trials import TrialStore
 from ..charts import _colours, _escape, _export, _step_vertices, _style_axes, _ValueAxis, format_number
 
-__all__ = ["Series", "CompareChart", "CompareDialog", "load_series"]
+__all__ = ["Series", "CompareChart", "CompareView", "load_series"]
 
 # Okabe–Ito: told apart by colour-blind readers too.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -59,7 +61,6 @@ class CompareChart(QWidget):
     """Best score so far against trial number or elapsed time, one line per study, with a legend."""
 
     HOVER_RADIUS_PX = 8
-    TITLE = "Compare"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,23 +79,8 @@ class CompareChart(QWidget):
         self.note = QLabel(self)
         self.note.setObjectName("compareNote")
         self.note.setWordWrap(True)
-        self.export_button = QToolButton(self)
-        self.export_button.setObjectName("exportChart")
-        self.export_button.setText("Export…")
-        self.export_button.setToolTip("Save this chart as PNG or SVG")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.export_button)
-        for label, suffix in (("PNG image…", "png"), ("SVG drawing…", "svg")):
-            action = QAction(label, menu)
-            action.triggered.connect(lambda _=False, s=suffix: self.export_dialog(s))
-            menu.addAction(action)
-        self.export_button.setMenu(menu)
-        toolbar = QHBoxLayout()
-        toolbar.setContentsMargins(4, 0, 4, 0)
-        toolbar.addWidget(QLabel("Best score so far,", self))
-        toolbar.addWidget(self.x_combo)
-        toolbar.addWidget(self.note, 1)
-        toolbar.addWidget(self.export_button)
+        # The tab puts these in its own toolbar.
+        self.title = QLabel("Best score so far,", self)
 
         self.view = pg.PlotWidget(self, axisItems={"left": _ValueAxis("left"), "bottom": _ValueAxis("bottom")})
         self.view.setObjectName("comparePlot")
@@ -105,8 +91,6 @@ class CompareChart(QWidget):
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(toolbar)
         layout.addWidget(self.view, 1)
         colours = _colours(self)
         self.view.setBackground(colours.background)
@@ -204,59 +188,105 @@ class CompareChart(QWidget):
         if viewbox.toolTip() != tip:
             viewbox.setToolTip(tip)
 
-    # -- export ------------------------------------------------------------------------------------
-    def export_dialog(self, suffix: str = "png") -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", f"compare.{suffix}",
-                                              "PNG image (*.png)" if suffix == "png" else "SVG drawing (*.svg)")
-        if path:
-            if not Path(path).suffix:
-                path += f".{suffix}"
-            self.export_image(path)
-
     def export_image(self, path: str) -> None:
         _export(self.plot, path)
 
 
-class CompareDialog(QDialog):
-    """A window with the comparison of some stored studies; reads them in the background."""
+class CompareView(AnalysisView):
+    """The Compare tab: this search's best-so-far curve, live, over the curves of stored studies.
 
-    ready = Signal()   # the studies were read (or reading failed; see ``error``)
+    Studies come from File → Studies… → Compare Selected (or the tab's own Add Studies… button,
+    which opens that dialog); they are read on a thread-pool worker.
+    """
 
-    def __init__(self, studies: list[tuple[str | None, str]], parent: QWidget | None = None):
+    TITLE = "Compare"
+    HAS_STATE_FILTER = False
+    HAS_TOP_K = False
+
+    addRequested = Signal()   # the user wants to pick studies (the window opens the library)
+    loaded = Signal()         # studies asked for by add_studies arrived (or failed; see ``error``)
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("compareDialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        names = ", ".join(name for _, name in studies)
-        self.setWindowTitle(f"Compare {names} — hpgui")
-        self.chart = CompareChart(self)
+        self.others: list[Series] = []
+        self.current_name = "this search"
         self.error = ""
-        self.status = QLabel(f"Reading {len(studies)} studies…", self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.chart, 1)
-        layout.addWidget(self.status)
-        self.resize(900, 520)
-        self._load(studies)
+        self._workers: list[Any] = []
+        self.chart = CompareChart(self)
+        self.add_button = QToolButton(self)
+        self.add_button.setObjectName("compareAdd")
+        self.add_button.setText("Add Studies…")
+        self.add_button.setToolTip("Pick stored studies to draw beside this search (File → Studies…)")
+        self.add_button.clicked.connect(self.addRequested)
+        self.clear_button = QToolButton(self)
+        self.clear_button.setText("Clear")
+        self.clear_button.setToolTip("Remove the stored studies from the chart")
+        self.clear_button.clicked.connect(self.clear_studies)
+        for i, widget in enumerate((self.add_button, self.clear_button, self.chart.title, self.chart.x_combo)):
+            self.toolbar.insertWidget(i, widget)
+        self.toolbar.insertWidget(4, self.chart.note, 1)
+        self.body.addWidget(self.chart, 1)
 
-    def _load(self, studies: list[tuple[str | None, str]]) -> None:
+    def set_current(self, name: str | None) -> None:
+        """The name the window's own study is labelled with."""
+        self.current_name = name or "this search"
+        self.invalidate()
+
+    def add_studies(self, studies: list[tuple[str | None, str]]) -> None:
         from superqt.utils import create_worker
 
-        self._worker: Any = create_worker(load_series, studies)
+        worker = create_worker(load_series, list(studies))
+        self._workers.append(worker)
+        self.chart.note.setText(f"Reading {len(studies)} studies…")
 
         def returned(series: list[Series]) -> None:
             if not isValid(self):
-                return  # closed while reading
-            self.chart.set_series(series)
-            where = {storage_label(storage) for storage, _ in studies}
-            self.status.setText(f"{len(series)} studies from {', '.join(sorted(where))}. Hover a point for its "
-                                "trial; drag to pan, wheel to zoom.")
+                return
+            known = {s.name for s in self.others}
+            self.others += [s for s in series if s.name not in known]
+            self.error = ""
+            self._redraw()
 
         def errored(exc: BaseException) -> None:
-            if not isValid(self):
-                return
-            self.error = str(exc)
-            self.status.setText(f"Cannot compare: {exc}")
+            if isValid(self):
+                self.error = str(exc)
+                self.chart.note.setText(f"Cannot compare: {exc}")
 
-        self._worker.returned.connect(returned)
-        self._worker.errored.connect(errored)
-        self._worker.finished.connect(self.ready)
-        self._worker.start()
+        def finished() -> None:
+            if worker in self._workers:
+                self._workers.remove(worker)
+            if isValid(self):
+                self.loaded.emit()
+
+        worker.returned.connect(returned)
+        worker.errored.connect(errored)
+        worker.finished.connect(finished)
+        worker.start()
+
+    def clear_studies(self) -> None:
+        self.others = []
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._store is not None:
+            self.invalidate()
+        else:
+            self._draw(None, [])
+
+    def _draw(self, store: TrialStore | None, records: list[TrialRecord]) -> None:
+        series = []
+        if store is not None and len(store):
+            label = f"{self.current_name} (this window)"
+            series.append(Series(self.current_name, label, self.metric_label, store.direction,
+                                 best_so_far_curve(store.records, store.direction)))
+        series += [s for s in self.others if s.name != self.current_name]
+        self.chart.set_series(series)
+        if not series:
+            self.chart.note.setText("Run or open a search, then Add Studies… to draw others beside it "
+                                    "(for example grid, random and TPE on the same data and budget).")
+
+    def export_item(self) -> Any:
+        return self.chart.plot
+
+    def plotted(self) -> dict[str, Any]:
+        return self.chart.plotted()
