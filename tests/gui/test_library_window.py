@@ -147,6 +147,21 @@ def test_rename_keeps_the_trials_and_delete_asks_first(qtbot, window, iris_csv):
     with qtbot.waitSignal(dialog.listed, timeout=30_000):
         dialog.delete_button.click()
     assert set(rows(dialog)) == {"new-name"} and not journal_path("doomed").exists()
+
+    # A damaged file is a row that says so; deleting it removes the file.
+    from hpgui.core.storage import studies_dir
+
+    (studies_dir() / "damaged.journal").write_bytes(b"\x00\x01 not json\n{]\n")
+    relist(qtbot, dialog)
+    assert rows(dialog)["⚠ damaged"]["Model"].startswith("damaged.journal is not a readable study journal")
+    dialog.select("damaged")
+    assert not dialog.open_button.isEnabled() and dialog.delete_button.isEnabled()
+    asked.clear()
+    dialog.confirm = lambda title, text: asked.append(text) or True
+    with qtbot.waitSignal(dialog.listed, timeout=30_000):
+        dialog.delete_button.click()
+    assert "'damaged' and its file, which cannot be read" in asked[0]
+    assert not (studies_dir() / "damaged.journal").exists() and set(rows(dialog)) == {"new-name"}
     dialog.close()
 
 
