@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import secrets
-import socket
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from .dataset import Dataset, TrainingData, prepare, read_table
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
 from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe
+from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
 from .setup import SearchSetup, SetupError
 from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names
 from .storage import open_storage, redact, storage_url
@@ -45,11 +44,6 @@ ATTR_CREATED = "hpgui:created"
 TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
-
-
-def worker_id() -> str:
-    """Names the process that runs a trial ("host:pid"), for per-worker timelines."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class SearchFailed(RuntimeError):
@@ -196,7 +190,10 @@ class Search:
     """
 
     def __init__(self, setup: SearchSetup, *, dataset: Dataset | None = None, storage: str | None = None,
-                 study_name: str | None = None, trials: int | None = None, timeout_s: float | None = None):
+                 study_name: str | None = None, trials: int | None = None, timeout_s: float | None = None,
+                 shared: bool = False):
+        """``shared``: other workers run trials of the same study at the same time, so the budgets
+        count the whole study's trials (re-read before each trial), not only this worker's."""
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -227,6 +224,8 @@ class Search:
         self.budget_trials = trials if trials is not None else setup.budget.trials
         self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
         self.is_grid = setup.strategy.name == "grid"
+        self.shared = shared
+        self.recovered: list[int] = []  # trials a dead worker left running, failed when the study opened
 
         X, y = self.data.X, self.data.y
         self.X_test = self.y_test = None
@@ -262,6 +261,7 @@ class Search:
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
             self._check_same_search(study)
+            self.recovered = fail_stale_trials(study)
             return study
         study = optuna.create_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner,
                                     direction=self.metric.direction)
@@ -327,6 +327,16 @@ class Search:
         score.warnings = seen[:3]
         return score
 
+    def study_progress(self) -> tuple[int, TrialRecord | None, int]:
+        """Finished trials in the whole study, its best, and finished trials since the best."""
+        records = self.records()
+        finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
+        best = self.best_of(records)
+        since_best = 0
+        for r in finished:
+            since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
+        return len(finished), best, since_best
+
     def _sample(self, trial: Any) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for name in self.order:
@@ -354,7 +364,8 @@ class Search:
         info: dict[str, Any] = {"worker": worker_id()}
         try:
             params = self._sample(trial)
-            score = self.evaluate(params, on_fold)
+            with heartbeat(self.study, trial._trial_id):
+                score = self.evaluate(params, on_fold)
         except Interrupted as exc:
             if exc.reason == "pruned":
                 state = TrialState.PRUNED
@@ -396,34 +407,46 @@ class Search:
 
     def run(self, on_trial: Callable[[TrialRecord, Progress], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
-            paused: Callable[[], bool] | None = None) -> SearchResult:
+            paused: Callable[[], bool] | None = None,
+            on_begin: Callable[[int], None] | None = None, max_new: int | None = None) -> SearchResult:
         """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true.
 
         While ``paused()`` is true no new trial starts (a running one finishes).
+        ``on_begin(number)`` is called when a trial starts (a supervisor times it);
+        ``max_new`` caps the trials this call runs, whatever the study's budget.
         """
         should_stop = should_stop or (lambda: False)
         started = time.monotonic()
-        records = self.records()
-        finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
-        done = len(finished)
-        best = self.best_of(records)
-        since_best = 0
-        for r in finished:
-            since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
+        done, best, since_best = self.study_progress()
         waiting = self._waiting() if self.is_grid else 0
+        # Remote workers die without anyone noticing at once; look for their trials now and then.
+        watch_remote = self.shared and _has_heartbeat(self.study)
+        last_watch = time.monotonic()
         budget = self.budget_trials
         new = failures = 0
         first_error = None
         reason = "budget"
 
         while True:
+            if watch_remote and time.monotonic() - last_watch > 5.0:
+                last_watch = time.monotonic()
+                fail_stale_trials(self.study)
+            if self.shared:
+                done, best, since_best = self.study_progress()
+                if self.is_grid:
+                    waiting = self._waiting()
             elapsed = time.monotonic() - started
+            if max_new is not None and new >= max_new:
+                reason = "worker trial limit"
+                break
             if budget is not None and done >= budget:
                 reason = "budget"
                 break
             if self.timeout_s is not None and elapsed >= self.timeout_s:
                 reason = "timeout"
                 break
+            if self.is_grid and waiting <= 0 and watch_remote and fail_stale_trials(self.study):
+                waiting = self._waiting()  # a dead worker's grid points are back in the queue
             if self.is_grid and waiting <= 0:
                 reason = "grid complete"
                 break
@@ -433,6 +456,9 @@ class Search:
                 reason = "stopped"
                 break
             trial = self.study.ask()
+            trial.set_user_attr(OWNER_ATTR, worker_id())
+            if on_begin is not None:
+                on_begin(trial.number)
             if self.is_grid:
                 if not trial.user_attrs.get(QUEUED_ATTR):
                     # Another worker took the last grid point between our check and our ask.
@@ -503,6 +529,12 @@ class Search:
         if self.X_test is None:
             return None
         return float(self.scorer(fitted, self.X_test, self.y_test))
+
+
+def _has_heartbeat(study: Any) -> bool:
+    from optuna.storages._heartbeat import is_heartbeat_enabled
+
+    return is_heartbeat_enabled(study._storage)
 
 
 def _fail_state() -> Any:
