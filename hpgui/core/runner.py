@@ -327,15 +327,15 @@ class Search:
         score.warnings = seen[:3]
         return score
 
-    def study_progress(self) -> tuple[int, TrialRecord | None, int]:
-        """Finished trials in the whole study, its best, and finished trials since the best."""
+    def study_progress(self) -> tuple[int, TrialRecord | None, int, int]:
+        """Finished trials in the whole study, its best, finished trials since the best, running trials."""
         records = self.records()
         finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
         best = self.best_of(records)
         since_best = 0
         for r in finished:
             since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
-        return len(finished), best, since_best
+        return len(finished), best, since_best, sum(r.state == "running" for r in records)
 
     def _sample(self, trial: Any) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -417,7 +417,7 @@ class Search:
         """
         should_stop = should_stop or (lambda: False)
         started = time.monotonic()
-        done, best, since_best = self.study_progress()
+        done, best, since_best, running = self.study_progress()
         waiting = self._waiting() if self.is_grid else 0
         # Remote workers die without anyone noticing at once; look for their trials now and then.
         watch_remote = self.shared and _has_heartbeat(self.study)
@@ -432,9 +432,13 @@ class Search:
                 last_watch = time.monotonic()
                 fail_stale_trials(self.study)
             if self.shared:
-                done, best, since_best = self.study_progress()
+                done, best, since_best, running = self.study_progress()
                 if self.is_grid:
                     waiting = self._waiting()
+                reached = self._budget_reached(best, since_best)
+                if reached:
+                    reason = reached
+                    break
             elapsed = time.monotonic() - started
             if max_new is not None and new >= max_new:
                 reason = "worker trial limit"
@@ -445,11 +449,18 @@ class Search:
             if self.timeout_s is not None and elapsed >= self.timeout_s:
                 reason = "timeout"
                 break
-            if self.is_grid and waiting <= 0 and watch_remote and fail_stale_trials(self.study):
-                waiting = self._waiting()  # a dead worker's grid points are back in the queue
-            if self.is_grid and waiting <= 0:
+            if self.is_grid and waiting <= 0 and not (self.shared and running):
                 reason = "grid complete"
                 break
+            if self.shared and ((self.is_grid and waiting <= 0) or (budget is not None and done + running >= budget)):
+                # Other workers run the last trials. Wait rather than leave: if one of them dies, its
+                # trial is failed here (and a grid point queued again) and this worker takes over.
+                if should_stop():
+                    reason = "stopped"
+                    break
+                time.sleep(0.5)
+                fail_stale_trials(self.study)
+                continue
             while paused is not None and paused() and not should_stop():
                 time.sleep(0.05)
             if should_stop():
@@ -489,13 +500,9 @@ class Search:
                 raise SearchFailed(
                     f"The first {new} trials all failed, so the search was stopped. The first error was:\n"
                     f"{first_error}", first_error)
-            target = self.setup.budget.target_score
-            if target is not None and best is not None and not self.metric.better(target, best.value):
-                reason = "target reached"
-                break
-            patience = self.setup.budget.patience
-            if patience is not None and since_best >= patience:
-                reason = "no improvement"
+            reached = self._budget_reached(best, since_best)
+            if reached:
+                reason = reached
                 break
 
         if new and failures == new and best is None:
@@ -511,6 +518,15 @@ class Search:
             elapsed_s=time.monotonic() - started,
             new_trials=new,
         )
+
+    def _budget_reached(self, best: TrialRecord | None, since_best: int) -> str | None:
+        target = self.setup.budget.target_score
+        if target is not None and best is not None and not self.metric.better(target, best.value):
+            return "target reached"
+        patience = self.setup.budget.patience
+        if patience is not None and since_best >= patience:
+            return "no improvement"
+        return None
 
     # -- after the search ------------------------------------------------------
     def fit_best(self, params: Mapping[str, Any]) -> Any:

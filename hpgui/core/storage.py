@@ -90,3 +90,22 @@ def redact(url: str | None) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` with the password of ``url`` (plain or %-encoded) and any URL credentials replaced by ***.
+
+    For messages and tracebacks that may quote a storage URL or a driver's error.
+    """
+    from urllib.parse import quote, unquote
+
+    if url:
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            password = None
+        if password:
+            for form in {password, unquote(password), quote(password, safe="")}:
+                if form:
+                    text = text.replace(form, "***")
+    return re.sub(r"(\w[\w+.-]*://[^:/@\s]+):[^@\s]+@", r"\1:***@", text)

@@ -76,7 +76,8 @@ class SearchWorker(QObject):
             for event in events:
                 if event[0] == "trial":
                     batch.append(event[1])
-                    latest = event[2]
+                    if event[2] is not None:  # a trial the supervisor failed carries no progress
+                        latest = event[2]
                     ran += 1
             others = [e for e in events if e[0] != "trial"]
             ending = any(e[0] in ("done", "failed", "invalid", "crash") for e in others)
