@@ -243,7 +243,8 @@ class Search:
         self.study = self._open_study(optuna)
 
     # -- the study -----------------------------------------------------------
-    def _stored_setup(self) -> dict[str, Any]:
+    def stored_setup(self) -> dict[str, Any]:
+        """The setup as the study stores it: an absolute data path, so any worker can find the file."""
         data = self.setup.to_json()
         data["data"]["path"] = str(self.setup.data_path.resolve())
         return data
@@ -265,7 +266,7 @@ class Search:
             return study
         study = optuna.create_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner,
                                     direction=self.metric.direction)
-        study.set_user_attr(ATTR_SETUP, self._stored_setup())
+        study.set_user_attr(ATTR_SETUP, self.stored_setup())
         study.set_user_attr(ATTR_DATASET, {"path": str(self.dataset.path), "sha256": self.dataset.sha256,
                                            "rows": self.dataset.rows, "columns": len(self.dataset.columns)})
         study.set_user_attr(ATTR_VERSION, __version__)
@@ -281,7 +282,7 @@ class Search:
         stored = study.user_attrs.get(ATTR_SETUP)
         if stored is None:
             return
-        mine = self._stored_setup()
+        mine = self.stored_setup()
         keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
         differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
         for key in ("name", "seed"):  # the seed picks the folds: other folds give incomparable scores
@@ -466,7 +467,10 @@ class Search:
             if should_stop():
                 reason = "stopped"
                 break
-            trial = self.study.ask()
+            with warnings.catch_warnings():
+                # We keep the heartbeat ourselves around each fit (recovery.heartbeat), not through optimize().
+                warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
+                trial = self.study.ask()
             trial.set_user_attr(OWNER_ATTR, worker_id())
             if on_begin is not None:
                 on_begin(trial.number)
@@ -507,6 +511,10 @@ class Search:
 
         if new and failures == new and best is None:
             raise SearchFailed(f"All {new} trials failed. The first error was:\n{first_error}", first_error)
+        return self.result(reason, new, time.monotonic() - started)
+
+    def result(self, reason: str, new_trials: int, elapsed_s: float) -> SearchResult:
+        """The study as it is now, summed up (also for a search that worker processes ran)."""
         all_records = self.records()
         return SearchResult(
             study_name=self.study_name,
@@ -515,8 +523,8 @@ class Search:
             trials=all_records,
             best=self.best_of(all_records),
             stop_reason=reason,
-            elapsed_s=time.monotonic() - started,
-            new_trials=new,
+            elapsed_s=elapsed_s,
+            new_trials=new_trials,
         )
 
     def _budget_reached(self, best: TrialRecord | None, since_best: int) -> str | None:

@@ -686,7 +686,8 @@ class MainWindow(QMainWindow):
         self.study_name = study_name or default_study_name(setup)
         self.study_storage = storage
         self._run_started = time.monotonic()
-        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage)
+        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage,
+                  workers=self.search_panel.workers())
         self.controller.start(job)
         self.redraw_timer.start()
         self.progress_bar.setRange(0, setup.budget.trials or 0)
