@@ -162,8 +162,10 @@ def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
 def requeue(study: Any, trial: Any) -> None:
     """Put a queued (grid or manual) point cut off by Stop back in the queue, so a resumed study runs it."""
     kind = trial.user_attrs.get(QUEUED_ATTR)
-    if kind and trial.params:
-        study.enqueue_trial(dict(trial.params), user_attrs={QUEUED_ATTR: kind})
+    # A trial cut off before it sampled has no params yet; its queued point is still in fixed_params.
+    params = trial.params or trial.system_attrs.get("fixed_params")
+    if kind and params:
+        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind})
 
 
 def _error_text(exc: BaseException) -> str:
