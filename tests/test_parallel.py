@@ -132,11 +132,11 @@ def test_the_trial_budget_counts_the_whole_study_not_each_worker(iris_csv):
 
 
 def test_a_worker_killed_mid_fit_fails_its_trial_and_the_search_finishes_its_budget(medium_csv):
-    # 300 trees on 2,000 rows: a few seconds per trial, so a kill lands inside a fit.
+    # 150 trees on 2,000 rows: a second or more per trial, so a kill lands inside a fit.
     pool = WorkerPool(2)
     events: list = []
     try:
-        pool.submit(Job(setup=forest(medium_csv, [300, 301, 302, 303], trials=5), base_dir=None,
+        pool.submit(Job(setup=forest(medium_csv, [150, 151, 152, 153], trials=5), base_dir=None,
                         study_name="kill-worker", storage=None))
         victim = wait_for(lambda: [t for t in running_trials("kill-worker") if t.user_attrs.get(OWNER_ATTR)],
                           pool=pool, events=events)[0]
