@@ -259,6 +259,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
         printer.close()
         _error(scrub(str(exc), args.storage))
         return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - mostly the database going away mid-search
+        printer.close()
+        _error(f"the study storage {where} failed: "
+               f"{scrub(type(exc).__name__ + ': ' + ' '.join(str(exc).split())[:300], args.storage)}. "
+               "Finished trials are kept; start the worker again when the storage is back.")
+        return EXIT_FAILED
     finally:
         printer.close()
     best = result.best
