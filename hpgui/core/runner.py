@@ -30,7 +30,7 @@ from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe
 from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
 from .setup import SearchSetup, SetupError
-from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names
+from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names, widens
 from .storage import open_storage, redact, storage_url
 from .strategies import make_pruner, make_sampler
 
@@ -290,10 +290,17 @@ class Search:
         for key in ("name", "seed"):  # the seed picks the folds: other folds give incomparable scores
             if stored.get("strategy", {}).get(key, 0) != mine["strategy"].get(key, 0):
                 differs.append(f"strategy {key}")
+        # The same search over wider ranges may continue (range advice's "Widen and continue"); a grid
+        # queued its points when the study was created, so its space must stay as it was.
+        wider = "space" in differs and not self.is_grid and widens(stored.get("space"), mine.get("space"))
+        if wider:
+            differs.remove("space")
         if differs:
             raise SetupError([Problem("study", f"study {self.study_name!r} already exists with a different "
                                                f"{', '.join(differs)}; resume it with its own setup or "
                                                "choose a new study name")])
+        if wider:
+            study.set_user_attr(ATTR_SETUP, {**stored, "space": mine["space"]})
 
     # -- trials --------------------------------------------------------------
     def records(self) -> list[TrialRecord]:

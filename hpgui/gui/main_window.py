@@ -40,7 +40,7 @@ from ..core.setup import DataSpec, SearchSetup, SetupError
 from ..core.space import Problem, ordered_names
 from ..core.trials import TrialStore
 from .best_panel import BestPanel
-from .charts import BestParamsChart, HistoryChart
+from .charts import BestParamsChart, HistoryChart, format_param
 from .data_panel import DataPanel
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
@@ -355,6 +355,14 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.best_panel.exportRequested.connect(self.export_all_dialog)
         self.best_panel.copyToManualRequested.connect(self._add_manual)
+        advice = self.best_panel.advice
+        advice.selectTrialRequested.connect(self.table.select_number)
+        advice.copyToManualRequested.connect(self._add_manual)
+        advice.widenRequested.connect(self.widen_and_continue)
+        for view in self.analysis_views:
+            threshold_changed = getattr(view, "thresholdChanged", None)  # the over-fitting gap threshold
+            if threshold_changed is not None:
+                threshold_changed.connect(self.table.source.set_gap_threshold)
         c = self.controller
         c.started.connect(self._on_started)
         c.trials.connect(self._on_trials)
@@ -644,6 +652,14 @@ class MainWindow(QMainWindow):
         for action in (self.export_all_action, self.export_best_action, self.export_script_action,
                        self.export_model_action):
             action.setEnabled(has_best and not running)
+        if running:
+            self.best_panel.advice.set_can_widen(False, "Wait until the search finishes (or stop it) to widen "
+                                                        "its ranges and continue.")
+        elif self.run_setup is not None and self.run_setup.strategy.name == "grid":
+            self.best_panel.advice.set_can_widen(False, "A grid search queued its points when it started; set the "
+                                                        "wider range in the Model tab and start a new study.")
+        else:
+            self.best_panel.advice.set_can_widen(True)
         self.export_trials_action.setEnabled(len(self.store) > 0)
         self.export_chart_action.setEnabled(len(self.store) > 0)
         for widget in (self.data_panel, self.space_form, self.search_panel, self.model_combo):
@@ -679,6 +695,8 @@ class MainWindow(QMainWindow):
             view.set_context({n: space[n] for n in names}, metric)
         self.best_panel.set_metric(metric)
         self.best_panel.clear()
+        self.best_panel.advice.set_context({n: space[n] for n in names},
+                                           {p.name: p for p in model.params_for(task)}, metric.greater_is_better)
         self._best_number = None
         self.progress = None
         self.run_setup = setup
@@ -696,6 +714,28 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Searching with {setup.strategy.name}… (study {self.study_name})")
         return True
 
+    def widen_and_continue(self, ranges: dict) -> bool:
+        """Range advice: put the wider ``ranges`` in the Model tab and run as many trials again in this study.
+
+        "As many again" is the number of trials the last run added, so repeated widening does not snowball.
+        """
+        if self.controller.is_running() or self.run_setup is None or self.study_name is None:
+            return False
+        for name, hp in ranges.items():
+            self.space_form.row(name).set_hyperparameter(hp)
+        panel = self.search_panel
+        if panel.trials_box.isChecked() and self.run_setup.budget.trials:
+            # The trial budget counts the whole study, so "as many again" starts from what it holds.
+            step = max(1, self.run_setup.budget.trials - getattr(self, "_continued_from", 0))
+            panel.trials_spin.setValue(len(self.store) + step)
+        self.setup_tabs.setCurrentIndex(1)
+        widened = ", ".join(f"{n} {format_param(h.low)}–{format_param(h.high)}" for n, h in ranges.items())
+        if not self.start_search(study_name=self.study_name, storage=self.study_storage):
+            self.status_label.setText(f"Widened {widened}; fix the problems shown before continuing.")
+            return False
+        self.status_label.setText(f"Widened {widened}; continuing study {self.study_name}…")
+        return True
+
     def set_paused(self, paused: bool) -> None:
         self.controller.pause(paused)
         if paused:
@@ -710,6 +750,7 @@ class MainWindow(QMainWindow):
             self.controller.stop()
 
     def _on_started(self, study: str, storage: str, existing: list) -> None:
+        self._continued_from = len(existing)  # trials the study held before this run
         if existing:
             self.store.add(existing)
 
@@ -731,6 +772,11 @@ class MainWindow(QMainWindow):
             self._best_number = number
             self.best_panel.show_best(best, len(self.store))
         self.best_panel.set_trial_count(len(self.store))
+        self.best_panel.advice.refresh(self.store)
+        for view in self.analysis_views:
+            keep_up = getattr(view, "keep_up", None)  # work a hidden view owes other widgets (the table)
+            if keep_up is not None:
+                keep_up(self.store)
         self._update_progress()
 
     def _refresh_current_view(self) -> None:

@@ -6,8 +6,14 @@
 from __future__ import annotations
 
 from .base import AnalysisView
+from .folds import FoldsView
+from .overfit import OverfitView
+from .timeline import TimelineView
 
 VIEW_CLASSES: list[type[AnalysisView]] = [
+    OverfitView,
+    FoldsView,
+    TimelineView,
 ]
 
 __all__ = ["AnalysisView", "VIEW_CLASSES"]

@@ -89,6 +89,16 @@ class HoverPicker:
         scene.sigMouseMoved.connect(self._moved)
         scene.sigMouseClicked.connect(self._clicked)
 
+    def detach(self) -> None:
+        """Stop listening to the scene (before the plot is removed from it)."""
+        scene = self.plot.scene()
+        if scene is not None:
+            for signal, slot in ((scene.sigMouseMoved, self._moved), (scene.sigMouseClicked, self._clicked)):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+
     def set_points(self, x: np.ndarray, y: np.ndarray, numbers: np.ndarray) -> None:
         self._x = np.asarray(x, dtype=float)
         self._y = np.asarray(y, dtype=float)
@@ -136,7 +146,8 @@ class AnalysisView(QWidget):
         super().__init__(parent)
         self.setObjectName(type(self).__name__)
         self.space: dict[str, Hyperparameter] = {}
-        self.metric: Metric | None = None
+        # Not ``self.metric``: that would shadow QWidget.metric(), which Qt calls to paint the widget.
+        self.score_metric: Metric | None = None
         self._store: TrialStore | None = None
         self._version: int | None = None
         self._dirty = True
@@ -199,7 +210,7 @@ class AnalysisView(QWidget):
     def set_context(self, space: Mapping[str, Hyperparameter], metric: Metric) -> None:
         """The search's hyperparameters (in display order) and metric; clears what is drawn."""
         self.space = dict(space)
-        self.metric = metric
+        self.score_metric = metric
         self._store = None
         self._version = None
         self._selected = None
@@ -253,11 +264,11 @@ class AnalysisView(QWidget):
 
     @property
     def greater_is_better(self) -> bool:
-        return True if self.metric is None else bool(self.metric.greater_is_better)
+        return True if self.score_metric is None else bool(self.score_metric.greater_is_better)
 
     @property
     def metric_label(self) -> str:
-        return "Score" if self.metric is None else self.metric.label
+        return "Score" if self.score_metric is None else self.score_metric.label
 
     def record(self, number: int) -> TrialRecord | None:
         store = self._store
