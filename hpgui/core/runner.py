@@ -31,7 +31,7 @@ from .pipeline import check_preprocessing, pipeline_recipe
 from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
 from .setup import SearchSetup, SetupError
 from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names, widens
-from .storage import open_storage, redact, storage_url
+from .storage import open_storage, redact, scrub, storage_url
 from .strategies import make_pruner, make_sampler
 
 #: If this many trials in a row fail from the start, the setup is broken, not unlucky.
@@ -257,7 +257,8 @@ class Search:
             existing = set(optuna.get_all_study_names(storage))
         except Exception as exc:  # a mistyped URL, a missing driver, a server that does not answer
             raise SetupError([Problem("storage", f"cannot open the study storage {redact(self.storage_url)}: "
-                                                 f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")]) \
+                                                 f"{type(exc).__name__}: "
+                                                 f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
         sampler = make_sampler(self.setup.strategy.name, self.seed, self.budget_trials)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))

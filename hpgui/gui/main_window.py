@@ -711,7 +711,8 @@ class MainWindow(QMainWindow):
         self.progress_bar.setRange(0, setup.budget.trials or 0)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
-        self.status_label.setText(f"Searching with {setup.strategy.name}… (study {self.study_name})")
+        workers = f" on {job.workers} workers" if job.workers > 1 else ""
+        self.status_label.setText(f"Searching with {setup.strategy.name}{workers}… (study {self.study_name})")
         return True
 
     def widen_and_continue(self, ranges: dict) -> bool:
