@@ -264,3 +264,36 @@ def test_sigkill_of_hpgui_run_then_resume_keeps_finished_trials_and_finishes_the
     complete = Counter(t.params["n_estimators"] for t in after.values() if t.state == TrialState.COMPLETE)
     assert complete == Counter(values), "every grid point ran exactly once"
     assert not [t for t in after.values() if t.state in (RUNNING, TrialState.WAITING)]
+
+
+def test_worker_processes_end_when_hpgui_run_is_killed_and_their_trials_are_recovered(slow_csv, tmp_path):
+    setup_path = tmp_path / "setup.json"
+    setup_path.write_text(json.dumps(forest(slow_csv, [4000], trials=4)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.Popen([sys.executable, "-m", "hpgui.cli", "run", str(setup_path), "--workers", "2", "--study",
+                            "killed-pool", "--quiet", "--out", str(tmp_path / "out")], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def both_running():
+            owned = [t for t in running_trials("killed-pool") if t.user_attrs.get(OWNER_ATTR)]
+            return owned if len(owned) == 2 else None
+
+        running = wait_for(both_running, timeout=180)
+        children = {int(t.user_attrs[OWNER_ATTR].rpartition(":")[2]) for t in running}
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(10)
+    finally:
+        if run.poll() is None:
+            run.kill()
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+
+    wait_for(lambda: all(gone(pid) for pid in children), timeout=30)  # orphans notice and end themselves
+    s = study("killed-pool")
+    assert sorted(fail_stale_trials(s)) == sorted(t.number for t in running)
+    assert not s.get_trials(states=(RUNNING,))
