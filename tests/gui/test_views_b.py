@@ -318,6 +318,8 @@ def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, penguins_c
         with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
             window.start_search()
         study_name = window.study_name
+        # "finished" arrives before the search thread has wound down; the window re-enables then.
+        qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=10_000)
         assert len(window.store) == 4
         assert window.store.best.params["max_depth"] == 2
         advice = window.best_panel.advice

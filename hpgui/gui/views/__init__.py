@@ -6,11 +6,19 @@
 from __future__ import annotations
 
 from .base import AnalysisView
+from .contour import ContourView
 from .folds import FoldsView
+from .importance import ImportanceView
 from .overfit import OverfitView
+from .parallel import ParallelView
+from .slices import SlicesView
 from .timeline import TimelineView
 
 VIEW_CLASSES: list[type[AnalysisView]] = [
+    SlicesView,
+    ParallelView,
+    ContourView,
+    ImportanceView,
     OverfitView,
     FoldsView,
     TimelineView,

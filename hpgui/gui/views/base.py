@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMen
 from ...core.metrics import Metric
 from ...core.runner import TrialRecord
 from ...core.space import Hyperparameter
-from ...core.trials import TrialStore
+from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _colours, _escape, _export, format_number, format_param
 
 __all__ = ["AnalysisView", "HoverPicker", "score_colours", "trial_tooltip", "finite_score"]
@@ -242,25 +242,33 @@ class AnalysisView(QWidget):
     def selected(self) -> int | None:
         return self._selected
 
-    def visible_records(self, store: TrialStore) -> list[TrialRecord]:
-        """The trials the filters let through: completed ones (the best K if set), then failed/pruned."""
-        complete = [r for r in store.records if finite_score(r)]
+    def visible_indices(self, store: TrialStore) -> np.ndarray:
+        """Positions in ``store`` of the trials the filters let through (see ``visible_records``).
+
+        Works on the store's cached column arrays, so 100,000 trials filter in milliseconds.
+        """
+        arrays = store.arrays()
+        complete = (arrays.states == STATE_CODES["complete"]) & np.isfinite(arrays.values)
         k = self.top_k.value() if self.HAS_TOP_K else 0
-        if k and len(complete) > k:
-            values = np.fromiter((r.value for r in complete), dtype=float, count=len(complete))
+        if k and int(complete.sum()) > k:
+            index = np.flatnonzero(complete)
+            values = arrays.values[index]
             order = np.argsort(-values if self.greater_is_better else values, kind="stable")[:k]
-            complete = [complete[i] for i in sorted(order)]
-            return complete  # "top K" shows only scored trials
-        wanted = set()
+            return np.sort(index[order])  # "top K" shows only scored trials
+        wanted = []
         if self.HAS_STATE_FILTER:
             if self.failed_box.isChecked():
-                wanted.add("failed")
+                wanted.append(STATE_CODES["failed"])
             if self.pruned_box.isChecked():
-                wanted.add("pruned")
-        if not wanted:
-            return complete
-        others = [r for r in store.records if r.state in wanted]
-        return sorted(complete + others, key=lambda r: r.number)
+                wanted.append(STATE_CODES["pruned"])
+        if wanted:
+            complete |= np.isin(arrays.states, wanted)
+        return np.flatnonzero(complete)
+
+    def visible_records(self, store: TrialStore) -> list[TrialRecord]:
+        """The trials the filters let through: completed ones (the best K if set), then failed/pruned."""
+        records = store.records
+        return [records[i] for i in self.visible_indices(store)]
 
     @property
     def greater_is_better(self) -> bool:
