@@ -728,13 +728,15 @@ class MainWindow(QMainWindow):
                          specs={p.name: p for p in setup.model_spec.params_for(task)})
         self.studies.store_was_reset()
         self._run_started = time.monotonic()
-        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage)
+        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage,
+                  workers=self.search_panel.workers())
         self.controller.start(job)
         self.redraw_timer.start()
         self.progress_bar.setRange(0, setup.budget.trials or 0)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
-        self.status_label.setText(f"Searching with {setup.strategy.name}… (study {self.study_name})")
+        workers = f" on {job.workers} workers" if job.workers > 1 else ""
+        self.status_label.setText(f"Searching with {setup.strategy.name}{workers}… (study {self.study_name})")
         return True
 
     def show_trials(self, names: list[str], space: dict, metric, records: list, *, setup: SearchSetup | None,
