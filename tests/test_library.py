@@ -240,3 +240,30 @@ def test_passwords_split_off_urls_and_go_back_in():
         with_password("postgresql://db/hp", "pw")
     assert file_storage_url("/tmp/a/s.journal") == "journal:///tmp/a/s.journal"
     assert file_storage_url("/tmp/a/s.db") == "sqlite:////tmp/a/s.db"
+
+
+def test_a_study_left_by_a_killed_process_is_listed_with_its_cut_off_trial_failed(iris_csv):
+    import socket
+    import subprocess
+    import sys
+
+    from hpgui.core.recovery import OWNER_ATTR
+    from hpgui.core.storage import open_storage
+
+    run(iris_csv, "killed", trials=3)
+    # A trial owned by a process of this machine that no longer exists, as SIGKILL leaves it.
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    study = optuna.load_study(study_name="killed", storage=open_storage(None, "killed"))
+    trial = study.ask()
+    trial.set_user_attr(OWNER_ATTR, f"{socket.gethostname()}:{gone.pid}")
+    library._CACHE.clear()
+
+    info = next(i for i in list_studies() if i.name == "killed")
+
+    assert info.counts.get("running", 0) == 0
+    assert info.counts["failed"] == 1
+    assert info.counts["complete"] == 3
+    states = {t.number: t.state.name for t in optuna.load_study(
+        study_name="killed", storage=open_storage(None, "killed")).trials}
+    assert states[trial.number] == "FAIL"

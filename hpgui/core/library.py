@@ -221,11 +221,29 @@ def _summary(frozen_study: Any, trials: list, storage: str | None, path: Path | 
 
 
 def _summaries(store: Any, storage: str | None, path: Path | None) -> list[StudyInfo]:
+    from optuna.trial import TrialState
+
     out = []
     for frozen in store.get_all_studies():
         trials = store.get_all_trials(frozen._study_id, deepcopy=False)
+        if any(t.state == TrialState.RUNNING for t in trials):
+            import optuna
+
+            # A study left behind by a killed app or worker is listed with its cut-off trials failed.
+            if _recover(optuna.Study(study_name=frozen.study_name, storage=store)):
+                trials = store.get_all_trials(frozen._study_id, deepcopy=False)
         out.append(_summary(frozen, trials, storage, path))
     return out
+
+
+def _recover(study: Any) -> list[int]:
+    """Fail the trials of dead workers (see core.recovery); a storage we may not write to is left as is."""
+    from .recovery import fail_stale_trials
+
+    try:
+        return fail_stale_trials(study)
+    except Exception:  # noqa: BLE001 - listing and opening must work on read-only storage too
+        return []
 
 
 # Journal files already summarised, by (path, size, mtime): reopening the library reads only what changed.
@@ -322,6 +340,7 @@ def _open_study(storage: str | None, name: str) -> tuple[Any, Path | None]:
         raise LibraryError(f"there is no study named {name!r} in {storage_label(storage)}") from None
     except Exception as exc:  # noqa: BLE001
         raise _storage_error(storage, exc) from None
+    _recover(study)
     return study, path
 
 
