@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Mapping
 
-from .catalog import ModelSpec, get_model
+from .catalog import ModelSpec, ParamSpec, get_model
 from .space import Condition, Hyperparameter, grid_size, ordered_names
 
 MODEL_PARAM = "model"
@@ -84,6 +84,10 @@ class ModelChoice:
     def order(self) -> list[str]:
         """Enabled names, parents first: the order trials sample them in."""
         return ordered_names(self.space, self.conditions)
+
+    def specs(self) -> dict[str, ParamSpec]:
+        """Each catalog hyperparameter of the chosen models by its trial parameter name."""
+        return {self.qualified(model, p.name): p for model in self.models for p in self.spec(model).params_for(self.task)}
 
     def grid_size(self) -> int:
         return grid_size(self.space, self.conditions, self.defaults)

@@ -45,8 +45,9 @@ from .data_panel import DataPanel
 from .model_picker import CompareList, ModelForms
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
+from .studies import StudySession
 from .trial_table import TrialTable
-from .views import VIEW_CLASSES, AnalysisView
+from .views import VIEW_CLASSES, AnalysisView, CompareView
 from .worker import SearchController
 
 REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
@@ -118,6 +119,9 @@ class MainWindow(QMainWindow):
         self._best_number: int | None = None
         self._exports: list[Any] = []
         self._sklearn_ready = False
+        self.studies = StudySession(self)
+        self.library = None
+        self.connect_dialog = None
 
         self._build_widgets()
         self._build_actions()
@@ -266,6 +270,15 @@ class MainWindow(QMainWindow):
         self.save_setup_action = self._action("&Save Setup…", self.save_setup_dialog, QKeySequence.StandardKey.Save,
                                               sp.SP_DialogSaveButton, "Save the whole search setup as JSON")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.library_action = self._action("Stu&dies…", self.open_library, "Ctrl+Shift+L",
+                                           tip="List the stored studies: open, resume, rename, delete, export, "
+                                               "compare")
+        self.connect_action = self._action("&Connect to Study…", self.open_connect_dialog,
+                                           tip="Watch a study in a database or journal file while workers fill it")
+        self.stop_watching_action = self._action("Stop &Watching", self.studies.stop_watching,
+                                                 tip="Stop following the watched study; its trials stay shown")
+        self.stop_watching_action.setEnabled(False)
+        self.studies.watchingChanged.connect(self.stop_watching_action.setEnabled)
         self.start_action = self._action("&Start", self.start_search, ["F5", "Ctrl+Return"], sp.SP_MediaPlay,
                                          "Start the search (F5)")
         self.pause_action = self._action("&Pause", self.set_paused, "F6", sp.SP_MediaPause,
@@ -301,6 +314,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.open_setup_action)
         file_menu.addAction(self.save_setup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.library_action)
+        file_menu.addAction(self.connect_action)
+        file_menu.addAction(self.stop_watching_action)
         file_menu.addSeparator()
         export_menu = file_menu.addMenu("&Export")
         export_menu.addAction(self.export_all_action)
@@ -349,6 +366,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.data_panel.datasetLoaded.connect(self._on_dataset_loaded)
+        self.data_panel.datasetLoaded.connect(self.studies.after_dataset_loaded)
         self.data_panel.loadFailed.connect(self._on_load_failed)
         self.data_panel.selectionChanged.connect(self._on_task_changed)
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
@@ -363,6 +381,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
         for view in self.analysis_views:
             view.trialClicked.connect(self.table.select_number)
+        self.compare_view().addRequested.connect(self.open_library)
         self.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.best_panel.exportRequested.connect(self.export_all_dialog)
@@ -460,6 +479,10 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot open this setup", str(exc), QMessageBox.Icon.Warning)
             return
         self._remember(path.resolve())
+        self.load_setup_into_forms(setup)
+
+    def load_setup_into_forms(self, setup: SearchSetup) -> None:
+        """Read the setup's data file in the background, then fill every form from the setup."""
         self._pending_setup = setup
         self._pending_target = None
         self.data_panel.load(setup.data_path)
@@ -715,49 +738,78 @@ class MainWindow(QMainWindow):
         self.open_setup_action.setEnabled(not running)
         self.examples_menu.setEnabled(not running)
         self.recent_menu.setEnabled(not running)
+        self.connect_action.setEnabled(not running)
 
     # ------------------------------------------------------------------ the search
-    def start_search(self, study_name: str | None = None, storage: str | None = None) -> bool:
+    def start_search(self, study_name: str | None = None, storage: str | None = None,
+                     setup: SearchSetup | None = None) -> bool:
         """Start a search with the forms' setup: a new study, or more trials of ``study_name`` in ``storage``.
 
-        Continuing a study first shows every trial it already has (the child sends them).
+        Continuing a study first shows every trial it already has (the child sends them). ``setup``
+        (a stored study's own) replaces the forms', so a resumed study searches exactly what it did.
+        While a study is watched, Start joins it as one more worker.
         """
         if self.controller.is_running():
             return False
-        problems = self.validate()
-        setup = self.build_setup()
-        if problems or setup is None:
-            return False
-        task = self.current_task()
+        if study_name is None and setup is None:
+            joined = self.studies.join_args()
+            if joined is not None:
+                study_name, storage, setup = joined
+        if setup is None:
+            problems = self.validate()
+            setup = self.build_setup()
+            if problems or setup is None:
+                return False
+            task = self.current_task()
+            dataset = self.data_panel.dataset
+        else:
+            task = setup.task_or(self.current_task())
+            dataset = self.data_panel.dataset
+            if dataset is None or Path(dataset.path).resolve() != setup.data_path.resolve():
+                dataset = None  # the export reads the study's own file
         choice = setup.choice(task)
         space, names = choice.space, choice.order
         metric = get_metric(setup.metric_for(task))
-        self.store.reset(metric.direction, names)
-        self.table.source.set_params(names)
-        self.history.clear()
-        self.history.set_metric(metric.label, metric.greater_is_better)
-        self.best_chart.set_space({n: space[n] for n in names})
-        for view in self.analysis_views:
-            view.set_context({n: space[n] for n in names}, metric)
-        self.best_panel.set_metric(metric)
-        self.best_panel.clear()
-        specs = {choice.qualified(m, p.name): p for m in choice.models for p in get_model(m).params_for(task)}
-        self.best_panel.advice.set_context({n: space[n] for n in names}, specs, metric.greater_is_better)
-        self._best_number = None
-        self.progress = None
-        self.run_setup = setup
-        self.run_dataset = self.data_panel.dataset
-        self.study_name = study_name or default_study_name(setup)
-        self.study_storage = storage
+        self.show_trials(names, {n: space[n] for n in names}, metric, [], setup=setup,
+                         study_name=study_name or default_study_name(setup), storage=storage, dataset=dataset,
+                         specs=choice.specs())
+        self.studies.store_was_reset()
         self._run_started = time.monotonic()
-        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage)
+        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage,
+                  workers=self.search_panel.workers())
         self.controller.start(job)
         self.redraw_timer.start()
         self.progress_bar.setRange(0, setup.budget.trials or 0)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
-        self.status_label.setText(f"Searching with {setup.strategy.name}… (study {self.study_name})")
+        workers = f" on {job.workers} workers" if job.workers > 1 else ""
+        self.status_label.setText(f"Searching with {setup.strategy.name}{workers}… (study {self.study_name})")
         return True
+
+    def show_trials(self, names: list[str], space: dict, metric, records: list, *, setup: SearchSetup | None,
+                    study_name: str, storage: str | None, dataset: Any = None, specs: dict | None = None) -> None:
+        """Point every view at one study (its parameters, ranges and metric) and show ``records``."""
+        self.store.reset(metric.direction, names)
+        self.table.source.set_params(names)
+        self.history.clear()
+        self.history.set_metric(metric.label, metric.greater_is_better)
+        self.best_chart.set_space(space)
+        for view in self.analysis_views:
+            view.set_context(space, metric)
+        self.compare_view().set_current(study_name)
+        self.best_panel.set_metric(metric)
+        self.best_panel.clear()
+        self.best_panel.advice.set_context(space, specs or {}, metric.greater_is_better)
+        self._best_number = None
+        self.progress = None
+        self.run_setup = setup
+        self.run_dataset = dataset
+        self.study_name = study_name
+        self.study_storage = storage
+        if records:
+            self.store.add(records)
+        self.redraw()
+        self._update_actions()
 
     def widen_and_continue(self, ranges: dict) -> bool:
         """Range advice: put the wider ``ranges`` in the Model tab and run as many trials again in this study.
@@ -826,6 +878,8 @@ class MainWindow(QMainWindow):
             if keep_up is not None:
                 keep_up(self.store)
         self._update_progress()
+        if self.studies.watching and not self.controller.is_running():
+            self.status_label.setText(self.studies.status_text())
 
     def _refresh_current_view(self) -> None:
         # Hidden charts wait: each catches up when its tab is shown (with 100,000 trials a hidden
@@ -860,7 +914,8 @@ class MainWindow(QMainWindow):
             self.time_label.setText(text)
 
     def _search_over(self) -> None:
-        self.redraw_timer.stop()
+        if not self.studies.watching:
+            self.redraw_timer.stop()
         self.redraw()
         self.time_label.setText(f"took {clock(time.monotonic() - self._run_started)}")
         self.progress_bar.hide()
@@ -929,8 +984,8 @@ class MainWindow(QMainWindow):
         """A factory for the finished search, bound now on the GUI thread to the data it ran on."""
         from ..core.runner import Search
 
-        setup, dataset, study = self.run_setup, self.run_dataset, self.study_name
-        return lambda: Search(setup, dataset=dataset, study_name=study)
+        setup, dataset, study, storage = self.run_setup, self.run_dataset, self.study_name, self.study_storage
+        return lambda: Search(setup, dataset=dataset, study_name=study, storage=storage)
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.last_folder())
@@ -1012,6 +1067,36 @@ class MainWindow(QMainWindow):
         worker.finished.connect(lambda: self._exports.remove(worker) if worker in self._exports else None)
         worker.start()
 
+    # ------------------------------------------------------------------ stored studies
+    def open_library(self) -> None:
+        from .library_dialog import LibraryDialog
+
+        # One dialog, kept: its background listings may still report after it is closed.
+        if self.library is None:
+            self.library = LibraryDialog(self)
+        else:
+            self.library.refresh()
+        self.library.show()
+        self.library.raise_()
+
+    def compare_view(self) -> CompareView:
+        return next(v for v in self.analysis_views if isinstance(v, CompareView))
+
+    def compare_studies(self, studies: list[tuple[str | None, str]]) -> None:
+        """Draw stored studies' best-so-far curves beside this window's study, on the Compare tab."""
+        view = self.compare_view()
+        view.add_studies(studies)
+        self.chart_tabs.setCurrentWidget(view)
+
+    def open_connect_dialog(self) -> None:
+        from .connect_dialog import ConnectDialog
+
+        if self.connect_dialog is None:
+            self.connect_dialog = ConnectDialog(self)
+            self.connect_dialog.chosen.connect(self.studies.watch)
+        self.connect_dialog.show()
+        self.connect_dialog.raise_()
+
     # ------------------------------------------------------------------ dialogs
     def show_message(self, title: str, text: str, icon=QMessageBox.Icon.Information) -> None:
         """A non-blocking message box; also recorded in ``messages``."""
@@ -1049,6 +1134,7 @@ class MainWindow(QMainWindow):
                                 "Every finished trial is already saved."):
                 event.ignore()
                 return
+        self.studies.shutdown()
         self.redraw_timer.stop()
         self.validate_timer.stop()
         self.controller.shutdown()

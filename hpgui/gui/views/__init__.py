@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from .base import AnalysisView
+from .compare import CompareView
 from .contour import ContourView
 from .folds import FoldsView
 from .importance import ImportanceView
@@ -24,6 +25,7 @@ VIEW_CLASSES: list[type[AnalysisView]] = [
     FoldsView,
     TimelineView,
     LeaderboardView,
+    CompareView,
 ]
 
-__all__ = ["AnalysisView", "VIEW_CLASSES"]
+__all__ = ["AnalysisView", "CompareView", "VIEW_CLASSES"]
