@@ -36,8 +36,8 @@ def _date(value: datetime | None) -> str:
 def model_label(name: str | None) -> str:
     if name is None:
         return ""
-    spec = MODELS.get(name)
-    return spec.label if spec is not None else name
+    # "svm+knn": a study that searched several models
+    return " + ".join(MODELS[n].label if n in MODELS else n for n in name.split("+"))
 
 
 class StudyTableModel(QAbstractTableModel):
