@@ -167,3 +167,16 @@ def test_a_study_over_several_models_continues_with_a_wider_range_but_not_other_
                            space={"logistic_regression": setup.space["logistic_regression"]}),
                study_name="widen-multi")
     assert "different model" in str(info.value)
+
+
+def test_the_study_library_reads_a_several_model_study(iris_csv):
+    from hpgui.core.library import load_study
+
+    setup = SearchSetup.from_json({**_setup(iris_csv).to_json(), "data": {"path": str(iris_csv),
+                                                                          "target": "species"}})
+    Search(setup.with_(budget=setup.budget.__class__(trials=4)), study_name="library-multi").run()
+    loaded = load_study(None, "library-multi")
+    assert loaded.info.model == "logistic_regression+knn" and loaded.info.task == "classification"
+    assert loaded.param_names[0] == MODEL_PARAM
+    assert set(loaded.param_names) == {MODEL_PARAM, "logistic_regression.C", "knn.n_neighbors"}
+    assert [r.model for r in loaded.records] == [r.params[MODEL_PARAM] for r in loaded.records]
