@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QTabWidget,
     QVBoxLayout,
@@ -44,6 +45,7 @@ from .charts import BestParamsChart, HistoryChart
 from .data_panel import DataPanel
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
+from .start_page import EXAMPLE_SETUP, StartPage
 from .trial_table import TrialTable
 from .views import VIEW_CLASSES, AnalysisView
 from .worker import SearchController
@@ -216,7 +218,12 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(self.right_splitter)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
-        self.setCentralWidget(self.main_splitter)
+        # An empty window shows the start page; the first loaded dataset replaces it for good.
+        self.start_page = StartPage(self.recent_files())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.main_splitter)
+        self.setCentralWidget(self.pages)
         self.resize(1400, 860)
         self.main_splitter.setSizes([560, 840])
 
@@ -338,6 +345,10 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.progress_bar)
 
     def _connect(self) -> None:
+        self.start_page.openCsvRequested.connect(self.open_csv_dialog)
+        self.start_page.exampleRequested.connect(self.try_example)
+        self.start_page.openSetupRequested.connect(self.open_setup_dialog)
+        self.start_page.recentRequested.connect(self.open_path)
         self.data_panel.datasetLoaded.connect(self._on_dataset_loaded)
         self.data_panel.loadFailed.connect(self._on_load_failed)
         self.data_panel.selectionChanged.connect(self._on_task_changed)
@@ -432,6 +443,10 @@ class MainWindow(QMainWindow):
     def open_example(self, name: str, target: str) -> None:
         self.open_csv(example_path(name), target=target)
 
+    def try_example(self) -> None:
+        """The penguins data with a ready setup: one click on Start runs a search."""
+        self.open_setup(example_path(EXAMPLE_SETUP))
+
     def open_setup(self, path: str | Path) -> None:
         path = Path(path)
         try:
@@ -499,6 +514,7 @@ class MainWindow(QMainWindow):
         elif self._pending_target is not None and self._pending_target in dataset.frame.columns:
             self.data_panel.set_target(self._pending_target)
         self._pending_target = None
+        self.pages.setCurrentWidget(self.main_splitter)
         self.setWindowTitle(f"{dataset.path.name} — hpgui")
         self.status_label.setText(f"Loaded {dataset.path.name}: {dataset.rows:,} rows × "
                                   f"{len(dataset.columns)} columns.")
