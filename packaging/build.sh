@@ -23,7 +23,7 @@ fi
 unset PYTHONPATH
 
 cd "$root/packaging"
-"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+"$venv/bin/pyinstaller" --noconfirm --log-level WARN \
     --distpath "$root/dist" --workpath "$root/build/pyinstaller" hpgui.spec
 cp io.github.hpgui.hpgui.desktop io.github.hpgui.hpgui.metainfo.xml "$root/dist/hpgui/"
 echo "built $root/dist/hpgui ($(du -sh "$root/dist/hpgui" | cut -f1))"

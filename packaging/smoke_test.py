@@ -11,7 +11,8 @@ folder and a scratch settings folder, so the user's studies and settings are nev
    Stop; the window closes (HPGUI_STARTUP_PROBE=search, hpgui/gui/startup_probe.py).
 3. The window opened on an example CSV as a file argument.
 4. ``hpgui run`` on the example setup, headless, exporting best.json, trials.csv,
-   best_pipeline.py and model.skops.
+   best_pipeline.py and model.skops; then one trial into a SQLite database (Optuna's database
+   storage, the one several machines share).
 5. ``hpgui models svm``.
 """
 
@@ -114,6 +115,14 @@ def main(argv: list[str]) -> int:
         check(len(rows) == 3, f"trials.csv has {len(rows)} rows, not 3")
         best = json.loads((out / "best.json").read_text())
         check(best["n_trials"] == 3 and 0.5 < best["score"] <= 1.0, f"implausible best.json: {best}")
+
+        # A database storage: Optuna's RDB backend runs alembic migrations from files in the bundle.
+        database = scratch / "studies.db"
+        run(exe, ["run", str(examples / "penguins-setup.json"), "--trials", "1",
+                  "--storage", f"sqlite:///{database}", "--study", "smoke", "--out", str(scratch / "out-db"),
+                  "--quiet"], env, "hpgui run --storage sqlite:///… --trials 1")
+        check(database.is_file() and (scratch / "out-db" / "best.json").is_file(),
+              "hpgui run --storage sqlite wrote no database or no best.json")
 
         models = run(exe, ["models", "svm"], env, "hpgui models svm").stdout
         check("C:" in models, f"hpgui models svm printed no C:\n{models}")
