@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
@@ -44,6 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from hpgui.core.dataset import TASKS, Dataset, DatasetError, default_features, infer_task, read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # imported with the first file, not before the window opens
+    from hpgui.core.lazy import lazy_module
+
+    pd = lazy_module("pandas")
 
 __all__ = ["ColumnListModel", "DataFrameModel", "DataPanel", "DatasetLoader", "failure_message", "human_size"]
 
