@@ -94,13 +94,16 @@ class MainWindow(QMainWindow):
     searchFinished = Signal(str)    # stop reason; also "failed", "invalid", "crashed"
     exportFinished = Signal(str)    # what was written, or "" when it failed
 
-    def __init__(self, controller: SearchController | None = None):
+    def __init__(self, controller: SearchController | None = None, *, defer_warm_up: bool = False):
+        """``defer_warm_up``: leave the search child and the scikit-learn imports to :meth:`warm_up`, so
+        they do not compete with the window for the CPU while it opens (the app calls it when ready)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("hpgui")
         self.setAcceptDrops(True)
         self.store = TrialStore()
-        self.controller = controller if controller is not None else SearchController(self)
+        self.controller = (controller if controller is not None
+                           else SearchController(self, prewarm=not defer_warm_up))
         self.error_reporter = None
         self.messages: list[tuple[str, str]] = []      # (title, text) of every dialog shown, for tests and logs
         self.confirm: Callable[[str, str], bool] = self._ask
@@ -128,6 +131,16 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._on_task_changed()
         self._update_actions()
+        self._warmed_up = False
+        if not defer_warm_up:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Start the spare search child and import the estimators in the background (once)."""
+        if self._warmed_up:
+            return
+        self._warmed_up = True
+        self.controller.prewarm()
         self._warm_up()
 
     def _warm_up(self) -> None:

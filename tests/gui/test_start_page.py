@@ -78,3 +78,18 @@ def test_recent_files_that_exist_are_offered(qtbot, tmp_path, penguins_csv):
 def test_the_app_icon_has_every_packaged_size():
     sizes = {size.width() for size in app_icon().availableSizes()}
     assert {16, 32, 48, 256, 512} <= sizes
+
+
+def test_a_window_that_defers_its_warm_up_starts_it_when_asked(qtbot):
+    # run_app opens the window this way and warms up once the first content is shown.
+    window = MainWindow(defer_warm_up=True)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.controller._spare is None and not window._sklearn_ready
+    window.warm_up()
+    window.warm_up()  # once only
+    spare = window.controller._spare
+    assert spare is not None and spare.wait_ready(timeout=120)
+    qtbot.waitUntil(lambda: window._sklearn_ready, timeout=120_000)
+    assert window.controller._spare is spare
+    window.close()
