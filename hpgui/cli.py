@@ -74,6 +74,7 @@ def _error(message: str) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from .core.dataset import DatasetError
     from .core.export import export_all
+    from .core.process import Job
     from .core.runner import Search, SearchFailed
     from .core.setup import SearchSetup, SetupError
     from .core.storage import redact
@@ -93,7 +94,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     printer = ProgressPrinter(quiet=args.quiet)
     if not args.quiet:
         sys.stderr.write(f"study {search.study_name!r} in {redact(search.storage_url)}\n")
+    if search.recovered and not args.quiet:
+        sys.stderr.write(f"trial(s) {', '.join(map(str, search.recovered))} were left running by a worker that "
+                         "ended; marked failed\n")
     status = EXIT_OK
+    workers = getattr(args, "workers", 1) or 1
+    trial_timeout = getattr(args, "trial_timeout", None)
+    if workers > 1 or trial_timeout is not None or setup.budget.trial_timeout_s is not None:
+        job = Job(setup=search.stored_setup(), base_dir=None, study_name=search.study_name, storage=args.storage,
+                  trials=args.trials, timeout_s=args.timeout, workers=workers, trial_timeout_s=trial_timeout)
+        outcome = run_pool(job, printer)
+        if outcome.fatal is not None:
+            _error(outcome.fatal)
+            export_all_safely(search, out)
+            return EXIT_FAILED
+        result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
+        if outcome.reason == "interrupted":
+            status = EXIT_INTERRUPTED
+        return _finish(search, result, out, status)
     try:
         result = search.run(on_trial=printer)
     except SearchFailed as exc:
@@ -103,10 +121,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         # Ctrl+C outside a fit (asking the sampler, writing a result): keep what finished.
-        from .core.process import fail_running_trials
+        from .core.process import fail_owned_trials
+        from .core.recovery import worker_id
 
         printer.close()
-        fail_running_trials(args.storage, search.study_name, "Interrupted: Ctrl+C")
+        fail_owned_trials(args.storage, search.study_name, [worker_id()], "Interrupted: Ctrl+C")
         _error("interrupted; exporting the trials that finished")
         try:
             export_all(search, out)
@@ -117,6 +136,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         printer.close()
     if result.stop_reason == "interrupted":
         status = EXIT_INTERRUPTED
+    return _finish(search, result, out, status)
+
+
+def _finish(search, result, out: Path, status: int) -> int:
+    from .core.export import export_all
+
+    if result.best is None:
+        _error(f"no trial succeeded ({len(result.trials)} trials, stopped: {result.stop_reason})")
+        export_all_safely(search, out)
+        return EXIT_FAILED
     try:
         exported = export_all(search, out, result.trials)
     except ValueError as exc:
@@ -131,6 +160,117 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary)
     print(f"wrote {exported.best_json}, {exported.trials_csv.name}, {exported.script.name}, {exported.model.name}")
     return status
+
+
+class PoolOutcome:
+    def __init__(self) -> None:
+        self.reason = "stopped"
+        self.new_trials = 0
+        self.fatal: str | None = None
+        self.elapsed_s = 0.0
+
+
+def run_pool(job, printer) -> PoolOutcome:
+    """Run ``job`` on supervised worker processes, printing each trial; Ctrl+C stops them all."""
+    from .core.process import WorkerPool
+
+    outcome = PoolOutcome()
+    started = time.monotonic()
+    pool = WorkerPool(job.workers)
+    try:
+        pool.submit(job)
+        while not pool.finished:
+            for event in pool.poll(timeout=0.2):
+                kind = event[0]
+                if kind == "trial" and event[2] is not None:
+                    printer(event[1], event[2])
+                elif kind == "trial" and event[1].error and not printer.quiet:
+                    printer.stream.write(f"trial {event[1].number} failed: {event[1].error}\n")
+                elif kind == "done":
+                    outcome.reason, outcome.new_trials = event[1], int(event[2])
+                elif kind in ("failed", "invalid", "crash"):
+                    outcome.fatal = event[1]
+    except KeyboardInterrupt:
+        printer.close()
+        _error("interrupted; stopping the workers and exporting the trials that finished")
+        pool.stop()
+        outcome.reason = "interrupted"
+    finally:
+        printer.close()
+        pool.close()
+    outcome.elapsed_s = time.monotonic() - started
+    return outcome
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Join a study stored in a database: run its trials until its budget is spent."""
+    from .core.dataset import DatasetError
+    from .core.process import Job
+    from .core.recovery import load_study
+    from .core.runner import ATTR_SETUP, Search, SearchFailed
+    from .core.setup import SearchSetup, SetupError
+    from .core.storage import redact, scrub
+
+    where = redact(args.storage)
+    try:
+        study = load_study(args.storage, args.study)
+    except Exception as exc:  # noqa: BLE001 - a wrong URL, a missing driver, a server that does not answer
+        _error(f"cannot open the study storage {where}: {scrub(' '.join(str(exc).split())[:300], args.storage)}")
+        return EXIT_BAD_INPUT
+    if study is None:
+        _error(f"there is no study named {args.study!r} in {where}; create it with "
+               f"`hpgui run SETUP.json --storage URL --study {args.study}`")
+        return EXIT_BAD_INPUT
+    stored = study.user_attrs.get(ATTR_SETUP)
+    if not stored:
+        _error(f"study {args.study!r} was not made by hpgui (it stores no setup), so a worker cannot run it")
+        return EXIT_BAD_INPUT
+    try:
+        setup = SearchSetup.from_json(stored)
+    except SetupError as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    if not setup.data_path.exists():
+        _error(f"the study's data file {setup.data_path} does not exist on this machine. A worker reads the "
+               "data from the same path the study was created with: copy or mount the file there, then start "
+               "the worker again.")
+        return EXIT_BAD_INPUT
+    printer = ProgressPrinter(quiet=args.quiet)
+    if not args.quiet:
+        sys.stderr.write(f"worker joining study {args.study!r} in {where}\n")
+    trial_timeout = args.trial_timeout if args.trial_timeout is not None else setup.budget.trial_timeout_s
+    if args.workers > 1 or trial_timeout is not None:
+        job = Job(setup=stored, base_dir=None, study_name=args.study, storage=args.storage, workers=args.workers,
+                  trial_timeout_s=trial_timeout, max_new=args.trials, shared=True, timeout_s=args.timeout)
+        outcome = run_pool(job, printer)
+        if outcome.fatal is not None:
+            _error(scrub(outcome.fatal, args.storage))
+            return EXIT_FAILED
+        print(f"worker ran {outcome.new_trials} trial(s); stopped: {outcome.reason}")
+        return EXIT_INTERRUPTED if outcome.reason == "interrupted" else EXIT_OK
+    try:
+        search = Search(setup, storage=args.storage, study_name=args.study, timeout_s=args.timeout, shared=True)
+        result = search.run(on_trial=printer, max_new=args.trials)
+    except (SetupError, DatasetError) as exc:
+        printer.close()
+        _error(scrub(str(exc), args.storage))
+        return EXIT_BAD_INPUT
+    except SearchFailed as exc:
+        printer.close()
+        _error(scrub(str(exc), args.storage))
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - mostly the database going away mid-search
+        printer.close()
+        _error(f"the study storage {where} failed: "
+               f"{scrub(type(exc).__name__ + ': ' + ' '.join(str(exc).split())[:300], args.storage)}. "
+               "Finished trials are kept; start the worker again when the storage is back.")
+        return EXIT_FAILED
+    finally:
+        printer.close()
+    best = result.best
+    best_text = f"; study best {result.metric.label} {best.value:.6g} (trial {best.number})" if best else ""
+    print(f"worker ran {result.new_trials} trial(s); stopped: {result.stop_reason}{best_text}")
+    return EXIT_INTERRUPTED if result.stop_reason == "interrupted" else EXIT_OK
 
 
 def export_all_safely(search, out: Path) -> None:
@@ -149,7 +289,7 @@ def cmd_example(args: argparse.Namespace) -> int:
     example = files("hpgui.resources.examples") / "penguins-setup.json"
     with as_file(example) as path:
         run_args = argparse.Namespace(setup=str(path), out=args.out, trials=args.trials, timeout=None,
-                                      storage=None, study=None, quiet=args.quiet)
+                                      storage=None, study=None, quiet=args.quiet, workers=1, trial_timeout=None)
         return cmd_run(run_args)
 
 
@@ -205,8 +345,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--storage", help="an Optuna storage URL (default: a journal file under the user data "
                                        "folder)")
     run.add_argument("--study", help="study name; an existing study of that name is resumed")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="worker processes sharing the study (default: %(default)s)")
+    run.add_argument("--trial-timeout", type=float, metavar="S",
+                     help="end a trial whose fit runs longer than S seconds and record it as failed")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+
+    worker = sub.add_parser(
+        "worker", help="join a study in a database and run its trials",
+        description="Run trials of an existing study (created by `hpgui run --storage URL --study NAME`) until "
+                    "its budget is spent. The study holds the whole setup; this machine only needs the data "
+                    "file at the path the study names. Put the database password in ~/.pgpass or the "
+                    "PGPASSWORD environment variable rather than in the URL.")
+    worker.add_argument("--storage", required=True, help="the study's storage URL, e.g. "
+                                                         "postgresql://user@host/db")
+    worker.add_argument("--study", required=True, help="the study's name")
+    worker.add_argument("--trials", type=int, help="run at most this many trials from this worker "
+                                                   "(the study's own budget always holds)")
+    worker.add_argument("--timeout", type=float, help="stop starting new trials after this many seconds")
+    worker.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="worker processes on this machine (default: %(default)s)")
+    worker.add_argument("--trial-timeout", type=float, metavar="S",
+                        help="end a trial whose fit runs longer than S seconds (default: the setup's)")
+    worker.add_argument("--quiet", action="store_true", help="no progress bar")
+    worker.set_defaults(func=cmd_worker)
 
     example = sub.add_parser("example", help="run the bundled penguins example without a window")
     example.add_argument("--out", default="hpgui-example", help="output folder (default: %(default)s)")
@@ -220,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("run", "example", "models")
+COMMANDS = ("run", "worker", "example", "models")
 
 
 def open_window(paths: Sequence[str]) -> int:
@@ -249,6 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--trials must be at least 1")
     if getattr(args, "timeout", None) is not None and args.timeout <= 0:
         parser.error("--timeout must be a positive number of seconds")
+    if getattr(args, "trial_timeout", None) is not None and args.trial_timeout <= 0:
+        parser.error("--trial-timeout must be a positive number of seconds")
+    if getattr(args, "workers", 1) < 1:
+        parser.error("--workers must be at least 1")
     try:
         return args.func(args)
     except KeyboardInterrupt:

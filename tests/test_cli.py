@@ -100,3 +100,44 @@ def test_models_lists_the_catalog_and_explains_a_model():
     assert "gamma" in run.stdout and "only when kernel is" in run.stdout and "sklearn.svm.SVR" in run.stdout
     run = hpgui("models", "svn")
     assert run.returncode == 2 and "unknown model 'svn'" in run.stderr
+
+
+def test_run_with_two_workers_then_a_worker_joins_through_the_journal_url(tmp_path, iris_csv):
+    setup = {"data": {"path": str(iris_csv), "target": "species"}, "model": "knn",
+             "strategy": {"name": "random", "seed": 2}, "budget": {"trials": 6}}
+    path = tmp_path / "setup.json"
+    path.write_text(json.dumps(setup))
+    storage = f"journal:///{(tmp_path / 'shared.journal').as_posix().lstrip('/')}"
+    run = hpgui("run", path, "--workers", "2", "--storage", storage, "--study", "team", "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    assert "6 trials (6 new, stopped: budget)" in run.stdout
+    with open(tmp_path / "out" / "trials.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["number"] for r in rows] == [str(i) for i in range(6)]
+
+    # The study's budget is spent: a worker that joins finds nothing left to do.
+    joined = hpgui("worker", "--storage", storage, "--study", "team")
+    assert joined.returncode == 0, joined.stderr
+    assert "worker ran 0 trial(s); stopped: budget" in joined.stdout
+
+
+def test_a_worker_says_which_data_file_it_cannot_find(tmp_path, iris_csv):
+    setup = {"data": {"path": str(iris_csv), "target": "species"}, "model": "knn",
+             "strategy": {"name": "random"}, "budget": {"trials": 2}}
+    path = tmp_path / "setup.json"
+    path.write_text(json.dumps(setup))
+    storage = f"journal:///{(tmp_path / 's.journal').as_posix().lstrip('/')}"
+    assert hpgui("run", path, "--storage", storage, "--study", "s", "--out", tmp_path / "o").returncode == 0
+    iris_csv.unlink()
+    joined = hpgui("worker", "--storage", storage, "--study", "s")
+    assert joined.returncode == 2
+    assert f"the study's data file {iris_csv} does not exist on this machine" in joined.stderr
+    assert "Traceback" not in joined.stderr
+    missing = hpgui("worker", "--storage", storage, "--study", "nope")
+    assert missing.returncode == 2 and "there is no study named 'nope'" in missing.stderr
+
+
+def test_bad_worker_counts_and_trial_limits_are_refused(tmp_path):
+    for args in (["--workers", "0"], ["--trial-timeout", "0"]):
+        run = hpgui("run", ROOT / "examples" / "iris-svm-grid.json", *args)
+        assert run.returncode == 2 and "must be" in run.stderr

@@ -26,3 +26,15 @@ def test_journal_urls_round_trip_on_posix_and_windows_paths():
 def test_study_names_become_safe_file_names():
     assert safe_name("svm / iris: run #1") == "svm-iris-run-1"
     assert safe_name("...") == "study"
+
+
+def test_scrub_hides_a_password_wherever_a_message_quotes_it():
+    from hpgui.core.storage import scrub
+
+    url = "postgresql://ana:p%40ss word@db.example/hp"
+    text = ("could not connect to postgresql://ana:p%40ss word@db.example/hp: password 'p@ss word' rejected; "
+            "also sqlite+pysqlite://bob:hunter2@x/y")
+    cleaned = scrub(text, url)
+    assert "p%40ss" not in cleaned and "p@ss" not in cleaned and "hunter2" not in cleaned
+    assert "postgresql://ana:***@db.example/hp" in cleaned
+    assert scrub("nothing secret", None) == "nothing secret"

@@ -66,6 +66,10 @@ class ParamSpec:
     tasks: tuple[str, ...] | None = None
     #: How to describe the accepted values when min/max/allowed cannot.
     hint: str | None = None
+    #: Which way the model gets simpler ("lower" or "higher"; None where it is not clear): less flexible or
+    #: cheaper, as in smaller max_depth, fewer trees, smaller C, larger alpha. Used by "simplest within one
+    #: standard error" (hpgui.core.analysis).
+    simpler: str | None = None
 
     def accepts(self, value: Any) -> bool:
         if self.allowed is not None:
@@ -294,6 +298,7 @@ SVM = ModelSpec(
             "noisy data; too low underfits and ignores real structure.",
             H("float", 1e-2, 1e2, log=True),
             minimum=0.0, minimum_open=True,
+            simpler="lower",
         ),
         ParamSpec(
             "gamma", "Kernel width gamma",
@@ -302,6 +307,7 @@ SVM = ModelSpec(
             H("float", 1e-4, 10.0, log=True),
             when=Condition("kernel", ("rbf", "poly", "sigmoid")),
             minimum=0.0,
+            simpler="lower",
         ),
         ParamSpec(
             "degree", "Polynomial degree",
@@ -310,6 +316,7 @@ SVM = ModelSpec(
             H("int", 2, 5, enabled=False),
             when=Condition("kernel", ("poly",)),
             minimum=0,
+            simpler="lower",
         ),
         ParamSpec(
             "coef0", "Kernel offset coef0",
@@ -325,6 +332,7 @@ SVM = ModelSpec(
             H("float", 1e-3, 1.0, log=True),
             minimum=0.0,
             tasks=("regression",),
+            simpler="higher",
         ),
     ),
 )
@@ -383,6 +391,7 @@ LOGISTIC_REGRESSION = ModelSpec(
             "Too high overfits noisy data; too low underfits and pulls every prediction towards the class mix.",
             H("float", 1e-3, 1e3, log=True),
             minimum=0.0, minimum_open=True,
+            simpler="lower",
         ),
         ParamSpec(
             "solver", "Solver",
@@ -417,6 +426,7 @@ RIDGE = ModelSpec(
             "model and underfits; too low lets correlated features get large, unstable weights.",
             H("float", 1e-3, 1e3, log=True),
             minimum=0.0,
+            simpler="higher",
         ),
     ),
 )
@@ -446,6 +456,7 @@ LASSO = ModelSpec(
             "Too high removes useful features (even all of them); too low keeps everything and can overfit.",
             H("float", 1e-4, 10.0, log=True),
             minimum=0.0,
+            simpler="higher",
         ),
         _CD_SELECTION,
     ),
@@ -467,6 +478,7 @@ ELASTIC_NET = ModelSpec(
             "and underfits; too low barely regularises and can overfit.",
             H("float", 1e-4, 10.0, log=True),
             minimum=0.0,
+            simpler="higher",
         ),
         ParamSpec(
             "l1_ratio", "L1 share of the penalty",
@@ -494,6 +506,7 @@ KNN = ModelSpec(
             "overfit; many smooth everything out and underfit.",
             H("int", 1, 50, log=True),
             minimum=1,
+            simpler="higher",
         ),
         ParamSpec(
             "weights", "Neighbour weighting",
@@ -544,6 +557,7 @@ DECISION_TREE = ModelSpec(
             "training data and overfit; shallow trees miss interactions and underfit.",
             H("int", 2, 20),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "min_samples_leaf", "Rows per leaf",
@@ -551,6 +565,7 @@ DECISION_TREE = ModelSpec(
             "overfitting; too high and the tree cannot capture real detail.",
             H("int", 1, 50, log=True),
             minimum=1,
+            simpler="higher",
         ),
         ParamSpec(
             "min_samples_split", "Rows to split",
@@ -558,6 +573,7 @@ DECISION_TREE = ModelSpec(
             "chasing tiny groups; too high underfits.",
             H("int", 2, 40, log=True, enabled=False),
             minimum=2,
+            simpler="higher",
         ),
         _max_features(H("float", 0.3, 1.0, enabled=False), "the tree"),
         _class_weight(),
@@ -573,6 +589,7 @@ def _forest_params(bootstrap_default: bool) -> tuple[ParamSpec, ...]:
             "overfit by themselves, but take longer; past a few hundred the gain is usually tiny.",
             H("int", 20, 300, log=True),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "criterion", "Split criterion",
@@ -596,6 +613,7 @@ def _forest_params(bootstrap_default: bool) -> tuple[ParamSpec, ...]:
             "makes them faster and smoother, but too shallow underfits.",
             H("int", 3, 30, log=True),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "min_samples_leaf", "Rows per leaf",
@@ -603,6 +621,7 @@ def _forest_params(bootstrap_default: bool) -> tuple[ParamSpec, ...]:
             "on noisy data; too high and the trees cannot capture real detail.",
             H("int", 1, 20, log=True),
             minimum=1,
+            simpler="higher",
         ),
         _max_features(H("float", 0.1, 1.0, log=True), "each tree"),
         ParamSpec(
@@ -656,6 +675,7 @@ GRADIENT_BOOSTING = ModelSpec(
             "too few underfits. When you lower the learning rate, raise this.",
             H("int", 20, 300, log=True),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "learning_rate", "Learning rate",
@@ -670,6 +690,7 @@ GRADIENT_BOOSTING = ModelSpec(
             "Deeper trees capture more interactions but overfit faster and fit slower.",
             H("int", 2, 6),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "subsample", "Row fraction per tree",
@@ -684,6 +705,7 @@ GRADIENT_BOOSTING = ModelSpec(
             "noisy data; too high and the trees cannot fit small groups.",
             H("int", 1, 50, log=True, enabled=False),
             minimum=1,
+            simpler="higher",
         ),
         _max_features(H("float", 0.3, 1.0, enabled=False), "each tree"),
         ParamSpec(
@@ -720,6 +742,7 @@ HIST_GRADIENT_BOOSTING = ModelSpec(
             "early stopping (on by itself above 10,000 rows) it is only an upper limit.",
             H("int", 20, 300, log=True),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "max_leaf_nodes", "Leaves per tree",
@@ -727,6 +750,7 @@ HIST_GRADIENT_BOOSTING = ModelSpec(
             "finer interactions but overfit faster.",
             H("int", 8, 128, log=True),
             minimum=2,
+            simpler="lower",
         ),
         ParamSpec(
             "min_samples_leaf", "Rows per leaf",
@@ -734,6 +758,7 @@ HIST_GRADIENT_BOOSTING = ModelSpec(
             "data; too high and it cannot fit small groups.",
             H("int", 5, 100, log=True),
             minimum=1,
+            simpler="higher",
         ),
         ParamSpec(
             "l2_regularization", "L2 regularisation",
@@ -741,6 +766,7 @@ HIST_GRADIENT_BOOSTING = ModelSpec(
             "when the model overfits; too high slows learning down.",
             H("float", 1e-4, 10.0, log=True),
             minimum=0.0,
+            simpler="higher",
         ),
         ParamSpec(
             "max_depth", "Maximum depth",
@@ -748,6 +774,7 @@ HIST_GRADIENT_BOOSTING = ModelSpec(
             "branches that fit single rows; too low misses interactions.",
             H("int", 3, 15, enabled=False),
             minimum=1,
+            simpler="lower",
         ),
         _max_features(H("float", 0.3, 1.0, enabled=False), "each tree"),
         _class_weight(),
@@ -799,6 +826,7 @@ MLP = ModelSpec(
             "keeps the weights tiny and the network underfits.",
             H("float", 1e-6, 1e-1, log=True),
             minimum=0.0,
+            simpler="higher",
         ),
         ParamSpec(
             "learning_rate_init", "Learning rate",
@@ -846,6 +874,7 @@ MLP = ModelSpec(
             "with early stopping on, more epochs only cost time when they still help.",
             H("int", 20, 300, log=True),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "early_stopping", "Early stopping",
@@ -903,6 +932,7 @@ SGD = ModelSpec(
             "underfits; too low overfits and can make training unstable.",
             H("float", 1e-6, 1e-1, log=True),
             minimum=0.0,
+            simpler="higher",
         ),
         ParamSpec(
             "l1_ratio", "L1 share of the penalty",
@@ -965,6 +995,7 @@ ADABOOST = ModelSpec(
             "underfit. Boosting stops early if the fit becomes perfect.",
             H("int", 20, 200, log=True),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "learning_rate", "Learning rate",
@@ -1001,6 +1032,7 @@ KMEANS = ModelSpec(
             "pieces. Compare a score such as the silhouette across values.",
             H("int", 2, 20),
             minimum=1,
+            simpler="lower",
         ),
         ParamSpec(
             "init", "Starting centres",

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import secrets
-import socket
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -30,9 +28,10 @@ from .dataset import Dataset, TrainingData, prepare, read_table
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
 from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe
+from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
 from .setup import SearchSetup, SetupError
-from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names
-from .storage import open_storage, redact, storage_url
+from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names, widens
+from .storage import open_storage, redact, scrub, storage_url
 from .strategies import make_pruner, make_sampler
 
 #: If this many trials in a row fail from the start, the setup is broken, not unlucky.
@@ -45,11 +44,6 @@ ATTR_CREATED = "hpgui:created"
 TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
-
-
-def worker_id() -> str:
-    """Names the process that runs a trial ("host:pid"), for per-worker timelines."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class SearchFailed(RuntimeError):
@@ -168,8 +162,10 @@ def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
 def requeue(study: Any, trial: Any) -> None:
     """Put a queued (grid or manual) point cut off by Stop back in the queue, so a resumed study runs it."""
     kind = trial.user_attrs.get(QUEUED_ATTR)
-    if kind and trial.params:
-        study.enqueue_trial(dict(trial.params), user_attrs={QUEUED_ATTR: kind})
+    # A trial cut off before it sampled has no params yet; its queued point is still in fixed_params.
+    params = trial.params or trial.system_attrs.get("fixed_params")
+    if kind and params:
+        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind})
 
 
 def _error_text(exc: BaseException) -> str:
@@ -196,7 +192,10 @@ class Search:
     """
 
     def __init__(self, setup: SearchSetup, *, dataset: Dataset | None = None, storage: str | None = None,
-                 study_name: str | None = None, trials: int | None = None, timeout_s: float | None = None):
+                 study_name: str | None = None, trials: int | None = None, timeout_s: float | None = None,
+                 shared: bool = False):
+        """``shared``: other workers run trials of the same study at the same time, so the budgets
+        count the whole study's trials (re-read before each trial), not only this worker's."""
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -227,6 +226,8 @@ class Search:
         self.budget_trials = trials if trials is not None else setup.budget.trials
         self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
         self.is_grid = setup.strategy.name == "grid"
+        self.shared = shared
+        self.recovered: list[int] = []  # trials a dead worker left running, failed when the study opened
 
         X, y = self.data.X, self.data.y
         self.X_test = self.y_test = None
@@ -244,7 +245,8 @@ class Search:
         self.study = self._open_study(optuna)
 
     # -- the study -----------------------------------------------------------
-    def _stored_setup(self) -> dict[str, Any]:
+    def stored_setup(self) -> dict[str, Any]:
+        """The setup as the study stores it: an absolute data path, so any worker can find the file."""
         data = self.setup.to_json()
         data["data"]["path"] = str(self.setup.data_path.resolve())
         return data
@@ -255,17 +257,19 @@ class Search:
             existing = set(optuna.get_all_study_names(storage))
         except Exception as exc:  # a mistyped URL, a missing driver, a server that does not answer
             raise SetupError([Problem("storage", f"cannot open the study storage {redact(self.storage_url)}: "
-                                                 f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")]) \
+                                                 f"{type(exc).__name__}: "
+                                                 f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
         sampler = make_sampler(self.setup.strategy.name, self.seed, self.budget_trials)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
             self._check_same_search(study)
+            self.recovered = fail_stale_trials(study)
             return study
         study = optuna.create_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner,
                                     direction=self.metric.direction)
-        study.set_user_attr(ATTR_SETUP, self._stored_setup())
+        study.set_user_attr(ATTR_SETUP, self.stored_setup())
         study.set_user_attr(ATTR_DATASET, {"path": str(self.dataset.path), "sha256": self.dataset.sha256,
                                            "rows": self.dataset.rows, "columns": len(self.dataset.columns)})
         study.set_user_attr(ATTR_VERSION, __version__)
@@ -281,16 +285,23 @@ class Search:
         stored = study.user_attrs.get(ATTR_SETUP)
         if stored is None:
             return
-        mine = self._stored_setup()
+        mine = self.stored_setup()
         keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
         differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
         for key in ("name", "seed"):  # the seed picks the folds: other folds give incomparable scores
             if stored.get("strategy", {}).get(key, 0) != mine["strategy"].get(key, 0):
                 differs.append(f"strategy {key}")
+        # The same search over wider ranges may continue (range advice's "Widen and continue"); a grid
+        # queued its points when the study was created, so its space must stay as it was.
+        wider = "space" in differs and not self.is_grid and widens(stored.get("space"), mine.get("space"))
+        if wider:
+            differs.remove("space")
         if differs:
             raise SetupError([Problem("study", f"study {self.study_name!r} already exists with a different "
                                                f"{', '.join(differs)}; resume it with its own setup or "
                                                "choose a new study name")])
+        if wider:
+            study.set_user_attr(ATTR_SETUP, {**stored, "space": mine["space"]})
 
     # -- trials --------------------------------------------------------------
     def records(self) -> list[TrialRecord]:
@@ -327,6 +338,16 @@ class Search:
         score.warnings = seen[:3]
         return score
 
+    def study_progress(self) -> tuple[int, TrialRecord | None, int, int]:
+        """Finished trials in the whole study, its best, finished trials since the best, running trials."""
+        records = self.records()
+        finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
+        best = self.best_of(records)
+        since_best = 0
+        for r in finished:
+            since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
+        return len(finished), best, since_best, sum(r.state == "running" for r in records)
+
     def _sample(self, trial: Any) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for name in self.order:
@@ -354,7 +375,8 @@ class Search:
         info: dict[str, Any] = {"worker": worker_id()}
         try:
             params = self._sample(trial)
-            score = self.evaluate(params, on_fold)
+            with heartbeat(self.study, trial._trial_id):
+                score = self.evaluate(params, on_fold)
         except Interrupted as exc:
             if exc.reason == "pruned":
                 state = TrialState.PRUNED
@@ -396,43 +418,72 @@ class Search:
 
     def run(self, on_trial: Callable[[TrialRecord, Progress], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
-            paused: Callable[[], bool] | None = None) -> SearchResult:
+            paused: Callable[[], bool] | None = None,
+            on_begin: Callable[[int], None] | None = None, max_new: int | None = None) -> SearchResult:
         """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true.
 
         While ``paused()`` is true no new trial starts (a running one finishes).
+        ``on_begin(number)`` is called when a trial starts (a supervisor times it);
+        ``max_new`` caps the trials this call runs, whatever the study's budget.
         """
         should_stop = should_stop or (lambda: False)
         started = time.monotonic()
-        records = self.records()
-        finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
-        done = len(finished)
-        best = self.best_of(records)
-        since_best = 0
-        for r in finished:
-            since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
+        done, best, since_best, running = self.study_progress()
         waiting = self._waiting() if self.is_grid else 0
+        # Remote workers die without anyone noticing at once; look for their trials now and then.
+        watch_remote = self.shared and _has_heartbeat(self.study)
+        last_watch = time.monotonic()
         budget = self.budget_trials
         new = failures = 0
         first_error = None
         reason = "budget"
 
         while True:
+            if watch_remote and time.monotonic() - last_watch > 5.0:
+                last_watch = time.monotonic()
+                fail_stale_trials(self.study)
+            if self.shared:
+                done, best, since_best, running = self.study_progress()
+                if self.is_grid:
+                    waiting = self._waiting()
+                reached = self._budget_reached(best, since_best)
+                if reached:
+                    reason = reached
+                    break
             elapsed = time.monotonic() - started
+            if max_new is not None and new >= max_new:
+                reason = "worker trial limit"
+                break
             if budget is not None and done >= budget:
                 reason = "budget"
                 break
             if self.timeout_s is not None and elapsed >= self.timeout_s:
                 reason = "timeout"
                 break
-            if self.is_grid and waiting <= 0:
+            if self.is_grid and waiting <= 0 and not (self.shared and running):
                 reason = "grid complete"
                 break
+            if self.shared and ((self.is_grid and waiting <= 0) or (budget is not None and done + running >= budget)):
+                # Other workers run the last trials. Wait rather than leave: if one of them dies, its
+                # trial is failed here (and a grid point queued again) and this worker takes over.
+                if should_stop():
+                    reason = "stopped"
+                    break
+                time.sleep(0.5)
+                fail_stale_trials(self.study)
+                continue
             while paused is not None and paused() and not should_stop():
                 time.sleep(0.05)
             if should_stop():
                 reason = "stopped"
                 break
-            trial = self.study.ask()
+            with warnings.catch_warnings():
+                # We keep the heartbeat ourselves around each fit (recovery.heartbeat), not through optimize().
+                warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
+                trial = self.study.ask()
+            trial.set_user_attr(OWNER_ATTR, worker_id())
+            if on_begin is not None:
+                on_begin(trial.number)
             if self.is_grid:
                 if not trial.user_attrs.get(QUEUED_ATTR):
                     # Another worker took the last grid point between our check and our ask.
@@ -463,17 +514,17 @@ class Search:
                 raise SearchFailed(
                     f"The first {new} trials all failed, so the search was stopped. The first error was:\n"
                     f"{first_error}", first_error)
-            target = self.setup.budget.target_score
-            if target is not None and best is not None and not self.metric.better(target, best.value):
-                reason = "target reached"
-                break
-            patience = self.setup.budget.patience
-            if patience is not None and since_best >= patience:
-                reason = "no improvement"
+            reached = self._budget_reached(best, since_best)
+            if reached:
+                reason = reached
                 break
 
         if new and failures == new and best is None:
             raise SearchFailed(f"All {new} trials failed. The first error was:\n{first_error}", first_error)
+        return self.result(reason, new, time.monotonic() - started)
+
+    def result(self, reason: str, new_trials: int, elapsed_s: float) -> SearchResult:
+        """The study as it is now, summed up (also for a search that worker processes ran)."""
         all_records = self.records()
         return SearchResult(
             study_name=self.study_name,
@@ -482,9 +533,18 @@ class Search:
             trials=all_records,
             best=self.best_of(all_records),
             stop_reason=reason,
-            elapsed_s=time.monotonic() - started,
-            new_trials=new,
+            elapsed_s=elapsed_s,
+            new_trials=new_trials,
         )
+
+    def _budget_reached(self, best: TrialRecord | None, since_best: int) -> str | None:
+        target = self.setup.budget.target_score
+        if target is not None and best is not None and not self.metric.better(target, best.value):
+            return "target reached"
+        patience = self.setup.budget.patience
+        if patience is not None and since_best >= patience:
+            return "no improvement"
+        return None
 
     # -- after the search ------------------------------------------------------
     def fit_best(self, params: Mapping[str, Any]) -> Any:
@@ -503,6 +563,12 @@ class Search:
         if self.X_test is None:
             return None
         return float(self.scorer(fitted, self.X_test, self.y_test))
+
+
+def _has_heartbeat(study: Any) -> bool:
+    from optuna.storages._heartbeat import is_heartbeat_enabled
+
+    return is_heartbeat_enabled(study._storage)
 
 
 def _fail_state() -> Any:

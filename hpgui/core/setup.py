@@ -77,10 +77,14 @@ class Budget:
     timeout_s: float | None = None
     patience: int | None = None
     target_score: float | None = None
+    trial_timeout_s: float | None = None  # a fit running longer is ended and its trial failed
 
     def to_json(self) -> dict[str, Any]:
-        return {"trials": self.trials, "timeout_s": self.timeout_s, "patience": self.patience,
-                "target_score": self.target_score}
+        out = {"trials": self.trials, "timeout_s": self.timeout_s, "patience": self.patience,
+               "target_score": self.target_score}
+        if self.trial_timeout_s is not None:
+            out["trial_timeout_s"] = self.trial_timeout_s
+        return out
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,10 @@ class SearchSetup:
         if b.target_score is not None and (not isinstance(b.target_score, (int, float))
                                            or not math.isfinite(b.target_score)):
             problems.append(Problem("budget.target_score", "target score must be a number, or null"))
+        if b.trial_timeout_s is not None and (not isinstance(b.trial_timeout_s, (int, float))
+                                              or isinstance(b.trial_timeout_s, bool) or b.trial_timeout_s <= 0):
+            problems.append(Problem("budget.trial_timeout_s",
+                                    "time limit per trial must be a positive number of seconds, or null"))
         if self.strategy.name != "grid" and b.trials is None and b.timeout_s is None:
             problems.append(Problem("budget", "set a number of trials or a time limit, or the search never ends"))
         return problems
@@ -360,8 +368,9 @@ def _budget(data: Any) -> Budget:
         return Budget()
     if not isinstance(data, Mapping):
         raise ValueError("budget must be an object such as {\"trials\": 50}")
-    unknown = set(data) - {"trials", "timeout_s", "patience", "target_score"}
+    unknown = set(data) - {"trials", "timeout_s", "patience", "target_score", "trial_timeout_s"}
     if unknown:
         raise ValueError(f"unknown budget key(s): {', '.join(sorted(unknown))}")
     return Budget(trials=data.get("trials", 50), timeout_s=data.get("timeout_s"),
-                  patience=data.get("patience"), target_score=data.get("target_score"))
+                  patience=data.get("patience"), target_score=data.get("target_score"),
+                  trial_timeout_s=data.get("trial_timeout_s"))

@@ -327,6 +327,29 @@ __all__ = [
     "iter_grid",
     "ordered_names",
     "validate_range",
+    "widens",
     "with_enabled",
 ]
 
+
+def widens(stored: Mapping[str, Any] | None, wanted: Mapping[str, Any] | None) -> bool:
+    """Whether the space ``wanted`` is ``stored`` with some numeric ranges only made wider (JSON form)."""
+    if not isinstance(stored, Mapping) or not isinstance(wanted, Mapping) or set(stored) != set(wanted):
+        return False
+    for name, old in stored.items():
+        new = wanted[name]
+        if old == new:
+            continue
+        if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+            return False
+        if old.get("type") not in ("int", "float") or "values" in old or "values" in new:
+            return False
+        same = {k: v for k, v in old.items() if k not in ("low", "high")}
+        if same != {k: v for k, v in new.items() if k not in ("low", "high")}:
+            return False
+        try:
+            if not (float(new["low"]) <= float(old["low"]) and float(new["high"]) >= float(old["high"])):
+                return False
+        except (KeyError, TypeError, ValueError):
+            return False
+    return True

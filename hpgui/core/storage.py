@@ -16,6 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 APP_NAME = "hpgui"
+#: Database heartbeat: a running trial writes one every HEARTBEAT_S seconds; after GRACE_S of silence its
+#: worker is taken for dead (a lost machine cannot say so itself).
+HEARTBEAT_S = 30
+GRACE_S = 120
 
 
 def data_dir() -> Path:
@@ -66,7 +70,12 @@ def open_storage(storage: str | None, study_name: str) -> Any:
     if storage.endswith(".journal") and "://" not in storage:
         Path(storage).parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(storage))
-    return optuna.storages.RDBStorage(storage, heartbeat_interval=60, grace_period=180)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # Workers beat every HEARTBEAT_S; a trial silent for GRACE_S is failed by whoever looks next.
+        return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S)
 
 
 def journal_url_path(url: str) -> Path:
@@ -90,3 +99,22 @@ def redact(url: str | None) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` with the password of ``url`` (plain or %-encoded) and any URL credentials replaced by ***.
+
+    For messages and tracebacks that may quote a storage URL or a driver's error.
+    """
+    from urllib.parse import quote, unquote
+
+    if url:
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            password = None
+        if password:
+            for form in {password, unquote(password), quote(password, safe="")}:
+                if form:
+                    text = text.replace(form, "***")
+    return re.sub(r"(\w[\w+.-]*://[^:/@\s]+):[^@\s]+@", r"\1:***@", text)

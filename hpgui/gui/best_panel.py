@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from ..core.metrics import Metric
 from ..core.runner import TrialRecord
+from .best_advice import BestAdvice
 from .charts import format_number, format_param
 
 __all__ = ["BestPanel", "format_param", "format_score"]
@@ -115,6 +116,9 @@ class BestPanel(QWidget):
         best_layout.addWidget(self.score_label)
         best_layout.addWidget(self.train_label)
         best_layout.addWidget(self.trial_label)
+        # Ties, the simplest within one standard error and range advice; the window refreshes it.
+        self.advice = BestAdvice(best_page)
+        best_layout.addWidget(self.advice)
         best_layout.addSpacing(6)
         best_layout.addWidget(self.params_table, 1)
         self._stack = QStackedWidget(self)

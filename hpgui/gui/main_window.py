@@ -41,13 +41,14 @@ from ..core.setup import DataSpec, SearchSetup, SetupError
 from ..core.space import Problem, ordered_names
 from ..core.trials import TrialStore
 from .best_panel import BestPanel
-from .charts import BestParamsChart, HistoryChart
+from .charts import BestParamsChart, HistoryChart, format_param
 from .data_panel import DataPanel
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
 from .start_page import EXAMPLE_SETUP, StartPage
+from .studies import StudySession
 from .trial_table import TrialTable
-from .views import VIEW_CLASSES, AnalysisView
+from .views import VIEW_CLASSES, AnalysisView, CompareView
 from .worker import SearchController
 
 REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
@@ -122,6 +123,9 @@ class MainWindow(QMainWindow):
         self._best_number: int | None = None
         self._exports: list[Any] = []
         self._sklearn_ready = False
+        self.studies = StudySession(self)
+        self.library = None
+        self.connect_dialog = None
 
         self._build_widgets()
         self._build_actions()
@@ -276,6 +280,15 @@ class MainWindow(QMainWindow):
         self.save_setup_action = self._action("&Save Setup…", self.save_setup_dialog, QKeySequence.StandardKey.Save,
                                               sp.SP_DialogSaveButton, "Save the whole search setup as JSON")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.library_action = self._action("Stu&dies…", self.open_library, "Ctrl+Shift+L",
+                                           tip="List the stored studies: open, resume, rename, delete, export, "
+                                               "compare")
+        self.connect_action = self._action("&Connect to Study…", self.open_connect_dialog,
+                                           tip="Watch a study in a database or journal file while workers fill it")
+        self.stop_watching_action = self._action("Stop &Watching", self.studies.stop_watching,
+                                                 tip="Stop following the watched study; its trials stay shown")
+        self.stop_watching_action.setEnabled(False)
+        self.studies.watchingChanged.connect(self.stop_watching_action.setEnabled)
         self.start_action = self._action("&Start", self.start_search, ["F5", "Ctrl+Return"], sp.SP_MediaPlay,
                                          "Start the search (F5)")
         self.pause_action = self._action("&Pause", self.set_paused, "F6", sp.SP_MediaPause,
@@ -311,6 +324,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.open_setup_action)
         file_menu.addAction(self.save_setup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.library_action)
+        file_menu.addAction(self.connect_action)
+        file_menu.addAction(self.stop_watching_action)
         file_menu.addSeparator()
         export_menu = file_menu.addMenu("&Export")
         export_menu.addAction(self.export_all_action)
@@ -363,6 +380,7 @@ class MainWindow(QMainWindow):
         self.start_page.openSetupRequested.connect(self.open_setup_dialog)
         self.start_page.recentRequested.connect(self.open_path)
         self.data_panel.datasetLoaded.connect(self._on_dataset_loaded)
+        self.data_panel.datasetLoaded.connect(self.studies.after_dataset_loaded)
         self.data_panel.loadFailed.connect(self._on_load_failed)
         self.data_panel.selectionChanged.connect(self._on_task_changed)
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
@@ -375,10 +393,19 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
         for view in self.analysis_views:
             view.trialClicked.connect(self.table.select_number)
+        self.compare_view().addRequested.connect(self.open_library)
         self.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.best_panel.exportRequested.connect(self.export_all_dialog)
         self.best_panel.copyToManualRequested.connect(self._add_manual)
+        advice = self.best_panel.advice
+        advice.selectTrialRequested.connect(self.table.select_number)
+        advice.copyToManualRequested.connect(self._add_manual)
+        advice.widenRequested.connect(self.widen_and_continue)
+        for view in self.analysis_views:
+            threshold_changed = getattr(view, "thresholdChanged", None)  # the over-fitting gap threshold
+            if threshold_changed is not None:
+                threshold_changed.connect(self.table.source.set_gap_threshold)
         c = self.controller
         c.started.connect(self._on_started)
         c.trials.connect(self._on_trials)
@@ -468,6 +495,10 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot open this setup", str(exc), QMessageBox.Icon.Warning)
             return
         self._remember(path.resolve())
+        self.load_setup_into_forms(setup)
+
+    def load_setup_into_forms(self, setup: SearchSetup) -> None:
+        """Read the setup's data file in the background, then fill every form from the setup."""
         self._pending_setup = setup
         self._pending_target = None
         self.data_panel.load(setup.data_path)
@@ -673,6 +704,14 @@ class MainWindow(QMainWindow):
         for action in (self.export_all_action, self.export_best_action, self.export_script_action,
                        self.export_model_action):
             action.setEnabled(has_best and not running)
+        if running:
+            self.best_panel.advice.set_can_widen(False, "Wait until the search finishes (or stop it) to widen "
+                                                        "its ranges and continue.")
+        elif self.run_setup is not None and self.run_setup.strategy.name == "grid":
+            self.best_panel.advice.set_can_widen(False, "A grid search queued its points when it started; set the "
+                                                        "wider range in the Model tab and start a new study.")
+        else:
+            self.best_panel.advice.set_can_widen(True)
         self.export_trials_action.setEnabled(len(self.store) > 0)
         self.export_chart_action.setEnabled(len(self.store) > 0)
         for widget in (self.data_panel, self.space_form, self.search_panel, self.model_combo):
@@ -681,47 +720,100 @@ class MainWindow(QMainWindow):
         self.open_setup_action.setEnabled(not running)
         self.examples_menu.setEnabled(not running)
         self.recent_menu.setEnabled(not running)
+        self.connect_action.setEnabled(not running)
 
     # ------------------------------------------------------------------ the search
-    def start_search(self, study_name: str | None = None, storage: str | None = None) -> bool:
+    def start_search(self, study_name: str | None = None, storage: str | None = None,
+                     setup: SearchSetup | None = None) -> bool:
         """Start a search with the forms' setup: a new study, or more trials of ``study_name`` in ``storage``.
 
-        Continuing a study first shows every trial it already has (the child sends them).
+        Continuing a study first shows every trial it already has (the child sends them). ``setup``
+        (a stored study's own) replaces the forms', so a resumed study searches exactly what it did.
+        While a study is watched, Start joins it as one more worker.
         """
         if self.controller.is_running():
             return False
-        problems = self.validate()
-        setup = self.build_setup()
-        if problems or setup is None:
-            return False
-        task = self.current_task()
+        if study_name is None and setup is None:
+            joined = self.studies.join_args()
+            if joined is not None:
+                study_name, storage, setup = joined
+        if setup is None:
+            problems = self.validate()
+            setup = self.build_setup()
+            if problems or setup is None:
+                return False
+            task = self.current_task()
+            dataset = self.data_panel.dataset
+        else:
+            task = setup.task_or(self.current_task())
+            dataset = self.data_panel.dataset
+            if dataset is None or Path(dataset.path).resolve() != setup.data_path.resolve():
+                dataset = None  # the export reads the study's own file
         space = setup.space_for(task)
-        model = setup.model_spec
-        names = ordered_names(space, model.conditions(task))
+        names = ordered_names(space, setup.model_spec.conditions(task))
         metric = get_metric(setup.metric_for(task))
-        self.store.reset(metric.direction, names)
-        self.table.source.set_params(names)
-        self.history.clear()
-        self.history.set_metric(metric.label, metric.greater_is_better)
-        self.best_chart.set_space({n: space[n] for n in names})
-        for view in self.analysis_views:
-            view.set_context({n: space[n] for n in names}, metric)
-        self.best_panel.set_metric(metric)
-        self.best_panel.clear()
-        self._best_number = None
-        self.progress = None
-        self.run_setup = setup
-        self.run_dataset = self.data_panel.dataset
-        self.study_name = study_name or default_study_name(setup)
-        self.study_storage = storage
+        self.show_trials(names, {n: space[n] for n in names}, metric, [], setup=setup,
+                         study_name=study_name or default_study_name(setup), storage=storage, dataset=dataset,
+                         specs={p.name: p for p in setup.model_spec.params_for(task)})
+        self.studies.store_was_reset()
         self._run_started = time.monotonic()
-        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage)
+        job = Job(setup=setup.to_json(), base_dir=None, study_name=self.study_name, storage=storage,
+                  workers=self.search_panel.workers())
         self.controller.start(job)
         self.redraw_timer.start()
         self.progress_bar.setRange(0, setup.budget.trials or 0)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
-        self.status_label.setText(f"Searching with {setup.strategy.name}… (study {self.study_name})")
+        workers = f" on {job.workers} workers" if job.workers > 1 else ""
+        self.status_label.setText(f"Searching with {setup.strategy.name}{workers}… (study {self.study_name})")
+        return True
+
+    def show_trials(self, names: list[str], space: dict, metric, records: list, *, setup: SearchSetup | None,
+                    study_name: str, storage: str | None, dataset: Any = None, specs: dict | None = None) -> None:
+        """Point every view at one study (its parameters, ranges and metric) and show ``records``."""
+        self.pages.setCurrentWidget(self.main_splitter)  # a stored study shows even without its data file
+        self.store.reset(metric.direction, names)
+        self.table.source.set_params(names)
+        self.history.clear()
+        self.history.set_metric(metric.label, metric.greater_is_better)
+        self.best_chart.set_space(space)
+        for view in self.analysis_views:
+            view.set_context(space, metric)
+        self.compare_view().set_current(study_name)
+        self.best_panel.set_metric(metric)
+        self.best_panel.clear()
+        self.best_panel.advice.set_context(space, specs or {}, metric.greater_is_better)
+        self._best_number = None
+        self.progress = None
+        self.run_setup = setup
+        self.run_dataset = dataset
+        self.study_name = study_name
+        self.study_storage = storage
+        if records:
+            self.store.add(records)
+        self.redraw()
+        self._update_actions()
+
+    def widen_and_continue(self, ranges: dict) -> bool:
+        """Range advice: put the wider ``ranges`` in the Model tab and run as many trials again in this study.
+
+        "As many again" is the number of trials the last run added, so repeated widening does not snowball.
+        """
+        if self.controller.is_running() or self.run_setup is None or self.study_name is None:
+            return False
+        for name, hp in ranges.items():
+            self.space_form.row(name).set_hyperparameter(hp)
+        panel = self.search_panel
+        if panel.trials_box.isChecked() and self.run_setup.budget.trials:
+            # The trial budget counts the whole study, so "as many again" starts from what it holds.
+            step = max(1, self.run_setup.budget.trials - getattr(self, "_continued_from", 0))
+            panel.trials_spin.setValue(len(self.store) + step)
+        self.setup_tabs.setCurrentIndex(1)
+        widened = ", ".join(f"{n} {format_param(h.low)}–{format_param(h.high)}" for n, h in ranges.items())
+        if not self.start_search(study_name=self.study_name, storage=self.study_storage):
+            self.status_label.setText(f"Widened {widened}; fix the problems shown before continuing.")
+            return False
+        self.status_label.setText(f"Widened {widened}; continuing study {self.study_name}…")
         return True
 
     def set_paused(self, paused: bool) -> None:
@@ -738,6 +830,7 @@ class MainWindow(QMainWindow):
             self.controller.stop()
 
     def _on_started(self, study: str, storage: str, existing: list) -> None:
+        self._continued_from = len(existing)  # trials the study held before this run
         if existing:
             self.store.add(existing)
 
@@ -759,7 +852,14 @@ class MainWindow(QMainWindow):
             self._best_number = number
             self.best_panel.show_best(best, len(self.store))
         self.best_panel.set_trial_count(len(self.store))
+        self.best_panel.advice.refresh(self.store)
+        for view in self.analysis_views:
+            keep_up = getattr(view, "keep_up", None)  # work a hidden view owes other widgets (the table)
+            if keep_up is not None:
+                keep_up(self.store)
         self._update_progress()
+        if self.studies.watching and not self.controller.is_running():
+            self.status_label.setText(self.studies.status_text())
 
     def _refresh_current_view(self) -> None:
         # Hidden analysis views wait: each catches up when its tab is shown.
@@ -793,7 +893,8 @@ class MainWindow(QMainWindow):
             self.time_label.setText(text)
 
     def _search_over(self) -> None:
-        self.redraw_timer.stop()
+        if not self.studies.watching:
+            self.redraw_timer.stop()
         self.redraw()
         self.time_label.setText(f"took {clock(time.monotonic() - self._run_started)}")
         self.progress_bar.hide()
@@ -862,8 +963,8 @@ class MainWindow(QMainWindow):
         """A factory for the finished search, bound now on the GUI thread to the data it ran on."""
         from ..core.runner import Search
 
-        setup, dataset, study = self.run_setup, self.run_dataset, self.study_name
-        return lambda: Search(setup, dataset=dataset, study_name=study)
+        setup, dataset, study, storage = self.run_setup, self.run_dataset, self.study_name, self.study_storage
+        return lambda: Search(setup, dataset=dataset, study_name=study, storage=storage)
 
     def export_all_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.last_folder())
@@ -945,6 +1046,37 @@ class MainWindow(QMainWindow):
         worker.finished.connect(lambda: self._exports.remove(worker) if worker in self._exports else None)
         worker.start()
 
+    # ------------------------------------------------------------------ stored studies
+    def open_library(self) -> None:
+        from .library_dialog import LibraryDialog
+
+        # One dialog, kept: its background listings may still report after it is closed.
+        if self.library is None:
+            self.library = LibraryDialog(self)
+        else:
+            self.library.refresh()
+        self.library.show()
+        self.library.raise_()
+
+    def compare_view(self) -> CompareView:
+        return next(v for v in self.analysis_views if isinstance(v, CompareView))
+
+    def compare_studies(self, studies: list[tuple[str | None, str]]) -> None:
+        """Draw stored studies' best-so-far curves beside this window's study, on the Compare tab."""
+        view = self.compare_view()
+        view.add_studies(studies)
+        self.pages.setCurrentWidget(self.main_splitter)  # also from the start page, with no data open
+        self.chart_tabs.setCurrentWidget(view)
+
+    def open_connect_dialog(self) -> None:
+        from .connect_dialog import ConnectDialog
+
+        if self.connect_dialog is None:
+            self.connect_dialog = ConnectDialog(self)
+            self.connect_dialog.chosen.connect(self.studies.watch)
+        self.connect_dialog.show()
+        self.connect_dialog.raise_()
+
     # ------------------------------------------------------------------ dialogs
     def show_message(self, title: str, text: str, icon=QMessageBox.Icon.Information) -> None:
         """A non-blocking message box; also recorded in ``messages``."""
@@ -982,6 +1114,7 @@ class MainWindow(QMainWindow):
                                 "Every finished trial is already saved."):
                 event.ignore()
                 return
+        self.studies.shutdown()
         self.redraw_timer.stop()
         self.validate_timer.stop()
         self.controller.shutdown()

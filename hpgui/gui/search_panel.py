@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from typing import Any, Iterable, Mapping
 
@@ -413,6 +414,18 @@ class SearchPanel(QWidget):
         self.allow_large_grid_box.toggled.connect(self._emit)
         self._add(form, "strategy.allow_large_grid", "", self.allow_large_grid_box)
 
+        cores = os.cpu_count() or 1
+        self.workers_spin = IntSpinBox(group, 1, cores, sample="64")
+        self.workers_spin.setValue(1)
+        self.workers_spin.setSuffix(" processes" if cores > 1 else " process")
+        self.workers_spin.setAccessibleName("Worker processes")
+        self.workers_spin.setToolTip(
+            f"How many trials run at the same time, each in its own process (at most {cores}, the number of "
+            "CPU cores here). Each process holds one copy of the data. More workers finish a budget sooner "
+            "when a fit uses one core; models that already use every core gain little.")
+        self.workers_spin.valueChanged.connect(self._emit)
+        self._add(form, "workers", "Workers", self.workers_spin)
+
         self.grid_size_label = QLabel(group)
         self.grid_size_label.setAccessibleName("Grid size")
         self.grid_size_label.setToolTip("How many configurations the grid has, after leaving out "
@@ -541,6 +554,19 @@ class SearchPanel(QWidget):
                   self.patience_hint, buddy=self.patience_box)
         self._marked["budget.patience"] = self.patience_spin
 
+        self.trial_time_box = QCheckBox("at most", group)
+        self.trial_time_box.setAccessibleName("Limit the time of each trial")
+        self.trial_time_box.setToolTip("End a trial whose fit runs longer than this and record it as failed "
+                                       "(timeout); the search goes on with the next one.")
+        self.trial_time_spin = IntSpinBox(group, 1, 100_000_000, sample="100000")
+        self.trial_time_spin.setValue(300)
+        self.trial_time_spin.setSuffix(" s")
+        self.trial_time_spin.setAccessibleName("Time limit per trial in seconds")
+        self.trial_time_spin.setToolTip("The longest one trial (all its folds) may run, in seconds.")
+        self._add(form, "budget.trial_timeout_s", "Per trial", self.trial_time_box, self.trial_time_spin,
+                  buddy=self.trial_time_box)
+        self._marked["budget.trial_timeout_s"] = self.trial_time_spin
+
         self.target_box = QCheckBox("stop at", group)
         self.target_box.setAccessibleName("Stop at a target score")
         self.target_box.setToolTip("Stop as soon as a trial reaches this score.")
@@ -555,9 +581,9 @@ class SearchPanel(QWidget):
                   self.target_hint, buddy=self.target_box)
         self._marked["budget.target_score"] = self.target_spin
 
-        for box in (self.trials_box, self.time_box, self.patience_box, self.target_box):
+        for box in (self.trials_box, self.time_box, self.patience_box, self.target_box, self.trial_time_box):
             box.toggled.connect(self._on_toggle)
-        for spin in (self.trials_spin, self.time_spin, self.patience_spin, self.target_spin):
+        for spin in (self.trials_spin, self.time_spin, self.patience_spin, self.target_spin, self.trial_time_spin):
             spin.valueChanged.connect(self._on_budget_value)
 
         self.budget_error = _error_label(group, "Problem with the budget")
@@ -750,7 +776,12 @@ class SearchPanel(QWidget):
             timeout_s=self.time_spin.value() if self.time_box.isChecked() else None,
             patience=self.patience_spin.value() if self.patience_box.isChecked() else None,
             target_score=self.target_spin.value() if self.target_box.isChecked() else None,
+            trial_timeout_s=self.trial_time_spin.value() if self.trial_time_box.isChecked() else None,
         )
+
+    def workers(self) -> int:
+        """Worker processes for the next search (a property of this machine, not of the setup)."""
+        return self.workers_spin.value()
 
     def preprocessing(self) -> Preprocessing:
         mode = self.mode_combo.currentData()
@@ -808,6 +839,9 @@ class SearchPanel(QWidget):
             self.target_box.setChecked(budget.target_score is not None)
             if _is_number(budget.target_score):
                 self.target_spin.setValue(float(budget.target_score))
+            self.trial_time_box.setChecked(budget.trial_timeout_s is not None)
+            if _is_number(budget.trial_timeout_s):
+                self.trial_time_spin.setValue(int(math.ceil(budget.trial_timeout_s)))
 
             pre = setup.preprocessing
             _select(self.mode_combo, pre.mode)
@@ -977,7 +1011,8 @@ class SearchPanel(QWidget):
         self.test_spin.setEnabled(self.test_box.isChecked())
 
         for box, spin in ((self.trials_box, self.trials_spin), (self.time_box, self.time_spin),
-                          (self.patience_box, self.patience_spin), (self.target_box, self.target_spin)):
+                          (self.patience_box, self.patience_spin), (self.target_box, self.target_spin),
+                          (self.trial_time_box, self.trial_time_spin)):
             spin.setEnabled(box.isChecked())
         self.patience_hint.setEnabled(self.patience_box.isChecked())
         self._update_budget_hints()

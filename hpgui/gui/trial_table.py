@@ -15,11 +15,15 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from ..core.analysis import gap
 from ..core.trials import TrialStore
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _FIXED = ("#", "state", "score", "± std", "train", "time (s)")
+_TRAIN = 4  # the train-score column, which carries the over-fitting mark
+OVERFIT_MARK = "⚠"
+_OVERFIT_COLOUR = QColor(214, 39, 40)
 _STATE_COLOURS = {"failed": QColor(200, 40, 40), "pruned": QColor(130, 130, 130), "running": QColor(40, 110, 200)}
 
 
@@ -48,6 +52,23 @@ class TrialTableModel(QAbstractTableModel):
         self._order: np.ndarray | None = None  # row -> store index; None means number order
         self._sort_column = 0
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._gap_threshold: float | None = None
+
+    def set_gap_threshold(self, threshold: float | None) -> None:
+        """Mark trials whose train–validation gap exceeds ``threshold`` (None: mark none)."""
+        if threshold == self._gap_threshold:
+            return
+        self._gap_threshold = threshold
+        if self._rows:
+            self.dataChanged.emit(self.index(0, _TRAIN), self.index(self._rows - 1, _TRAIN))
+
+    def overfit_gap(self, record) -> float | None:
+        """The record's gap if it is over the threshold, else None."""
+        if self._gap_threshold is None or record.train_score is None or record.value is None \
+                or record.state != "complete":
+            return None
+        g = gap(record.train_score, record.value, self.store.direction == "maximize")
+        return g if g > self._gap_threshold else None
 
     def set_params(self, names: list[str]) -> None:
         self.beginResetModel()
@@ -198,9 +219,13 @@ class TrialTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 5 and record.duration_s is not None:
                 return f"{record.duration_s:.2f}"
+            if column == _TRAIN and self.overfit_gap(record) is not None:
+                return f"{OVERFIT_MARK} {format_value(record.train_score)}"
             return format_value(self._raw(record, column))
         if role == NUMBER_ROLE:
             return record.number
+        if role == Qt.ItemDataRole.ForegroundRole and column == _TRAIN and self.overfit_gap(record) is not None:
+            return QBrush(_OVERFIT_COLOUR)
         if role == Qt.ItemDataRole.ForegroundRole and record.state in _STATE_COLOURS and column in (1, 2):
             return QBrush(_STATE_COLOURS[record.state])
         if role == Qt.ItemDataRole.FontRole and record.number == self._best_number:
@@ -210,6 +235,9 @@ class TrialTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == len(_FIXED) + len(self._params) and (record.error or record.warnings):
                 return record.error or "\n".join(record.warnings)
+            if column == _TRAIN and (g := self.overfit_gap(record)) is not None:
+                return (f"Over-fitting: the train–validation gap {g:.4g} is above the threshold "
+                        f"{self._gap_threshold:.4g} (set on the Train vs validation tab)")
             if column == 3 and record.folds:
                 return "fold scores: " + ", ".join(f"{v:.4g}" for v in record.folds)
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (1, len(_FIXED) + len(self._params)):

@@ -1,7 +1,8 @@
 """The running search, seen from the window.
 
 :class:`SearchWorker` is a plain QObject moved to a QThread. It owns one
-:class:`~hpgui.core.process.SearchProcess`, waits on its event queue and relays
+:class:`~hpgui.core.process.WorkerPool` (one or more supervised worker
+processes on one study), waits on its events and relays
 what arrives as queued signals, batched so that the GUI thread gets at most one
 ``trials`` signal per :data:`BATCH_S` however fast trials finish.
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from ..core.process import Job, SearchProcess
+from ..core.process import Job, SearchProcess, WorkerPool
 
 BATCH_S = 0.05
 STOP_GRACE_S = 1.5
@@ -34,7 +35,7 @@ class SearchWorker(QObject):
     crashed = Signal(str)               # something unexpected; details for the log
     done = Signal()                     # always last, whatever happened
 
-    def __init__(self, process: SearchProcess, job: Job):
+    def __init__(self, process: SearchProcess | WorkerPool, job: Job):
         super().__init__()
         self._process = process
         self._job = job
@@ -76,7 +77,8 @@ class SearchWorker(QObject):
             for event in events:
                 if event[0] == "trial":
                     batch.append(event[1])
-                    latest = event[2]
+                    if event[2] is not None:  # a trial the supervisor failed carries no progress
+                        latest = event[2]
                     ran += 1
             others = [e for e in events if e[0] != "trial"]
             ending = any(e[0] in ("done", "failed", "invalid", "crash") for e in others)
@@ -169,7 +171,8 @@ class SearchController(QObject):
     def start(self, job: Job) -> None:
         if self._thread is not None:
             raise RuntimeError("a search is already running")
-        process, self._spare = (self._spare or SearchProcess()), None
+        # The warm spare becomes the first worker; the pool starts the others (and replaces any that die).
+        process, self._spare = WorkerPool(max(1, job.workers), spare=self._spare), None
         worker = SearchWorker(process, job)
         thread = QThread()
         thread.setObjectName("hpgui-search")

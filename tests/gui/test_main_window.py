@@ -124,6 +124,25 @@ def test_clicking_a_point_selects_its_row_and_back(qtbot, window, iris_csv):
     assert window.search_panel.manual_configs()[-1] == window.store[window.store.index_of(2)].params
 
 
+def test_two_workers_stream_their_trials_into_one_window(qtbot, window, iris_csv):
+    load(qtbot, window, iris_csv, target="species")
+    pick_model(window, "random_forest")
+    # Fits long enough (about a second each) that the second worker, started with the search, gets some.
+    window.space_form.row("n_estimators").values_edit.setText("150")
+    set_trials(window, 12)
+    window.search_panel.workers_spin.setValue(2)
+    if window.search_panel.workers() < 2:
+        pytest.fail("this test needs a machine with at least two CPU cores")
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
+        window.start_search()
+    records = window.store.records
+    assert sorted(r.number for r in records) == list(range(12))
+    assert all(r.state == "complete" for r in records)
+    assert len({r.worker for r in records}) == 2, "trials of both worker processes reached the window"
+    assert window.store.best.value == max(r.value for r in records)
+    assert window.progress_bar.value() == 12
+
+
 @pytest.fixture
 def slow_csv(tmp_path):
     from sklearn.datasets import make_classification

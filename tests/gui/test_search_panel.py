@@ -281,3 +281,24 @@ def test_typed_values_match_the_choices_of_the_space(panel):
     panel.manual_edit.setText("hidden_layer_sizes=64, activation=relu")
     panel.manual_edit.returnPressed.emit()
     assert panel.manual_configs() == [{"hidden_layer_sizes": "64", "activation": "relu"}]
+
+
+def test_workers_go_up_to_the_core_count_and_default_to_one(panel):
+    import os
+
+    assert panel.workers() == 1
+    assert panel.workers_spin.maximum() == (os.cpu_count() or 1)
+    assert "CPU cores" in panel.workers_spin.toolTip()
+    panel.workers_spin.setValue(panel.workers_spin.maximum())
+    assert panel.workers() == (os.cpu_count() or 1)
+
+
+def test_the_per_trial_time_limit_round_trips(panel):
+    assert panel.budget().trial_timeout_s is None
+    assert not panel.trial_time_spin.isEnabled()
+    setup = _setup_from(panel, budget=Budget(trials=20, trial_timeout_s=45))
+    panel.apply(setup)
+    assert panel.trial_time_box.isChecked() and panel.trial_time_spin.isEnabled()
+    assert panel.budget().trial_timeout_s == 45
+    panel.set_problems([Problem("budget.trial_timeout_s", "too short")])
+    assert panel.problem_text("budget.trial_timeout_s") == "too short"

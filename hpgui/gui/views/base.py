@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMen
 from ...core.metrics import Metric
 from ...core.runner import TrialRecord
 from ...core.space import Hyperparameter
-from ...core.trials import TrialStore
+from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _colours, _escape, _export, format_number, format_param
 
 __all__ = ["AnalysisView", "HoverPicker", "score_colours", "trial_tooltip", "finite_score"]
@@ -89,6 +89,16 @@ class HoverPicker:
         scene.sigMouseMoved.connect(self._moved)
         scene.sigMouseClicked.connect(self._clicked)
 
+    def detach(self) -> None:
+        """Stop listening to the scene (before the plot is removed from it)."""
+        scene = self.plot.scene()
+        if scene is not None:
+            for signal, slot in ((scene.sigMouseMoved, self._moved), (scene.sigMouseClicked, self._clicked)):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+
     def set_points(self, x: np.ndarray, y: np.ndarray, numbers: np.ndarray) -> None:
         self._x = np.asarray(x, dtype=float)
         self._y = np.asarray(y, dtype=float)
@@ -136,7 +146,8 @@ class AnalysisView(QWidget):
         super().__init__(parent)
         self.setObjectName(type(self).__name__)
         self.space: dict[str, Hyperparameter] = {}
-        self.metric: Metric | None = None
+        # Not ``self.metric``: that would shadow QWidget.metric(), which Qt calls to paint the widget.
+        self.score_metric: Metric | None = None
         self._store: TrialStore | None = None
         self._version: int | None = None
         self._dirty = True
@@ -199,7 +210,7 @@ class AnalysisView(QWidget):
     def set_context(self, space: Mapping[str, Hyperparameter], metric: Metric) -> None:
         """The search's hyperparameters (in display order) and metric; clears what is drawn."""
         self.space = dict(space)
-        self.metric = metric
+        self.score_metric = metric
         self._store = None
         self._version = None
         self._selected = None
@@ -231,33 +242,41 @@ class AnalysisView(QWidget):
     def selected(self) -> int | None:
         return self._selected
 
-    def visible_records(self, store: TrialStore) -> list[TrialRecord]:
-        """The trials the filters let through: completed ones (the best K if set), then failed/pruned."""
-        complete = [r for r in store.records if finite_score(r)]
+    def visible_indices(self, store: TrialStore) -> np.ndarray:
+        """Positions in ``store`` of the trials the filters let through (see ``visible_records``).
+
+        Works on the store's cached column arrays, so 100,000 trials filter in milliseconds.
+        """
+        arrays = store.arrays()
+        complete = (arrays.states == STATE_CODES["complete"]) & np.isfinite(arrays.values)
         k = self.top_k.value() if self.HAS_TOP_K else 0
-        if k and len(complete) > k:
-            values = np.fromiter((r.value for r in complete), dtype=float, count=len(complete))
+        if k and int(complete.sum()) > k:
+            index = np.flatnonzero(complete)
+            values = arrays.values[index]
             order = np.argsort(-values if self.greater_is_better else values, kind="stable")[:k]
-            complete = [complete[i] for i in sorted(order)]
-            return complete  # "top K" shows only scored trials
-        wanted = set()
+            return np.sort(index[order])  # "top K" shows only scored trials
+        wanted = []
         if self.HAS_STATE_FILTER:
             if self.failed_box.isChecked():
-                wanted.add("failed")
+                wanted.append(STATE_CODES["failed"])
             if self.pruned_box.isChecked():
-                wanted.add("pruned")
-        if not wanted:
-            return complete
-        others = [r for r in store.records if r.state in wanted]
-        return sorted(complete + others, key=lambda r: r.number)
+                wanted.append(STATE_CODES["pruned"])
+        if wanted:
+            complete |= np.isin(arrays.states, wanted)
+        return np.flatnonzero(complete)
+
+    def visible_records(self, store: TrialStore) -> list[TrialRecord]:
+        """The trials the filters let through: completed ones (the best K if set), then failed/pruned."""
+        records = store.records
+        return [records[i] for i in self.visible_indices(store)]
 
     @property
     def greater_is_better(self) -> bool:
-        return True if self.metric is None else bool(self.metric.greater_is_better)
+        return True if self.score_metric is None else bool(self.score_metric.greater_is_better)
 
     @property
     def metric_label(self) -> str:
-        return "Score" if self.metric is None else self.metric.label
+        return "Score" if self.score_metric is None else self.score_metric.label
 
     def record(self, number: int) -> TrialRecord | None:
         store = self._store

@@ -1,0 +1,613 @@
+"""The study library: what studies a storage holds, and opening, renaming, deleting and watching them.
+
+A storage is either the embedded default (``None``: one journal file per study
+under the data folder) or an Optuna storage URL. Listing reads every study's
+trials once to count them by state; journal files are summarised once per
+change of size or modification time, so reopening the library over a hundred
+unchanged studies costs a ``stat`` each.
+
+Studies made outside hpgui (no ``hpgui:setup`` attribute) are listed and can be
+watched, compared and deleted; files that are not journals are listed as broken.
+Nothing here raises for a bad study file: it becomes a row with a ``problem``.
+
+Every path that opens a study for the library goes through :func:`open_study`,
+so housekeeping such as failing the trials of dead workers can be done there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from .metrics import METRICS, Metric
+from .runner import ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, SURPLUS_ATTR, TrialRecord
+from .setup import SearchSetup, SetupError
+from .storage import journal_path, open_storage, redact, studies_dir
+
+__all__ = ["LibraryError", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies", "load_study",
+           "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve", "storage_label"]
+
+STATES = ("complete", "failed", "pruned", "running", "waiting")
+_STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
+                "WAITING": "waiting"}
+
+
+class LibraryError(RuntimeError):
+    """A storage or study could not be read or changed; the message says which and what to do."""
+
+
+def storage_label(storage: str | None) -> str:
+    """How a storage is named to the user (never with its password)."""
+    return "the default storage on this computer" if not storage else redact(storage)
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """One row of the library."""
+
+    name: str
+    storage: str | None          # None: the embedded default storage
+    path: Path | None = None     # the journal file, for the default storage
+    made_by_hpgui: bool = False
+    model: str | None = None
+    task: str | None = None
+    dataset: str | None = None   # the data file's name
+    dataset_path: str | None = None
+    strategy: str | None = None
+    direction: str = "maximize"
+    metric: str | None = None
+    metric_label: str = "Value"
+    budget: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    best: float | None = None
+    best_trial: int | None = None
+    created: datetime | None = None
+    last_trial: datetime | None = None
+    problem: str | None = None   # why the study could not be read, if it could not
+
+    @property
+    def trials(self) -> int:
+        """Trials that ran or run (queued grid points not yet taken do not count)."""
+        return sum(n for state, n in self.counts.items() if state != "waiting")
+
+    @property
+    def finished(self) -> int:
+        return sum(self.counts.get(s, 0) for s in ("complete", "failed", "pruned"))
+
+    def counts_text(self) -> str:
+        parts = [f"{self.counts.get('complete', 0)} done"]
+        for state, word in (("failed", "failed"), ("pruned", "pruned"), ("running", "running")):
+            if self.counts.get(state):
+                parts.append(f"{self.counts[state]} {word}")
+        return ", ".join(parts)
+
+
+@dataclass
+class LoadedStudy:
+    """A study read in full: its row, its setup (None if not made by hpgui) and its trials."""
+
+    info: StudyInfo
+    setup: SearchSetup | None
+    setup_problem: str | None
+    records: list[TrialRecord]
+    param_names: list[str]
+    metric: Metric
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def scrub(text: str, storage: str | None) -> str:
+    """``text`` with the storage's password (if any) and any URL password in it hidden."""
+    password = split_password(storage)[1] if storage else None
+    if password:
+        text = text.replace(password, "***")
+    return re.sub(r"(//[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
+
+
+def _storage_error(storage: str | None, exc: BaseException) -> LibraryError:
+    detail = scrub(" ".join(str(exc).split())[:300], storage)
+    return LibraryError(f"cannot read the study storage {storage_label(storage)}: {type(exc).__name__}: {detail}")
+
+
+def _open(storage: str | None, study_name: str = "", path: Path | None = None) -> Any:
+    if path is not None:
+        from optuna.storages import JournalStorage
+        from optuna.storages.journal import JournalFileBackend
+
+        return JournalStorage(JournalFileBackend(str(path)))
+    return open_storage(storage, study_name)
+
+
+def _guess_task(setup: SearchSetup | None, data: dict, param_names: Iterable[str]) -> str | None:
+    """The task of a stored setup; old CLI setups leave it to inference, so infer it from what ran."""
+    if setup is None:
+        return None
+    if setup.data.task:
+        return setup.data.task
+    if setup.metric in METRICS:
+        return METRICS[setup.metric].tasks[0]
+    try:
+        tasks = setup.model_spec.tasks
+    except Exception:  # noqa: BLE001 - an unknown model name: the setup cannot be used anyway
+        return None
+    if len(tasks) == 1:
+        return tasks[0]
+    seen = set(param_names)
+    for task in tasks:
+        if seen <= set(setup.model_spec.default_space(task)) | set(setup.space or {}):
+            return task
+    return tasks[0]
+
+
+def _metric_for(setup: SearchSetup | None, task: str | None, direction: str) -> Metric:
+    if setup is not None and task is not None:
+        name = setup.metric_for(task)
+        if name in METRICS:
+            return METRICS[name]
+    return Metric("value", "Value", (), direction == "maximize", None)
+
+
+def _parse_setup(attrs: dict) -> tuple[SearchSetup | None, str | None]:
+    raw = attrs.get(ATTR_SETUP)
+    if raw is None:
+        return None, "made outside hpgui: it has no stored setup"
+    try:
+        return SearchSetup.from_json(raw), None
+    except SetupError as exc:
+        return None, f"its stored setup cannot be read: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a foreign or damaged attribute
+        return None, f"its stored setup cannot be read: {type(exc).__name__}: {exc}"
+
+
+def _created(attrs: dict, trials: list) -> datetime | None:
+    text = attrs.get(ATTR_CREATED)
+    if isinstance(text, str):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    starts = [t.datetime_start for t in trials if t.datetime_start is not None]
+    return min(starts) if starts else None
+
+
+def _visible(trials: list) -> list:
+    return [t for t in trials if not t.user_attrs.get(SURPLUS_ATTR)]
+
+
+def _summary(frozen_study: Any, trials: list, storage: str | None, path: Path | None) -> StudyInfo:
+    attrs = dict(frozen_study.user_attrs)
+    setup, _ = _parse_setup(attrs)
+    direction = frozen_study.directions[0].name.lower() if frozen_study.directions else "maximize"
+    trials = _visible(trials)
+    counts = {s: 0 for s in STATES}
+    best = best_trial = None
+    last = None
+    maximize = direction == "maximize"
+    param_names: dict[str, None] = {}
+    for t in trials:
+        state = _STATE_NAMES.get(t.state.name, t.state.name.lower())
+        counts[state] = counts.get(state, 0) + 1
+        if state == "complete" and t.values:
+            value = t.values[0]
+            if value is not None and math.isfinite(value) and (
+                    best is None or (value > best if maximize else value < best)):
+                best, best_trial = value, t.number
+        if t.datetime_complete is not None and (last is None or t.datetime_complete > last):
+            last = t.datetime_complete
+        if len(param_names) < 64:
+            for name in t.params:
+                param_names.setdefault(name)
+    dataset = attrs.get(ATTR_DATASET) if isinstance(attrs.get(ATTR_DATASET), dict) else {}
+    dataset_path = dataset.get("path") or (str(setup.data_path) if setup is not None else None)
+    task = _guess_task(setup, dataset, param_names)
+    metric = _metric_for(setup, task, direction)
+    return StudyInfo(
+        name=frozen_study.study_name, storage=storage, path=path, made_by_hpgui=setup is not None,
+        model=setup.model if setup is not None else None, task=task,
+        dataset=Path(dataset_path).name if dataset_path else None, dataset_path=dataset_path,
+        strategy=setup.strategy.name if setup is not None else None, direction=direction,
+        metric=metric.name if setup is not None else None, metric_label=metric.label,
+        budget=setup.budget.trials if setup is not None else None, counts=counts, best=best,
+        best_trial=best_trial, created=_created(attrs, trials), last_trial=last,
+    )
+
+
+def _summaries(store: Any, storage: str | None, path: Path | None) -> list[StudyInfo]:
+    from optuna.trial import TrialState
+
+    out = []
+    for frozen in store.get_all_studies():
+        trials = store.get_all_trials(frozen._study_id, deepcopy=False)
+        if any(t.state == TrialState.RUNNING for t in trials):
+            import optuna
+
+            # A study left behind by a killed app or worker is listed with its cut-off trials failed.
+            if _recover(optuna.Study(study_name=frozen.study_name, storage=store)):
+                trials = store.get_all_trials(frozen._study_id, deepcopy=False)
+        out.append(_summary(frozen, trials, storage, path))
+    return out
+
+
+def _recover(study: Any) -> list[int]:
+    """Fail the trials of dead workers (see core.recovery); a storage we may not write to is left as is."""
+    from .recovery import fail_stale_trials
+
+    try:
+        return fail_stale_trials(study)
+    except Exception:  # noqa: BLE001 - listing and opening must work on read-only storage too
+        return []
+
+
+# Journal files already summarised, by (path, size, mtime): reopening the library reads only what changed.
+_CACHE: dict[Path, tuple[tuple[int, int], list[StudyInfo]]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _summarise_file(path: Path) -> list[StudyInfo]:
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return [StudyInfo(name=path.stem, storage=None, path=path, problem=f"cannot read {path.name}: {exc}")]
+    key = (stat.st_size, stat.st_mtime_ns)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        infos = _summaries(_open(None, path=path), None, path)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is a row, not a crash
+        infos = [StudyInfo(name=path.stem, storage=None, path=path,
+                           problem=f"{path.name} is not a readable study journal "
+                                   f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")]
+    if not infos:
+        infos = [StudyInfo(name=path.stem, storage=None, path=path,
+                           problem=f"{path.name} holds no study (it is empty, or was cut off while being written)")]
+    with _CACHE_LOCK:
+        _CACHE[path] = (key, infos)
+    return infos
+
+
+def list_studies(storage: str | None = None) -> list[StudyInfo]:
+    """Every study in ``storage`` (None: each journal file in the data folder), newest first.
+
+    Raises :class:`LibraryError` only when a storage URL cannot be opened at all.
+    """
+    if not storage:
+        infos: list[StudyInfo] = []
+        for path in sorted(studies_dir().glob("*.journal")):
+            infos.extend(_summarise_file(path))
+    else:
+        try:
+            infos = _summaries(_open(storage), storage, None)
+        except Exception as exc:  # noqa: BLE001 - a mistyped URL, a missing driver, a server that does not answer
+            raise _storage_error(storage, exc) from None
+    return sorted(infos, key=lambda i: (i.last_trial or i.created or datetime.min).isoformat(), reverse=True)
+
+
+def study_names(storage: str | None) -> list[str]:
+    """The names of the studies in a storage, cheaply (for pickers)."""
+    if not storage:
+        return [i.name for i in list_studies(None) if i.problem is None]
+    import optuna
+
+    try:
+        return sorted(optuna.get_all_study_names(_open(storage)))
+    except Exception as exc:  # noqa: BLE001
+        raise _storage_error(storage, exc) from None
+
+
+def _location(storage: str | None, name: str) -> tuple[Any, Path | None]:
+    """The Optuna storage holding study ``name`` and, for the default storage, its file."""
+    if storage:
+        try:
+            return _open(storage), None
+        except Exception as exc:  # noqa: BLE001
+            raise _storage_error(storage, exc) from None
+    path = journal_path(name)
+    if not path.exists():
+        # A study whose name does not match its file (written by another tool): find its file.
+        for info in list_studies(None):
+            if info.name == name and info.problem is None:
+                path = info.path
+                break
+        else:
+            raise LibraryError(f"there is no study named {name!r} in {storage_label(None)}")
+    try:
+        return _open(None, path=path), path
+    except Exception as exc:  # noqa: BLE001
+        raise _storage_error(None, exc) from None
+
+
+def _open_study(storage: str | None, name: str) -> tuple[Any, Path | None]:
+    """The Optuna study ``name`` in ``storage`` and its journal file (default storage only).
+
+    Every way the library opens a study comes through here.
+    """
+    import optuna
+
+    store, path = _location(storage, name)
+    try:
+        study = optuna.load_study(study_name=name, storage=store)
+    except KeyError:
+        raise LibraryError(f"there is no study named {name!r} in {storage_label(storage)}") from None
+    except Exception as exc:  # noqa: BLE001
+        raise _storage_error(storage, exc) from None
+    _recover(study)
+    return study, path
+
+
+def open_study(storage: str | None, name: str) -> Any:
+    """The Optuna study ``name`` in ``storage``."""
+    return _open_study(storage, name)[0]
+
+
+def _param_order(setup: SearchSetup | None, task: str | None, records: list[TrialRecord]) -> list[str]:
+    from .space import ordered_names
+
+    seen: dict[str, None] = {}
+    for r in records:
+        for name in r.params:
+            seen.setdefault(name)
+    if setup is None or task is None:
+        return list(seen)
+    try:
+        space = setup.space_for(task)
+        names = ordered_names(space, setup.model_spec.conditions(task))
+    except Exception:  # noqa: BLE001 - a setup from a newer hpgui: fall back to what the trials hold
+        return list(seen)
+    return names + [n for n in seen if n not in names]
+
+
+def load_study(storage: str | None, name: str) -> LoadedStudy:
+    """A study's row, setup and every trial (queued grid points and surplus trials left out)."""
+    from optuna.trial import TrialState
+
+    study, path = _open_study(storage, name)
+    try:
+        trials = study.get_trials(deepcopy=False)
+        frozen = next(s for s in study._storage.get_all_studies() if s.study_name == name)
+    except Exception as exc:  # noqa: BLE001
+        raise _storage_error(storage, exc) from None
+    info = _summary(frozen, trials, storage, path)
+    setup, problem = _parse_setup(dict(study.user_attrs))
+    records = [TrialRecord.from_frozen(t) for t in _visible(trials) if t.state != TrialState.WAITING]
+    metric = _metric_for(setup, info.task, info.direction)
+    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric)
+
+
+# -- changing --------------------------------------------------------------------------------------
+
+
+def _refuse_running(study: Any, what: str) -> None:
+    from optuna.trial import TrialState
+
+    running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+    if running:
+        raise LibraryError(f"cannot {what} study {study.study_name!r}: {running} of its trials are running. "
+                           "Stop its workers first (a trial left running by a crashed worker is marked "
+                           "failed when the study is resumed).")
+
+
+def _forget(path: Path | None) -> None:
+    if path is not None:
+        with _CACHE_LOCK:
+            _CACHE.pop(path, None)
+
+
+def rename_study(storage: str | None, old: str, new: str) -> None:
+    """Give a study a new name, keeping its trials (numbers, states, attributes) and its setup.
+
+    Optuna cannot rename, so the study is copied under the new name and the old one deleted. In the
+    default storage the copy goes to the new name's own journal file, which is where hpgui looks for it.
+    """
+    import optuna
+
+    new = new.strip()
+    if not new:
+        raise LibraryError("a study needs a name")
+    if new == old:
+        return
+    source, src_path = _open_study(storage, old)
+    _refuse_running(source, "rename")
+    src_store = source._storage
+    if storage:
+        dst_store, dst_path = src_store, None
+    else:
+        dst_path = journal_path(new)
+        dst_store = src_store if dst_path == src_path else _open(None, path=dst_path)
+    if new in optuna.get_all_study_names(dst_store):
+        raise LibraryError(f"there is already a study named {new!r} in {storage_label(storage)}; "
+                           "choose another name")
+    try:
+        optuna.copy_study(from_study_name=old, from_storage=src_store, to_storage=dst_store, to_study_name=new)
+    except Exception as exc:  # noqa: BLE001 - undo a half-made copy, keep the original
+        try:
+            dst_store.delete_study(dst_store.get_study_id_from_name(new))
+        except Exception:  # noqa: BLE001
+            pass
+        raise LibraryError(f"could not rename {old!r}: {type(exc).__name__}: {exc}") from None
+    src_store.delete_study(source._study_id)
+    _drop_if_empty(src_store, src_path)
+    _forget(src_path)
+    _forget(dst_path)
+
+
+def delete_study(storage: str | None, name: str) -> None:
+    """Delete a study and its trials for good (in the default storage, its file too when it holds no other)."""
+    study, path = _open_study(storage, name)
+    store = study._storage
+    try:
+        store.delete_study(study._study_id)
+    except Exception as exc:  # noqa: BLE001
+        raise LibraryError(f"could not delete {name!r}: {type(exc).__name__}: {exc}") from None
+    _drop_if_empty(store, path)
+    _forget(path)
+
+
+def _drop_if_empty(store: Any, path: Path | None) -> None:
+    if path is None:
+        return
+    if not store.get_all_studies():
+        path.unlink(missing_ok=True)
+        for leftover in (path.with_name(path.name + ".lock"),):
+            leftover.unlink(missing_ok=True)
+
+
+# -- watching --------------------------------------------------------------------------------------
+
+
+class StudyWatcher:
+    """New and changed trials of one study since the last look, for a window watching remote workers.
+
+    The journal storage replays only what was appended since its last read. A database storage is
+    asked only for trials newer than the newest seen plus those not finished at the last look, when
+    the installed Optuna offers that query; otherwise it reads them all and compares.
+    """
+
+    def __init__(self, storage: str | None, name: str):
+        self.storage = storage
+        self.name = name
+        self._study = open_study(storage, name)
+        self._store = self._study._storage
+        self._study_id = self._study._study_id
+        self._seen: dict[int, tuple] = {}    # trial id -> what we last reported of it
+        self._open: set[int] = set()         # ids not finished at the last look
+        self._max_id = -1
+        self.total = 0
+
+    def reset(self) -> None:
+        """Report every trial again on the next poll (the window cleared its store)."""
+        self._seen.clear()
+        self._open.clear()
+        self._max_id = -1
+
+    def _fetch(self) -> list:
+        get_some = getattr(self._store, "_get_trials", None)
+        if get_some is not None and self._max_id >= 0 and not _is_journal(self._store):
+            try:
+                return get_some(self._study_id, None, set(self._open), self._max_id)
+            except TypeError:  # another Optuna's private signature: read everything
+                pass
+        return self._store.get_all_trials(self._study_id, deepcopy=False)
+
+    def poll(self) -> list[TrialRecord]:
+        """Trials new or changed since the last poll (every trial on the first)."""
+        from optuna.trial import TrialState
+
+        changed = []
+        for t in self._fetch():
+            key = (t.state, t.datetime_complete, len(t.user_attrs))
+            tid = t._trial_id
+            self._max_id = max(self._max_id, tid)
+            if t.state in (TrialState.RUNNING, TrialState.WAITING):
+                self._open.add(tid)
+            else:
+                self._open.discard(tid)
+            if self._seen.get(tid) == key:
+                continue
+            self._seen[tid] = key
+            if t.state == TrialState.WAITING or t.user_attrs.get(SURPLUS_ATTR):
+                continue
+            changed.append(TrialRecord.from_frozen(t))
+        self.total = sum(1 for k in self._seen.values() if k[0] != TrialState.WAITING)
+        return changed
+
+
+def _is_journal(store: Any) -> bool:
+    from optuna.storages import JournalStorage
+
+    return isinstance(store, JournalStorage)
+
+
+# -- comparing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The best score so far of one study, by trial number and by wall-clock time."""
+
+    numbers: np.ndarray       # finished trials' numbers, in order
+    best: np.ndarray          # best score among trials up to each number (NaN before the first score)
+    time_numbers: np.ndarray  # the same trials in the order they finished
+    elapsed_s: np.ndarray     # seconds from the study's first trial start to each one's end, ascending
+    time_best: np.ndarray     # best score among trials finished by then
+
+
+def _running_best(values: np.ndarray, maximize: bool) -> np.ndarray:
+    if not len(values):
+        return np.empty(0)
+    filled = np.where(np.isnan(values), -np.inf if maximize else np.inf, values)
+    running = np.maximum.accumulate(filled) if maximize else np.minimum.accumulate(filled)
+    return np.where(np.isinf(running), np.nan, running)
+
+
+def best_so_far_curve(records: Iterable[TrialRecord], direction: str) -> Curve:
+    """The best-so-far curve of a study's finished trials.
+
+    By number it is the curve of the search's order; by time it follows the order trials finished
+    in, which differs when several workers ran at once. Trials without a time are left out of it.
+    """
+    done = sorted((r for r in records if r.state in ("complete", "failed", "pruned")), key=lambda r: r.number)
+    n = len(done)
+    maximize = direction == "maximize"
+    numbers = np.fromiter((r.number for r in done), dtype=np.float64, count=n)
+    values = np.fromiter((r.value if r.state == "complete" and r.value is not None and math.isfinite(r.value)
+                          else np.nan for r in done), dtype=np.float64, count=n)
+    starts = [r.started for r in done if r.started is not None]
+    origin = min(starts) if starts else None
+    elapsed = np.fromiter(((r.finished - origin).total_seconds() if origin is not None and r.finished is not None
+                           else np.nan for r in done), dtype=np.float64, count=n)
+    timed = np.flatnonzero(np.isfinite(elapsed))
+    order = timed[np.argsort(elapsed[timed], kind="stable")]
+    return Curve(numbers, _running_best(values, maximize), numbers[order], elapsed[order],
+                 _running_best(values[order], maximize))
+
+
+# -- storage URLs and passwords --------------------------------------------------------------------
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """``postgresql://ana:pw@db/hp`` -> (``postgresql://ana@db/hp``, ``pw``): the URL can then be remembered."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url, None
+    if password is None:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(password)
+
+
+def with_password(url: str, password: str | None) -> str:
+    """Put ``password`` (quoted for a URL) into ``url``'s user part; the URL's own password gives way."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if not password:
+        return url
+    bare, _ = split_password(url)
+    parts = urlsplit(bare)
+    if "@" not in parts.netloc:
+        raise LibraryError(f"{redact(url)} names no user, so a password cannot go with it; "
+                           "write it as scheme://user@host/database")
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
+
+
+def file_storage_url(path: str | Path) -> str:
+    """A storage URL for a study file: a journal file, or an SQLite database."""
+    path = Path(path).resolve()
+    if path.suffix.lower() == ".journal":
+        return "journal:///" + path.as_posix().lstrip("/")
+    return "sqlite:///" + path.as_posix()

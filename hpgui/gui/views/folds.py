@@ -1,0 +1,198 @@
+"""Fold spread: how much each trial's score moved from fold to fold.
+
+Each trial is a dot at its mean validation score with a bar over its fold
+scores: from the lowest to the highest fold (default), or the mean ± the
+standard deviation of the folds. A band shows the best trial's mean ± one
+standard error; trials whose mean falls inside it are statistically tied with
+the best (hpgui.core.analysis) and drawn in the best's colour.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from ...core import analysis
+from ...core.runner import TrialRecord
+from ...core.trials import TrialStore
+from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
+from .base import AnalysisView, HoverPicker, trial_tooltip
+from .overfit import THIN_ABOVE, _cells
+
+__all__ = ["FoldsView"]
+
+_EMPTY = np.empty(0)
+SPREADS = {"range": "Lowest to highest fold", "std": "Mean ± std of folds"}
+
+
+class FoldsView(AnalysisView):
+    TITLE = "Fold spread"
+    HAS_STATE_FILTER = False  # failed and pruned trials have no complete set of fold scores
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.spread = QComboBox(self)
+        self.spread.setObjectName("foldSpread")
+        for key, label in SPREADS.items():
+            self.spread.addItem(label, key)
+        self.spread.setAccessibleName("Bars show")
+        self.spread.setToolTip("What each bar spans: the lowest to the highest fold score, or the mean ± the "
+                               "standard deviation over the folds")
+        self.spread.currentIndexChanged.connect(self.invalidate)
+        label = QLabel("&Bars:", self)
+        label.setBuddy(self.spread)
+        self.toolbar.insertWidget(0, label)
+        self.toolbar.insertWidget(1, self.spread)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("foldsSummary")
+        self.summary.setToolTip("Tied with the best: mean score within one standard error of the best trial's "
+                                "mean (standard error = sample std of its fold scores / √folds).")
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+
+        self.view = pg.PlotWidget(self, axisItems={"bottom": _TrialAxis("bottom"), "left": _ValueAxis("left")})
+        self.view.setObjectName("foldsPlot")
+        plot = self.plot = self.view.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.showGrid(x=True, y=True, alpha=0.08)
+        plot.setLabel("bottom", "Trial")
+        self.bars = pg.ErrorBarItem(x=_EMPTY, y=_EMPTY, top=_EMPTY, bottom=_EMPTY, beam=0)
+        self.means = pg.ScatterPlotItem(symbol="o", size=5, pxMode=True, antialias=True)
+        self.tied = pg.ScatterPlotItem(symbol="o", size=7, pxMode=True, antialias=True)
+        self.best = pg.ScatterPlotItem(symbol="star", size=14, pxMode=True, antialias=True)
+        self.band = pg.LinearRegionItem(values=(0, 0), orientation="horizontal", movable=False)
+        self.band.setToolTip("The best trial's mean ± one standard error: trials inside it are tied with it")
+        self.selection_mark = pg.ScatterPlotItem(symbol="o", size=15, pxMode=True)
+        plot.addItem(self.band, ignoreBounds=True)
+        for item, z in ((self.bars, 1), (self.means, 2), (self.tied, 3), (self.best, 4)):
+            item.setZValue(z)
+            plot.addItem(item)
+        self.selection_mark.setZValue(5)
+        plot.addItem(self.selection_mark, ignoreBounds=True)
+        self.selection_mark.hide()
+        self.picker = HoverPicker(plot, self.tooltip_for, self.trialClicked.emit)
+        self.body.addWidget(self.view, 1)
+        self.body.addWidget(self.empty_label)
+        self._data: dict[str, Any] = {}
+        self._apply_colours()
+        self._clear()
+
+    def _on_context(self) -> None:
+        self.plot.setLabel("left", self.metric_label)
+
+    @property
+    def spread_kind(self) -> str:
+        return self.spread.currentData()
+
+    def _clear(self) -> None:
+        self.bars.setData(x=_EMPTY, y=_EMPTY, top=_EMPTY, bottom=_EMPTY)
+        for item in (self.means, self.tied, self.best):
+            item.setData(x=_EMPTY, y=_EMPTY)
+        self.band.hide()
+        self.picker.set_points(_EMPTY, _EMPTY, _EMPTY)
+        self._data = {"numbers": _EMPTY, "mean": _EMPTY, "low": _EMPTY, "high": _EMPTY, "tied": _EMPTY,
+                      "best": None, "se": None, "spread": self.spread_kind, "drawn": 0, "thinned": False}
+        self.summary.setText("")
+
+    def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
+        drawn = [r for r in records if r.value is not None and math.isfinite(r.value) and r.folds]
+        self.view.setVisible(bool(drawn))
+        self.empty_label.setVisible(not drawn)
+        if not drawn:
+            self.empty_label.setText("No trial with fold scores yet" if records else "No trials yet")
+            self._clear()
+            return
+        n = len(drawn)
+        numbers = np.fromiter((r.number for r in drawn), dtype=float, count=n)
+        mean = np.fromiter((r.value for r in drawn), dtype=float, count=n)
+        if self.spread_kind == "std":
+            std = np.fromiter((np.std(r.folds) for r in drawn), dtype=float, count=n)
+            low, high = mean - std, mean + std
+        else:
+            low = np.fromiter((min(r.folds) for r in drawn), dtype=float, count=n)
+            high = np.fromiter((max(r.folds) for r in drawn), dtype=float, count=n)
+        thinned = n > THIN_ABOVE
+        if thinned:  # more trials than pixels: one bar per few-pixel cell (analysis.thin); hover finds all
+            keep = analysis.thin(numbers, mean, (numbers.min(), numbers.max()), (low.min(), high.max()),
+                                 _cells(self.plot))
+        else:
+            keep = np.arange(n)
+        self.bars.setData(x=numbers[keep], y=mean[keep], top=(high - mean)[keep], bottom=(mean - low)[keep])
+        best = store.best
+        se = analysis.standard_error(best) if best is not None else None
+        tied_numbers = {r.number for r in analysis.tied_with_best(drawn, best)}
+        is_tied = np.fromiter((r.number in tied_numbers for r in drawn), dtype=bool, count=n)
+        is_best = numbers == (best.number if best is not None else -1)
+        plain = np.zeros(n, dtype=bool)
+        plain[keep] = True
+        plain &= ~(is_tied | is_best)
+        self.means.setData(x=numbers[plain], y=mean[plain])
+        self.tied.setData(x=numbers[is_tied], y=mean[is_tied])
+        self.best.setData(x=numbers[is_best], y=mean[is_best])
+        if best is not None and se is not None:
+            self.band.setRegion((best.value - se, best.value + se))
+            self.band.show()
+        else:
+            self.band.hide()
+        self.picker.set_points(numbers, mean, numbers)
+        self._data = {"numbers": numbers, "mean": mean, "low": low, "high": high, "tied": numbers[is_tied],
+                      "best": best.number if best is not None and is_best.any() else None, "se": se,
+                      "spread": self.spread_kind, "drawn": len(keep), "thinned": thinned}
+        text = "" if se is None else (f"{len(tied_numbers)} trial{'s' if len(tied_numbers) != 1 else ''} tied "
+                                      f"with the best (±{format_number(se)}, one standard error)")
+        if thinned:
+            text += f"; {len(keep)} of {n} bars drawn, one per pixel cell"
+        self.summary.setText(text)
+
+    def tooltip_for(self, number: int | None) -> str:
+        record = self.record(number) if number is not None else None
+        if record is None:
+            return ""
+        extra = []
+        if record.folds:
+            extra.append("Folds: " + ", ".join(format_number(f) for f in record.folds))
+        if number in set(np.asarray(self._data.get("tied", _EMPTY)).tolist()):
+            extra.append("<b>Tied with the best</b> (within one standard error)")
+        return trial_tooltip(record, self.metric_label, extra)
+
+    def _show_selection(self) -> None:
+        numbers = self._data.get("numbers", _EMPTY)
+        hits = np.nonzero(numbers == self.selected)[0] if self.selected is not None else []
+        if len(hits) == 0:
+            self.selection_mark.hide()
+            return
+        i = int(hits[0])
+        self.selection_mark.setData(x=[numbers[i]], y=[self._data["mean"][i]])
+        self.selection_mark.show()
+
+    def _apply_colours(self) -> None:
+        c = self.colours()
+        self.view.setBackground(c.background)
+        _style_axes(self.plot, c)
+        bar = QColor(c.complete)
+        bar.setAlpha(120)
+        self.bars.setData(pen=pg.mkPen(bar, width=1))
+        self.means.setPen(None)
+        self.means.setBrush(c.complete)
+        self.tied.setPen(pg.mkPen(c.best, width=1))
+        self.tied.setBrush(None)
+        self.best.setPen(pg.mkPen(c.foreground, width=1))
+        self.best.setBrush(c.best)
+        band = QColor(c.best)
+        band.setAlpha(40)
+        self.band.setBrush(pg.mkBrush(band))
+        for line in self.band.lines:
+            line.setPen(pg.mkPen(QColor(c.best), width=1))
+        self.selection_mark.setPen(pg.mkPen(c.selection, width=2))
+        self.selection_mark.setBrush(None)
+
+    def export_item(self) -> Any:
+        return self.plot
+
+    def plotted(self) -> dict[str, Any]:
+        """numbers/mean/low/high per drawn trial, the tied numbers, the best, the standard error, the spread."""
+        return dict(self._data)

@@ -1,0 +1,313 @@
+"""Train against validation: where each trial sits between fitting and generalising.
+
+Top: validation score against train score, with the line where they are equal
+and the line the gap threshold draws; a trial beyond that line over-fits (it
+looks much better on the rows it was fitted on). Bottom: the gap per trial
+number, with the threshold as a line the user can drag. The threshold is in
+metric units, remembered per metric, and also marks the trial table.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel
+
+from ...core import analysis
+from ...core.runner import TrialRecord
+from ...core.trials import TrialStore
+from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
+from .base import AnalysisView, HoverPicker, trial_tooltip
+
+__all__ = ["OverfitView"]
+
+_EMPTY = np.empty(0)
+#: Above this many trials a chart draws one point per cell of a few pixels (hover still finds every trial).
+THIN_ABOVE = 20_000
+CELL_PX = 3
+
+
+def _cells(plot: pg.PlotItem) -> tuple[int, int]:
+    box = plot.getViewBox()
+    return max(200, int(box.width() / CELL_PX)), max(100, int(box.height() / CELL_PX))
+
+
+class OverfitView(AnalysisView):
+    TITLE = "Train vs validation"
+    HAS_STATE_FILTER = False  # failed and pruned trials have no train and validation pair to draw
+
+    thresholdChanged = Signal(float)  # the gap threshold, in metric units
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._threshold_set = False  # the spin box holds a threshold chosen for this metric
+        self.threshold_label = QLabel("&Gap above", self)
+        self.threshold = QDoubleSpinBox(self)
+        self.threshold.setObjectName("gapThreshold")
+        self.threshold.setDecimals(4)
+        self.threshold.setRange(0.0, 1e12)
+        self.threshold.setSingleStep(0.01)
+        self.threshold.setValue(0.05)
+        self.threshold.setAccessibleName("Over-fitting gap threshold")
+        self.threshold.setToolTip(
+            "A trial over-fits when its train score beats its validation score by more than this, in the "
+            "metric's units (for a metric where lower is better: validation is higher than train by more). "
+            "Over-fitting trials are red here and marked ⚠ in the table's train column.")
+        self.threshold_label.setBuddy(self.threshold)
+        self.threshold.valueChanged.connect(self._on_threshold)
+        self.toolbar.insertWidget(0, self.threshold_label)
+        self.toolbar.insertWidget(1, self.threshold)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("overfitSummary")
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+
+        self.canvas = pg.GraphicsLayoutWidget(self)
+        self.canvas.setObjectName("overfitPlot")
+        self.layout_item = self.canvas.ci
+        self.scatter_plot = self.layout_item.addPlot(
+            row=0, col=0, axisItems={"bottom": _ValueAxis("bottom"), "left": _ValueAxis("left")})
+        self.gap_plot = self.layout_item.addPlot(
+            row=1, col=0, axisItems={"bottom": _TrialAxis("bottom"), "left": _ValueAxis("left")})
+        self.layout_item.layout.setRowStretchFactor(0, 3)
+        self.layout_item.layout.setRowStretchFactor(1, 2)
+        for plot in (self.scatter_plot, self.gap_plot):
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.08)
+        self.gap_plot.setLabel("bottom", "Trial")
+
+        self.diagonal = pg.PlotDataItem(skipFiniteCheck=True)
+        self.limit_line = pg.PlotDataItem(skipFiniteCheck=True)
+        self.points = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True, antialias=True)
+        self.flagged_points = pg.ScatterPlotItem(symbol="o", size=7, pxMode=True, antialias=True)
+        self.best_point = pg.ScatterPlotItem(symbol="star", size=14, pxMode=True, antialias=True)
+        self.gap_points = pg.ScatterPlotItem(symbol="o", size=5, pxMode=True, antialias=True)
+        self.gap_flagged = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True, antialias=True)
+        self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
+        self.threshold_line = pg.InfiniteLine(pos=0.05, angle=0, movable=True)
+        self.threshold_line.setToolTip("Drag to change the over-fitting threshold")
+        self.threshold_line.sigPositionChangeFinished.connect(
+            lambda line: self.threshold.setValue(max(0.0, float(line.value()))))
+        self.selection_marks = [pg.ScatterPlotItem(symbol="o", size=15, pxMode=True) for _ in range(2)]
+        # The diagonal counts for the range, so both axes span the same scores and the empty corner
+        # above it (validation better than train) holds the legend.
+        self.scatter_plot.addItem(self.diagonal)
+        self.scatter_plot.addItem(self.limit_line, ignoreBounds=True)
+        self.legend = pg.LegendItem(offset=(10, 5), labelTextSize="8pt")
+        self.legend.setParentItem(self.scatter_plot.getViewBox())
+        self.legend.addItem(self.diagonal, "train = validation")
+        self.legend.addItem(self.limit_line, "over-fitting limit")
+        self.legend.addItem(self.flagged_points, "over-fits")
+        self.legend.addItem(self.best_point, "best")
+        for item, z in ((self.points, 1), (self.flagged_points, 2), (self.best_point, 3)):
+            item.setZValue(z)
+            self.scatter_plot.addItem(item)
+        self.gap_plot.addItem(self.zero_line, ignoreBounds=True)
+        self.gap_plot.addItem(self.threshold_line, ignoreBounds=True)
+        self.gap_plot.addItem(self.gap_points)
+        self.gap_plot.addItem(self.gap_flagged)
+        self.gap_flagged.setZValue(2)
+        for plot, mark in zip((self.scatter_plot, self.gap_plot), self.selection_marks):
+            mark.setZValue(4)
+            plot.addItem(mark, ignoreBounds=True)
+            mark.hide()
+        self.pickers = [HoverPicker(self.scatter_plot, self.tooltip_for, self.trialClicked.emit),
+                        HoverPicker(self.gap_plot, self.tooltip_for, self.trialClicked.emit)]
+        self.body.addWidget(self.canvas, 1)
+        self.body.addWidget(self.empty_label)
+        self._data: dict[str, np.ndarray] = {}
+        self._apply_colours()
+        self._clear()
+
+    # -- the threshold -------------------------------------------------------------------------------
+    @staticmethod
+    def _settings() -> QSettings:
+        return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "hpgui", "hpgui")
+
+    def _settings_key(self) -> str:
+        return f"views/overfit/threshold/{self.score_metric.name if self.score_metric is not None else 'score'}"
+
+    def _on_context(self) -> None:
+        stored = self._settings().value(self._settings_key())
+        self._threshold_set = stored is not None
+        value = float(stored) if stored is not None else analysis.default_gap_threshold(
+            self.score_metric.name if self.score_metric is not None else None)
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(value)
+        self.threshold.blockSignals(False)
+        self._threshold_changed(save=False)
+        if not self._threshold_set and not analysis.bounded_metric(self.score_metric.name if self.score_metric
+                                                                   is not None else None):
+            self.thresholdChanged.emit(float("inf"))  # nothing is over a threshold not sized yet
+        units = self.metric_label
+        self.scatter_plot.setLabel("bottom", f"Train {units}")
+        self.scatter_plot.setLabel("left", f"Validation {units}")
+        self.gap_plot.setLabel("left", "Gap (train better by)")
+
+    def _on_threshold(self, _value: float) -> None:
+        self._threshold_set = True
+        self._threshold_changed(save=True)
+
+    def _threshold_changed(self, save: bool, redraw: bool = True) -> None:
+        value = float(self.threshold.value())
+        if save:
+            self._settings().setValue(self._settings_key(), value)
+        self.threshold_line.setValue(value)
+        self.thresholdChanged.emit(value)
+        if redraw:
+            self.invalidate()
+
+    def keep_up(self, store: TrialStore) -> None:
+        """Even while hidden: size the default threshold of an unbounded metric, which marks the table."""
+        metric = self.score_metric
+        if not self._threshold_set and store.best is not None and metric is not None \
+                and not analysis.bounded_metric(metric.name):
+            values = [r.value for r in store.records[-1000:] if r.value is not None]
+            self._size_threshold(np.asarray(values, dtype=float), redraw=self.isVisible())
+
+    def _size_threshold(self, values: np.ndarray, redraw: bool) -> None:
+        """An unbounded metric (RMSE) gets a default sized to its scores once some exist."""
+        metric = self.score_metric
+        if self._threshold_set or metric is None or analysis.bounded_metric(metric.name) or len(values) == 0:
+            return
+        self._threshold_set = True
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(analysis.default_gap_threshold(metric.name, values))
+        self.threshold.blockSignals(False)
+        self._threshold_changed(save=False, redraw=redraw)
+
+    @property
+    def gap_threshold(self) -> float:
+        return float(self.threshold.value())
+
+    def set_gap_threshold(self, value: float) -> None:
+        self.threshold.setValue(value)
+
+    # -- drawing -------------------------------------------------------------------------------------
+    def _clear(self) -> None:
+        for item in (self.points, self.flagged_points, self.best_point, self.gap_points, self.gap_flagged):
+            item.setData(x=_EMPTY, y=_EMPTY)
+        for item in (self.diagonal, self.limit_line):
+            item.setData(_EMPTY, _EMPTY)
+        for picker in self.pickers:
+            picker.set_points(_EMPTY, _EMPTY, _EMPTY)
+        self._data = {k: _EMPTY for k in ("numbers", "train", "valid", "gap")}
+        self._data.update(flagged=_EMPTY, drawn=0, thinned=False)
+        self.summary.setText("")
+
+    def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
+        pairs = [r for r in records if r.train_score is not None and r.value is not None
+                 and math.isfinite(r.value) and math.isfinite(r.train_score)]
+        self.canvas.setVisible(bool(pairs))
+        self.empty_label.setVisible(not pairs)
+        if not pairs:
+            self.empty_label.setText("No trial with both a train and a validation score yet"
+                                     if records else "No trials yet")
+            self._clear()
+            return
+        n = len(pairs)
+        numbers = np.fromiter((r.number for r in pairs), dtype=float, count=n)
+        train = np.fromiter((r.train_score for r in pairs), dtype=float, count=n)
+        valid = np.fromiter((r.value for r in pairs), dtype=float, count=n)
+        greater = self.greater_is_better
+        self._size_threshold(valid, redraw=False)
+        gaps = (train - valid) if greater else (valid - train)
+        flagged = gaps > self.gap_threshold
+        self._data = {"numbers": numbers, "train": train, "valid": valid, "gap": gaps,
+                      "flagged": numbers[flagged]}
+        low = float(min(train.min(), valid.min()))
+        high = float(max(train.max(), valid.max()))
+        thinned = n > THIN_ABOVE
+        if thinned:  # more points than pixels: one per few-pixel cell (analysis.thin)
+            keep = analysis.thin(train, valid, (low, high), (low, high), _cells(self.scatter_plot))
+            keep_gap = analysis.thin(numbers, gaps, (numbers.min(), numbers.max()), (gaps.min(), gaps.max()),
+                                     _cells(self.gap_plot))
+        else:
+            keep = keep_gap = slice(None)
+        ok = ~flagged
+        k_ok, k_flag = ok[keep], flagged[keep]
+        self.points.setData(x=train[keep][k_ok], y=valid[keep][k_ok])
+        self.flagged_points.setData(x=train[keep][k_flag], y=valid[keep][k_flag])
+        g_ok, g_flag = ok[keep_gap], flagged[keep_gap]
+        self.gap_points.setData(x=numbers[keep_gap][g_ok], y=gaps[keep_gap][g_ok])
+        self.gap_flagged.setData(x=numbers[keep_gap][g_flag], y=gaps[keep_gap][g_flag])
+        self._data["drawn"] = len(self.points.data) + len(self.flagged_points.data)
+        self._data["thinned"] = thinned
+        best = store.best
+        if best is not None and best.train_score is not None and any(r.number == best.number for r in pairs):
+            self.best_point.setData(x=[best.train_score], y=[best.value])
+        else:
+            self.best_point.setData(x=_EMPTY, y=_EMPTY)
+        pad = (high - low) * 0.05 or max(abs(high), 1.0) * 0.05
+        ends = np.array([low - pad, high + pad])
+        self.diagonal.setData(ends, ends)
+        shift = -self.gap_threshold if greater else self.gap_threshold
+        self.limit_line.setData(ends, ends + shift)
+        self.pickers[0].set_points(train, valid, numbers)
+        self.pickers[1].set_points(numbers, gaps, numbers)
+        count = int(flagged.sum())
+        text = f"{count} of {n} trials over-fit" if count else f"no trial over-fits ({n} shown)"
+        if thinned:
+            text += f"; {self._data['drawn']} points drawn, one per pixel cell"
+        self.summary.setText(text)
+
+    def tooltip_for(self, number: int | None) -> str:
+        record = self.record(number) if number is not None else None
+        if record is None:
+            return ""
+        extra = []
+        if record.train_score is not None and record.value is not None:
+            g = analysis.gap(record.train_score, record.value, self.greater_is_better)
+            extra.append(f"Train: {format_number(record.train_score)} · gap {format_number(g)}")
+            if g > self.gap_threshold:
+                extra.append(f"<b>Over-fits</b>: gap above {format_number(self.gap_threshold)}")
+        return trial_tooltip(record, self.metric_label, extra)
+
+    def _show_selection(self) -> None:
+        data = self._data
+        hits = np.nonzero(data.get("numbers", _EMPTY) == self.selected)[0] if self.selected is not None else []
+        if len(hits) == 0:
+            for mark in self.selection_marks:
+                mark.hide()
+            return
+        i = int(hits[0])
+        self.selection_marks[0].setData(x=[data["train"][i]], y=[data["valid"][i]])
+        self.selection_marks[1].setData(x=[data["numbers"][i]], y=[data["gap"][i]])
+        for mark in self.selection_marks:
+            mark.show()
+
+    def _apply_colours(self) -> None:
+        c = self.colours()
+        self.canvas.setBackground(c.background)
+        for plot in (self.scatter_plot, self.gap_plot):
+            _style_axes(plot, c)
+        muted = QColor(c.foreground)
+        muted.setAlpha(110)
+        self.diagonal.setPen(pg.mkPen(muted, width=1))
+        self.limit_line.setPen(pg.mkPen(c.failed, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.zero_line.setPen(pg.mkPen(muted, width=1))
+        self.threshold_line.setPen(pg.mkPen(c.failed, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        for item in (self.points, self.gap_points):
+            item.setPen(None)
+            item.setBrush(c.complete)
+        for item in (self.flagged_points, self.gap_flagged):
+            item.setPen(None)
+            item.setBrush(c.failed)
+        self.best_point.setPen(pg.mkPen(c.foreground, width=1))
+        self.best_point.setBrush(c.best)
+        for mark in self.selection_marks:
+            mark.setPen(pg.mkPen(c.selection, width=2))
+            mark.setBrush(None)
+        self.legend.setLabelTextColor(c.foreground)
+        self.legend.setBrush(pg.mkBrush(QColor(c.background)))
+
+    def export_item(self) -> Any:
+        return self.layout_item
+
+    def plotted(self) -> dict[str, Any]:
+        """numbers/train/valid/gap per drawn trial, the numbers flagged as over-fitting, the threshold."""
+        return {**self._data, "threshold": self.gap_threshold}
