@@ -10,9 +10,9 @@ folder and a scratch settings folder, so the user's studies and settings are nev
    example appears; Start runs the search in its spawned child until the first trial finishes;
    Stop; the window closes (HPGUI_STARTUP_PROBE=search, hpgui/gui/startup_probe.py).
 3. The window opened on an example CSV as a file argument.
-4. ``hpgui run`` on the example setup, headless, exporting best.json, trials.csv,
-   best_pipeline.py and model.skops; then one trial into a SQLite database (Optuna's database
-   storage, the one several machines share).
+4. ``hpgui run`` on the example setup, headless, on two worker processes, exporting best.json,
+   trials.csv, best_pipeline.py and model.skops; then one trial into a SQLite database (Optuna's
+   database storage, the one several machines share) and one more from ``hpgui worker``.
 5. ``hpgui models svm``.
 """
 
@@ -106,15 +106,16 @@ def main(argv: list[str]) -> int:
         check(report["page"] == "work" and "loaded" in report["marks"], f"{name}: {report}")
 
         out = scratch / "out"
-        done = run(exe, ["run", str(examples / "penguins-setup.json"), "--trials", "3", "--out", str(out)], env,
-                   "hpgui run penguins-setup.json --trials 3")
+        # Two workers: spawned processes of the frozen executable, as on a workstation.
+        done = run(exe, ["run", str(examples / "penguins-setup.json"), "--trials", "4", "--workers", "2",
+                         "--out", str(out)], env, "hpgui run penguins-setup.json --trials 4 --workers 2")
         for artefact in ("best.json", "trials.csv", "best_pipeline.py", "model.skops"):
             check((out / artefact).is_file(), f"hpgui run wrote no {artefact}:\n{done.stdout}{done.stderr}")
         with open(out / "trials.csv", newline="") as f:
             rows = list(csv.DictReader(f))
-        check(len(rows) == 3, f"trials.csv has {len(rows)} rows, not 3")
+        check(len(rows) == 4, f"trials.csv has {len(rows)} rows, not 4")
         best = json.loads((out / "best.json").read_text())
-        check(best["n_trials"] == 3 and 0.5 < best["score"] <= 1.0, f"implausible best.json: {best}")
+        check(best["n_trials"] == 4 and 0.5 < best["score"] <= 1.0, f"implausible best.json: {best}")
 
         # A database storage: Optuna's RDB backend runs alembic migrations from files in the bundle.
         database = scratch / "studies.db"
@@ -123,6 +124,9 @@ def main(argv: list[str]) -> int:
                   "--quiet"], env, "hpgui run --storage sqlite:///… --trials 1")
         check(database.is_file() and (scratch / "out-db" / "best.json").is_file(),
               "hpgui run --storage sqlite wrote no database or no best.json")
+        done = run(exe, ["worker", "--storage", f"sqlite:///{database}", "--study", "smoke", "--trials", "1",
+                         "--quiet"], env, "hpgui worker --storage sqlite:///… --study smoke --trials 1")
+        check("worker ran 1 trial" in done.stdout, f"hpgui worker did not run its trial:\n{done.stdout}")
 
         models = run(exe, ["models", "svm"], env, "hpgui models svm").stdout
         check("C:" in models, f"hpgui models svm printed no C:\n{models}")
