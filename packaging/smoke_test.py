@@ -46,7 +46,9 @@ def run(exe: Path, args: list[str], env: dict[str, str], name: str) -> subproces
         done = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=TIMEOUT_S,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise SmokeFailure(f"{name}: no exit within {TIMEOUT_S} s\n{exc.stdout or ''}{exc.stderr or ''}")
+        # What was captured before the timeout arrives as bytes even with text=True.
+        so_far = b"".join(x if isinstance(x, bytes) else (x or "").encode() for x in (exc.stdout, exc.stderr))
+        raise SmokeFailure(f"{name}: no exit within {TIMEOUT_S} s\n{so_far.decode(errors='replace')}") from None
     output = done.stdout + done.stderr
     match = BAD_OUTPUT.search(output)
     if match:
