@@ -20,10 +20,18 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # the window imports this module before it opens, and an empty window needs no pandas
+    from .lazy import lazy_module
+
+    pd = lazy_module("pandas")
 
 TASKS = ("classification", "regression", "clustering")
 
@@ -51,9 +59,13 @@ _MAGIC = (  # file signatures people pick by mistake, and what to do instead
     (b"\xfe\xff", "UTF-16 text", _SAVE_AS_UTF8),
 )
 
-# Before pandas 3.1 the C engine's default float parser could be off by one ulp;
-# 3.1 made every mode exact and deprecated the option, so it is only passed where needed.
-_NEEDS_ROUND_TRIP = tuple(int(p) for p in re.findall(r"\d+", pd.__version__)[:2]) < (3, 1)
+
+
+@lru_cache(maxsize=None)
+def _needs_round_trip() -> bool:
+    """Before pandas 3.1 the C engine's default float parser could be off by one ulp;
+    3.1 made every mode exact and deprecated the option, so it is only passed where needed."""
+    return tuple(int(p) for p in re.findall(r"\d+", pd.__version__)[:2]) < (3, 1)
 
 # Profile thresholds (see _kind): categories must repeat and stay few enough to one-hot.
 _CATEGORY_MIN_LIMIT = 50
@@ -189,7 +201,7 @@ def read_table(path: str | os.PathLike) -> Dataset:
         _check_ragged(path, encoding, delimiter, len(header))
         options = {k: v for k, v in options.items() if k != "engine"}
         options.update(engine="c", low_memory=False)  # low_memory=False: one dtype per column
-        if _NEEDS_ROUND_TRIP:
+        if _needs_round_trip():
             options["float_precision"] = "round_trip"
         try:
             frame = pd.read_csv(path, **options)

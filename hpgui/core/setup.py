@@ -203,8 +203,11 @@ class SearchSetup:
                                               f"use one of {', '.join(fits)}"))
 
         problems += self._budget_problems()
-        if not problems:
+        if not problems and self.strategy.manual:
+            # Only with manual configurations: checking them needs the estimator's defaults, which
+            # imports scikit-learn, and the window validates on its GUI thread while it opens.
             problems += self._manual_problems(task, space)
+        if not problems:
             if self.strategy.name == "grid":
                 problems += self._grid_problems(task, space)
         return problems

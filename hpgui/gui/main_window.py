@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QTabWidget,
     QVBoxLayout,
@@ -45,6 +46,7 @@ from .data_panel import DataPanel
 from .model_picker import CompareList, ModelForms
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
+from .start_page import EXAMPLE_SETUP, StartPage
 from .studies import StudySession
 from .trial_table import TrialTable
 from .views import VIEW_CLASSES, AnalysisView, CompareView
@@ -94,13 +96,16 @@ class MainWindow(QMainWindow):
     searchFinished = Signal(str)    # stop reason; also "failed", "invalid", "crashed"
     exportFinished = Signal(str)    # what was written, or "" when it failed
 
-    def __init__(self, controller: SearchController | None = None):
+    def __init__(self, controller: SearchController | None = None, *, defer_warm_up: bool = False):
+        """``defer_warm_up``: leave the search child and the scikit-learn imports to :meth:`warm_up`, so
+        they do not compete with the window for the CPU while it opens (the app calls it when ready)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("hpgui")
         self.setAcceptDrops(True)
         self.store = TrialStore()
-        self.controller = controller if controller is not None else SearchController(self)
+        self.controller = (controller if controller is not None
+                           else SearchController(self, prewarm=not defer_warm_up))
         self.error_reporter = None
         self.messages: list[tuple[str, str]] = []      # (title, text) of every dialog shown, for tests and logs
         self.confirm: Callable[[str, str], bool] = self._ask
@@ -131,6 +136,16 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._on_task_changed()
         self._update_actions()
+        self._warmed_up = False
+        if not defer_warm_up:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Start the spare search child and import the estimators in the background (once)."""
+        if self._warmed_up:
+            return
+        self._warmed_up = True
+        self.controller.prewarm()
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -230,7 +245,12 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(self.right_splitter)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
-        self.setCentralWidget(self.main_splitter)
+        # An empty window shows the start page; the first loaded dataset replaces it for good.
+        self.start_page = StartPage(self.recent_files())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.main_splitter)
+        self.setCentralWidget(self.pages)
         self.resize(1400, 860)
         self.main_splitter.setSizes([560, 840])
 
@@ -365,6 +385,10 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.progress_bar)
 
     def _connect(self) -> None:
+        self.start_page.openCsvRequested.connect(self.open_csv_dialog)
+        self.start_page.exampleRequested.connect(self.try_example)
+        self.start_page.openSetupRequested.connect(self.open_setup_dialog)
+        self.start_page.recentRequested.connect(self.open_path)
         self.data_panel.datasetLoaded.connect(self._on_dataset_loaded)
         self.data_panel.datasetLoaded.connect(self.studies.after_dataset_loaded)
         self.data_panel.loadFailed.connect(self._on_load_failed)
@@ -471,6 +495,10 @@ class MainWindow(QMainWindow):
     def open_example(self, name: str, target: str) -> None:
         self.open_csv(example_path(name), target=target)
 
+    def try_example(self) -> None:
+        """The penguins data with a ready setup: one click on Start runs a search."""
+        self.open_setup(example_path(EXAMPLE_SETUP))
+
     def open_setup(self, path: str | Path) -> None:
         path = Path(path)
         try:
@@ -551,6 +579,7 @@ class MainWindow(QMainWindow):
         elif self._pending_target is not None and self._pending_target in dataset.frame.columns:
             self.data_panel.set_target(self._pending_target)
         self._pending_target = None
+        self.pages.setCurrentWidget(self.main_splitter)
         self.setWindowTitle(f"{dataset.path.name} — hpgui")
         self.status_label.setText(f"Loaded {dataset.path.name}: {dataset.rows:,} rows × "
                                   f"{len(dataset.columns)} columns.")
@@ -789,6 +818,7 @@ class MainWindow(QMainWindow):
     def show_trials(self, names: list[str], space: dict, metric, records: list, *, setup: SearchSetup | None,
                     study_name: str, storage: str | None, dataset: Any = None, specs: dict | None = None) -> None:
         """Point every view at one study (its parameters, ranges and metric) and show ``records``."""
+        self.pages.setCurrentWidget(self.main_splitter)  # a stored study shows even without its data file
         self.store.reset(metric.direction, names)
         self.table.source.set_params(names)
         self.history.clear()
@@ -1086,6 +1116,7 @@ class MainWindow(QMainWindow):
         """Draw stored studies' best-so-far curves beside this window's study, on the Compare tab."""
         view = self.compare_view()
         view.add_studies(studies)
+        self.pages.setCurrentWidget(self.main_splitter)  # also from the start page, with no data open
         self.chart_tabs.setCurrentWidget(view)
 
     def open_connect_dialog(self) -> None:

@@ -155,6 +155,13 @@ class SearchController(QObject):
         if prewarm:
             self._spare = SearchProcess()
 
+    def prewarm(self) -> None:
+        """Start the spare child now, for a controller made with ``prewarm=False`` (the app does this
+        once its window shows its first content, so the child's imports do not slow that down)."""
+        self._prewarm = True
+        if self._spare is None and self._thread is None:
+            self._spare = SearchProcess()
+
     def is_running(self) -> bool:
         return self._thread is not None
 

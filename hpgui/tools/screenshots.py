@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
+    settle()
+    window.grab().save(str(out / "start-page.png"))  # what a first run shows
+
     window.open_example("penguins.csv", "species")
     wait(window.data_panel.datasetLoaded, 60_000)
     settle()
