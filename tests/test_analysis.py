@@ -161,3 +161,28 @@ def test_thin_keeps_one_point_per_cell_and_every_occupied_cell():
     assert 0 in keep.tolist()
     assert len({(int(x[i] * 20), int(y[i] * 10)) for i in keep}) == len(keep)
     assert analysis.thin(np.empty(0), np.empty(0), (0, 1), (0, 1), (5, 5)).tolist() == []
+
+
+def test_spread_per_cell_spans_every_bar_of_its_cell():
+    rng = np.random.default_rng(3)
+    x = rng.random(20_000)
+    y = rng.random(20_000)
+    low, high = y - rng.random(20_000) * 0.2, y + rng.random(20_000) * 0.2
+    first, lows, highs = analysis.spread_per_cell(x, y, low, high, (0, 1), (0, 1), (10, 5))
+    cell = np.minimum((x * 10).astype(int), 9) * 5 + np.minimum((y * 5).astype(int), 4)
+    assert len(first) == len(np.unique(cell)) == 50
+    assert np.all(np.diff(first) > 0)  # in trial order
+    for i, lo, hi in zip(first, lows, highs):
+        members = cell == cell[i]
+        assert i == np.flatnonzero(members)[0]  # the cell's first trial carries its bar
+        assert (lo, hi) == (low[members].min(), high[members].max())
+    assert [len(a) for a in analysis.spread_per_cell(*(np.empty(0),) * 4, (0, 1), (0, 1), (2, 2))] == [0, 0, 0]
+
+
+def test_tied_mask_matches_tied_with_best():
+    records = [rec(0, 0.80, folds=[0.78, 0.8, 0.82]), rec(1, 0.90, folds=[0.85, 0.9, 0.95]),
+               rec(2, 0.88, folds=[0.86, 0.88, 0.9]), rec(3, None, state="failed")]
+    values = np.array([0.80, 0.90, 0.88, np.nan])
+    assert analysis.tied_mask(values, records[1]).tolist() == [False, True, True, False]
+    assert [r.number for r in analysis.tied_with_best(records, records[1], values)] == [2]
+    assert analysis.tied_mask(values, None).tolist() == [False] * 4

@@ -63,3 +63,38 @@ def test_reset_never_reuses_a_version_and_infinite_scores_are_not_best():
     store.add([rec(1, float("inf")), rec(2, 0.7)])
     assert store.best.number == 2
     np.testing.assert_array_equal(store.arrays().best_so_far, [0.1, 0.1, 0.7])
+
+
+def with_folds(n, value, folds=None, train=None, state="complete"):
+    return TrialRecord(number=n, state=state, value=value if state == "complete" else None, params={},
+                       folds=folds, train_score=train)
+
+
+def test_details_give_train_and_fold_columns_and_follow_changes():
+    store = TrialStore("maximize")
+    store.add([with_folds(0, 0.8, [0.7, 0.9], train=0.95), with_folds(1, None, state="running"),
+               with_folds(2, 0.6, [0.5, float("nan"), 0.7, None]), with_folds(3, 0.7, [])])
+    d = store.details()
+    np.testing.assert_array_equal(d.train, [0.95, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(d.fold_low, [0.7, np.nan, 0.5, np.nan])
+    np.testing.assert_array_equal(d.fold_high, [0.9, np.nan, 0.7, np.nan])
+    np.testing.assert_allclose(d.fold_std, [0.1, np.nan, 0.1, np.nan])  # NaN and None folds are left out
+    assert d.fold_count.tolist() == [2, 0, 2, 0]
+    assert store.details() is d  # nothing changed: nothing recomputed
+    # A running trial finishes (replaced in place), one arrives after the last and one fills a gap.
+    store.add([with_folds(1, 0.9, [0.8, 1.0], train=0.99)])
+    store.add([with_folds(5, 0.5, [0.4, 0.6, 0.5])])
+    store.add([with_folds(4, 0.4, [0.3])])
+    d = store.details()
+    assert d.fold_count.tolist() == [2, 2, 2, 0, 1, 3]
+    np.testing.assert_array_equal(d.train, [0.95, 0.99, np.nan, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(d.fold_low, [0.7, 0.8, 0.5, np.nan, 0.3, 0.4])
+    np.testing.assert_array_equal(d.fold_high, [0.9, 1.0, 0.7, np.nan, 0.3, 0.6])
+    np.testing.assert_allclose(d.fold_std[5], np.std([0.4, 0.6, 0.5]))
+    # Every column matches a fresh computation over the same records.
+    fresh = TrialStore("maximize")
+    fresh.add(list(store.records))
+    for name in ("train", "fold_low", "fold_high", "fold_std", "fold_count"):
+        np.testing.assert_array_equal(getattr(fresh.details(), name), getattr(d, name))
+    store.reset("maximize")
+    assert len(store.details().train) == 0

@@ -40,7 +40,8 @@ from .space import Hyperparameter, widens  # noqa: F401 (re-exported)
 
 __all__ = [
     "EDGE_MARGIN", "RangeAdvice", "bounded_metric", "complexity", "default_gap_threshold", "gap",
-    "merge_bars", "one_se_choice", "range_advice", "standard_error", "thin", "tied_with_best", "widen",
+    "merge_bars", "one_se_choice", "range_advice", "spread_per_cell", "standard_error", "thin", "tied_mask",
+    "tied_with_best", "widen",
     "widens",
 ]
 
@@ -98,16 +99,22 @@ def tied_with_best(records: Sequence[TrialRecord], best: TrialRecord | None,
     """
     if best is None or not _scored(best):
         return []
-    se = standard_error(best)
-    if se is None:
-        return []
-    tolerance = se * (1 + 1e-12) + 1e-15  # a trial that equals the band's edge is inside it
     if values is None:
         values = np.fromiter((r.value if r.state == "complete" and r.value is not None else np.nan
                               for r in records), dtype=float, count=len(records))
-    with np.errstate(invalid="ignore"):
-        inside = np.nonzero(np.abs(values - best.value) <= tolerance)[0]
+    inside = np.flatnonzero(tied_mask(values, best))
     return [records[i] for i in inside if records[i].number != best.number]
+
+
+def tied_mask(values: np.ndarray, best: TrialRecord | None) -> np.ndarray:
+    """Which scores lie within one standard error of the best's (the best's own score included)."""
+    values = np.asarray(values, dtype=float)
+    se = standard_error(best) if best is not None and _scored(best) else None
+    if se is None:
+        return np.zeros(len(values), dtype=bool)
+    tolerance = se * (1 + 1e-12) + 1e-15  # a trial that equals the band's edge is inside it
+    with np.errstate(invalid="ignore"):
+        return np.abs(values - best.value) <= tolerance
 
 
 def _position(value: Any, hp: Hyperparameter) -> float | None:
@@ -289,12 +296,39 @@ def thin(x: np.ndarray, y: np.ndarray, x_range: tuple[float, float], y_range: tu
     still shows a point, so outliers and the shape of the cloud survive, while the
     drawing cost stops growing with the number of trials.
     """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) == 0:
         return np.empty(0, dtype=np.int64)
+    _, first = np.unique(_cell_ids(x, y, x_range, y_range, cells), return_index=True)
+    return np.sort(first)
+
+
+def _cell_ids(x, y, x_range, y_range, cells) -> np.ndarray:
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     nx, ny = max(1, int(cells[0])), max(1, int(cells[1]))
     (x0, x1), (y0, y1) = x_range, y_range
-    cx = np.clip(((x - x0) / ((x1 - x0) or 1.0) * nx).astype(np.int64), 0, nx - 1)
+    cx = np.clip(((np.nan_to_num(x, nan=x0) - x0) / ((x1 - x0) or 1.0) * nx).astype(np.int64), 0, nx - 1)
     cy = np.clip(((np.nan_to_num(y, nan=y0) - y0) / ((y1 - y0) or 1.0) * ny).astype(np.int64), 0, ny - 1)
-    _, first = np.unique(cx * ny + cy, return_index=True)
-    return np.sort(first)
+    return cx * ny + cy
+
+
+def spread_per_cell(x: np.ndarray, y: np.ndarray, low: np.ndarray, high: np.ndarray,
+                    x_range: tuple[float, float], y_range: tuple[float, float],
+                    cells: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One error bar per occupied cell: (index of the cell's first point, lowest low, highest high).
+
+    Every bar of a cell passes through the cell (its point lies inside), so together
+    they cover exactly the lowest low to the highest high: one bar per cell draws the
+    same pixels as all of them, however many trials share the cell.
+    """
+    if len(x) == 0:
+        empty = np.empty(0)
+        return empty.astype(np.int64), empty, empty
+    ids = _cell_ids(x, y, x_range, y_range, cells)
+    order = np.argsort(ids, kind="stable")  # stable: each run starts with the cell's first point
+    ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    lows = np.fmin.reduceat(np.asarray(low, dtype=float)[order], starts)
+    highs = np.fmax.reduceat(np.asarray(high, dtype=float)[order], starts)
+    first = order[starts]
+    by_number = np.argsort(first)
+    return first[by_number], lows[by_number], highs[by_number]

@@ -10,6 +10,7 @@ timer pays nothing while no trial arrives.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -29,6 +30,59 @@ class TrialArrays:
     values: np.ndarray       # float64, NaN where the trial has no score
     states: np.ndarray       # int8 codes from STATE_CODES
     best_so_far: np.ndarray  # float64, the best score among trials up to each one (NaN before any)
+
+
+@dataclass(frozen=True)
+class TrialDetails:
+    """Per-trial columns the train-vs-validation and fold views plot, in trial-number order."""
+
+    train: np.ndarray       # float64, NaN where the trial has no train score
+    fold_low: np.ndarray    # float64, the lowest finite fold score (NaN without one)
+    fold_high: np.ndarray   # float64, the highest finite fold score
+    fold_std: np.ndarray    # float64, population std of the finite fold scores
+    fold_count: np.ndarray  # int64, how many finite fold scores the trial has
+
+    @staticmethod
+    def of(records: Sequence[TrialRecord]) -> "TrialDetails":
+        n = len(records)
+        train = _floats([r.train_score for r in records])
+        lists = [r.folds or () for r in records]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+        flat = _floats(list(itertools.chain.from_iterable(lists)))
+        low, high, std = (np.full(n, np.nan) for _ in range(3))
+        finite_count = np.zeros(n, dtype=np.int64)
+        rows = np.flatnonzero(counts)
+        if len(rows):
+            # One pass in C over every fold of every trial: reduceat over each trial's run of folds.
+            starts = (np.cumsum(counts) - counts)[rows]
+            finite = np.isfinite(flat)
+            finite_count[rows] = np.add.reduceat(finite.astype(np.int64), starts)
+            x = np.where(finite, flat, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.add.reduceat(x, starts) / finite_count[rows]
+                centred = np.where(finite, flat - np.repeat(mean, counts[rows]), 0.0)
+                std[rows] = np.sqrt(np.add.reduceat(centred * centred, starts) / finite_count[rows])
+                low[rows] = np.fmin.reduceat(np.where(finite, flat, np.nan), starts)
+                high[rows] = np.fmax.reduceat(np.where(finite, flat, np.nan), starts)
+        return TrialDetails(train, low, high, std, finite_count)
+
+    @staticmethod
+    def join(parts: Sequence["TrialDetails"]) -> "TrialDetails":
+        return TrialDetails(*(np.concatenate([getattr(p, f) for p in parts])
+                              for f in ("train", "fold_low", "fold_high", "fold_std", "fold_count")))
+
+
+def _floats(values: list) -> np.ndarray:
+    """float64 of a list, None and stray non-numbers as NaN."""
+    try:
+        return np.array(values, dtype=np.float64).reshape(len(values))
+    except (TypeError, ValueError):
+        def number(v):
+            try:
+                return float(v)
+            except (TypeError, ValueError):
+                return math.nan
+        return np.fromiter((number(v) for v in values), dtype=np.float64, count=len(values))
 
 
 def _score(record: TrialRecord) -> float:
@@ -58,6 +112,10 @@ class TrialStore:
         self._best: TrialRecord | None = None
         self._best_trail: list[tuple[int, TrialRecord]] = []  # (trial number, best record at that time)
         self._arrays: TrialArrays | None = None
+        # Details of the first ``_details_upto`` records, still valid: a live batch appends, so a redraw
+        # computes the new trials' columns only.
+        self._details: TrialDetails | None = None
+        self._details_upto = 0
 
     # -- changing ------------------------------------------------------------
     def add(self, records: Iterable[TrialRecord]) -> int:
@@ -80,6 +138,7 @@ class TrialStore:
         in_order = True
         for record in records:
             i = bisect.bisect_left(self._numbers, record.number)
+            self._details_upto = min(self._details_upto, i)
             if i < len(self._numbers) and self._numbers[i] == record.number:
                 self._records[i] = record
                 self._values[i] = _score(record)
@@ -161,6 +220,19 @@ class TrialStore:
                 best = np.empty(0)
             self._arrays = TrialArrays(numbers, values, states, best)
         return self._arrays
+
+    def details(self) -> TrialDetails:
+        """Train and fold-score columns over all trials (computed for new or changed trials only)."""
+        n = len(self._records)
+        if self._details is None or self._details_upto != n or len(self._details.train) != n:
+            upto = min(self._details_upto, len(self._details.train)) if self._details is not None else 0
+            fresh = TrialDetails.of(self._records[upto:])
+            if upto:
+                kept = self._details
+                fresh = TrialDetails.join([TrialDetails(*(getattr(kept, f)[:upto] for f in (
+                    "train", "fold_low", "fold_high", "fold_std", "fold_count"))), fresh])
+            self._details, self._details_upto = fresh, n
+        return self._details
 
     def param_values(self, name: str) -> list:
         """The value of one hyperparameter per trial (None where it did not apply)."""

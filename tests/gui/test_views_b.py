@@ -345,25 +345,96 @@ def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, penguins_c
         window.close()
 
 
+def large_store(n):
+    rng = np.random.default_rng(1)
+    store = TrialStore("maximize", list(SPACE))
+    values = rng.uniform(0.5, 0.9, n)
+    values[123] = 0.95  # the best, with folds a standard error of 0.01 wide
+    values[124:130] = 0.945  # tied with it
+    records = []
+    for i, v in enumerate(values):
+        if i % 97 == 0:
+            records.append(rec(i, None, state="failed"))
+            continue
+        spread = 0.01 + 0.05 * (i % 7 == 0)
+        folds = [float(v) - spread, float(v), float(v) + spread] if i != 123 else [0.95 - 0.0173, 0.95, 0.95 + 0.0173]
+        train = float(v) + (0.2 if i % 1000 == 1 else 0.02)  # one trial in a thousand over-fits
+        records.append(TrialRecord(number=i, state="complete", value=float(v), params={"max_depth": 3},
+                                   folds=folds, train_score=train))
+    store.add(records)
+    return store, records
+
+
 def test_large_studies_draw_one_point_per_pixel_cell(qtbot):
     from hpgui.gui.views.overfit import THIN_ABOVE
 
     n = THIN_ABOVE + 5_000
-    rng = np.random.default_rng(1)
-    store = TrialStore("maximize", list(SPACE))
-    values = rng.uniform(0.5, 0.9, n)
-    store.add([TrialRecord(number=i, state="complete", value=float(v), params={"max_depth": 3},
-                           folds=[float(v) - 0.01, float(v) + 0.01], train_score=float(v) + 0.02)
-               for i, v in enumerate(values)])
+    store, records = large_store(n)
+    scored = [r for r in records if r.state == "complete"]
     overfit = make_view(qtbot, OverfitView)
+    overfit.set_gap_threshold(0.1)
     overfit.refresh(store)
     p = overfit.plotted()
-    assert p["thinned"] and len(p["numbers"]) == n and 0 < p["drawn"] < n
+    assert p["thinned"] and len(p["numbers"]) == len(scored) and 0 < p["drawn"] < len(scored)
+    assert p["numbers"].tolist() == [r.number for r in scored]  # every trial is kept for hover and selection
+    assert p["flagged"].tolist() == [r.number for r in scored if r.number % 1000 == 1]
+    drawn = len(overfit.points.data) + len(overfit.flagged_points.data)
+    assert drawn == p["drawn"]
+    # Over-fitting trials are thinned among themselves: each has a red dot drawn in its cell.
+    from hpgui.gui.views.overfit import DOT_CELL_PX, _cells
+
+    nx, ny = _cells(overfit.scatter_plot, DOT_CELL_PX)
+    span = max(p["train"].max(), p["valid"].max()) - min(p["train"].min(), p["valid"].min())
+    red_x, red_y = overfit.flagged_points.data["x"], overfit.flagged_points.data["y"]
+    assert 0 < len(red_x) <= len(p["flagged"])
+    for r in scored:
+        if r.number % 1000 == 1:
+            assert np.any((np.abs(red_x - r.train_score) <= span / nx) & (np.abs(red_y - r.value) <= span / ny))
+    assert overfit.best_point.data["x"].tolist() == [records[123].train_score]
     assert "one per pixel cell" in overfit.summary.text()
+    # Hover finds a trial that was not drawn: the picker searches every trial, not only the drawn ones.
+    hidden = next(i for i, number in enumerate(p["numbers"])
+                  if p["train"][i] not in set(overfit.points.data["x"].tolist()))
+    box = overfit.scatter_plot.getViewBox()
+    box.updateAutoRange()  # what the next paint would do
+    spot = box.mapViewToScene(QPointF(p["train"][hidden], p["valid"][hidden]))
+    found = overfit.pickers[0].trial_at(spot)
+    assert found is not None
+    i = int(np.flatnonzero(p["numbers"] == found)[0])
+    px, py = box.viewPixelSize()
+    assert abs(p["train"][i] - p["train"][hidden]) <= 8 * px and abs(p["valid"][i] - p["valid"][hidden]) <= 8 * py
+    # Top K leaves few enough trials to draw each one.
+    overfit.top_k.setValue(50)
+    p = overfit.plotted()
+    assert not p["thinned"] and len(p["numbers"]) == 50 == p["drawn"] and 123 in p["numbers"].tolist()
+
     folds = make_view(qtbot, FoldsView)
     folds.refresh(store)
     p = folds.plotted()
-    assert p["thinned"] and 0 < p["drawn"] < n and len(folds.bars.opts["x"]) == p["drawn"]
+    assert p["thinned"] and 0 < p["drawn"] < len(scored) and len(folds.bars.opts["x"]) == p["drawn"]
+    assert p["numbers"].tolist() == [r.number for r in scored]
+    assert p["low"].tolist() == [min(r.folds) for r in scored] and p["high"].tolist() == [max(r.folds) for r in scored]
+    # The bars drawn cover exactly what all bars would: the widest spread survives thinning.
+    bars = folds.bars.opts
+    assert (bars["y"] - bars["bottom"]).min() == pytest.approx(p["low"].min())
+    assert (bars["y"] + bars["top"]).max() == pytest.approx(p["high"].max())
+    assert p["best"] == 123 and p["tied"].tolist() == list(range(124, 130))
+    assert folds.best.data["x"].tolist() == [123]
+    assert sorted(folds.tied.data["x"].tolist()) and set(folds.tied.data["x"].tolist()) <= set(range(124, 130))
+    assert 0 < len(folds.means.data) < len(scored) - 7
+    assert "6 trials tied" in folds.summary.text() and "bars for" in folds.summary.text()
+    # A live batch of 20 trials redraws from the store's columns, new trials included.
+    store.add([TrialRecord(number=n + k, state="complete", value=0.7, params={"max_depth": 3},
+                           folds=[0.6, 0.8], train_score=0.75) for k in range(20)])
+    assert folds.refresh(store)
+    p = folds.plotted()
+    assert p["numbers"][-1] == n + 19 and p["low"][-1] == 0.6 and p["high"][-1] == 0.8
+    folds.spread.setCurrentIndex(folds.spread.findData("std"))
+    p = folds.plotted()
+    assert p["high"][-1] - p["mean"][-1] == pytest.approx(0.1)
+    # Clicking the best selects it; its mark sits on it.
+    folds.select_trial(123)
+    assert folds.selection_mark.isVisible() and folds.selection_mark.data["x"].tolist() == [123]
 
 
 def test_an_unbounded_metric_sizes_its_threshold_even_while_the_tab_is_hidden(qtbot):

@@ -9,7 +9,6 @@ the best (hpgui.core.analysis) and drawn in the best's colour.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -18,11 +17,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from ...core import analysis
-from ...core.runner import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
 from .base import AnalysisView, HoverPicker, trial_tooltip
-from .overfit import THIN_ABOVE, _cells
+from .overfit import DOT_CELL_PX, THIN_ABOVE, _cells
 
 __all__ = ["FoldsView"]
 
@@ -95,43 +93,53 @@ class FoldsView(AnalysisView):
         self.band.hide()
         self.picker.set_points(_EMPTY, _EMPTY, _EMPTY)
         self._data = {"numbers": _EMPTY, "mean": _EMPTY, "low": _EMPTY, "high": _EMPTY, "tied": _EMPTY,
-                      "best": None, "se": None, "spread": self.spread_kind, "drawn": 0, "thinned": False}
+                      "best": None, "se": None, "spread": self.spread_kind, "drawn": 0, "thinned": False,
+                      "dots": 0}
         self.summary.setText("")
 
-    def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
-        drawn = [r for r in records if r.value is not None and math.isfinite(r.value) and r.folds]
-        self.view.setVisible(bool(drawn))
-        self.empty_label.setVisible(not drawn)
-        if not drawn:
-            self.empty_label.setText("No trial with fold scores yet" if records else "No trials yet")
+    def _draw_visible(self, store: TrialStore) -> None:
+        index = self.visible_indices(store)
+        arrays, details = store.arrays(), store.details()
+        index_with_folds = index[(details.fold_count[index] > 0) & np.isfinite(arrays.values[index])]
+        self.view.setVisible(len(index_with_folds) > 0)
+        self.empty_label.setVisible(len(index_with_folds) == 0)
+        if not len(index_with_folds):
+            self.empty_label.setText("No trial with fold scores yet" if len(index) else "No trials yet")
             self._clear()
             return
-        n = len(drawn)
-        numbers = np.fromiter((r.number for r in drawn), dtype=float, count=n)
-        mean = np.fromiter((r.value for r in drawn), dtype=float, count=n)
+        index = index_with_folds
+        n = len(index)
+        numbers = arrays.numbers[index]
+        mean = arrays.values[index]
         if self.spread_kind == "std":
-            std = np.fromiter((np.std(r.folds) for r in drawn), dtype=float, count=n)
+            std = details.fold_std[index]
             low, high = mean - std, mean + std
         else:
-            low = np.fromiter((min(r.folds) for r in drawn), dtype=float, count=n)
-            high = np.fromiter((max(r.folds) for r in drawn), dtype=float, count=n)
-        thinned = n > THIN_ABOVE
-        if thinned:  # more trials than pixels: one bar per few-pixel cell (analysis.thin); hover finds all
-            keep = analysis.thin(numbers, mean, (numbers.min(), numbers.max()), (low.min(), high.max()),
-                                 _cells(self.plot))
-        else:
-            keep = np.arange(n)
-        self.bars.setData(x=numbers[keep], y=mean[keep], top=(high - mean)[keep], bottom=(mean - low)[keep])
+            low, high = details.fold_low[index], details.fold_high[index]
         best = store.best
         se = analysis.standard_error(best) if best is not None else None
-        tied_numbers = {r.number for r in analysis.tied_with_best(drawn, best)}
-        is_tied = np.fromiter((r.number in tied_numbers for r in drawn), dtype=bool, count=n)
         is_best = numbers == (best.number if best is not None else -1)
-        plain = np.zeros(n, dtype=bool)
-        plain[keep] = True
-        plain &= ~(is_tied | is_best)
+        is_tied = analysis.tied_mask(mean, best) & ~is_best
+        thinned = n > THIN_ABOVE
+        if thinned:
+            # More trials than pixels: one bar per few-pixel cell, spanning every bar in it, and one dot
+            # per cell of plain and of tied trials (hover still finds every trial).
+            x_range, y_range = (numbers.min(), numbers.max()), (np.nanmin(low), np.nanmax(high))
+            keep, bar_low, bar_high = analysis.spread_per_cell(numbers, mean, low, high, x_range, y_range,
+                                                               _cells(self.plot))
+            dots = _cells(self.plot, DOT_CELL_PX)
+            plain = np.flatnonzero(~(is_tied | is_best))
+            plain = plain[analysis.thin(numbers[plain], mean[plain], x_range, y_range, dots)]
+            tied = np.flatnonzero(is_tied)
+            tied = tied[analysis.thin(numbers[tied], mean[tied], x_range, y_range, dots)]
+        else:
+            keep = np.arange(n)
+            bar_low, bar_high = low, high
+            plain, tied = np.flatnonzero(~(is_tied | is_best)), np.flatnonzero(is_tied)
+        y = mean[keep]
+        self.bars.setData(x=numbers[keep], y=y, top=bar_high - y, bottom=y - bar_low)
         self.means.setData(x=numbers[plain], y=mean[plain])
-        self.tied.setData(x=numbers[is_tied], y=mean[is_tied])
+        self.tied.setData(x=numbers[tied], y=mean[tied])
         self.best.setData(x=numbers[is_best], y=mean[is_best])
         if best is not None and se is not None:
             self.band.setRegion((best.value - se, best.value + se))
@@ -141,11 +149,13 @@ class FoldsView(AnalysisView):
         self.picker.set_points(numbers, mean, numbers)
         self._data = {"numbers": numbers, "mean": mean, "low": low, "high": high, "tied": numbers[is_tied],
                       "best": best.number if best is not None and is_best.any() else None, "se": se,
-                      "spread": self.spread_kind, "drawn": len(keep), "thinned": thinned}
-        text = "" if se is None else (f"{len(tied_numbers)} trial{'s' if len(tied_numbers) != 1 else ''} tied "
+                      "spread": self.spread_kind, "drawn": len(keep), "thinned": thinned,
+                      "dots": len(plain) + len(tied) + int(is_best.sum())}
+        n_tied = int(is_tied.sum())
+        text = "" if se is None else (f"{n_tied} trial{'s' if n_tied != 1 else ''} tied "
                                       f"with the best (±{format_number(se)}, one standard error)")
         if thinned:
-            text += f"; {len(keep)} of {n} bars drawn, one per pixel cell"
+            text += f"; {len(keep):,} bars for {n:,} trials, one per pixel cell"
         self.summary.setText(text)
 
     def tooltip_for(self, number: int | None) -> str:
@@ -155,7 +165,7 @@ class FoldsView(AnalysisView):
         extra = []
         if record.folds:
             extra.append("Folds: " + ", ".join(format_number(f) for f in record.folds))
-        if number in set(np.asarray(self._data.get("tied", _EMPTY)).tolist()):
+        if np.any(np.asarray(self._data.get("tied", _EMPTY)) == number):
             extra.append("<b>Tied with the best</b> (within one standard error)")
         return trial_tooltip(record, self.metric_label, extra)
 
