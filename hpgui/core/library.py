@@ -16,24 +16,32 @@ so housekeeping such as failing the trials of dead workers can be done there.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from .catalog import get_model
 from .metrics import METRICS, Metric
+from . import snapshot
 from .runner import ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, SURPLUS_ATTR, TrialRecord, records_from_frozen
 from .setup import SearchSetup, SetupError
 from .storage import journal_path, open_storage, redact, studies_dir
 
-__all__ = ["LibraryError", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies", "load_study",
-           "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve", "storage_label"]
+__all__ = ["LibraryError", "LoadCancelled", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies",
+           "load_study", "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve",
+           "storage_label"]
+
+#: ``progress(fraction, text)``: how far reading a study got (fraction None: unknown). It may raise
+#: :class:`LoadCancelled` to stop the reading.
+Progress = Callable[[float | None, str], None]
 
 STATES = ("complete", "failed", "pruned", "running", "waiting")
 _STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
@@ -42,6 +50,10 @@ _STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "R
 
 class LibraryError(RuntimeError):
     """A storage or study could not be read or changed; the message says which and what to do."""
+
+
+class LoadCancelled(BaseException):
+    """Raised by a progress callback to stop reading a study (a BaseException: nothing on the way swallows it)."""
 
 
 def storage_label(storage: str | None) -> str:
@@ -118,13 +130,49 @@ def _storage_error(storage: str | None, exc: BaseException) -> LibraryError:
     return LibraryError(f"cannot read the study storage {storage_label(storage)}: {type(exc).__name__}: {detail}")
 
 
-def _open(storage: str | None, study_name: str = "", path: Path | None = None) -> Any:
+def _open(storage: str | None, study_name: str = "", path: Path | None = None, report: Progress | None = None) -> Any:
     if path is not None:
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
 
-        return JournalStorage(JournalFileBackend(str(path)))
+        backend = JournalFileBackend(str(path))
+        return JournalStorage(backend if report is None else _replay_reporter(backend, path, report))
     return open_storage(storage, study_name)
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _replay_reporter(backend: Any, path: Path, report: Progress) -> Any:
+    """``backend`` that reports how far Optuna's replay of the journal got, about ten times a second.
+
+    Optuna replays a journal while it builds the storage, in one call; its backend hands it the log
+    entries one by one, which is the only place to see (and stop) the replay going.
+    """
+    from optuna.storages.journal import BaseJournalBackend
+
+    total = _count_lines(path)
+    name = path.name
+
+    class Reporting(BaseJournalBackend):
+        def read_logs(self, log_number_from: int):
+            remaining = max(total - log_number_from, 1)
+            last = time.monotonic()
+            for i, entry in enumerate(backend.read_logs(log_number_from)):
+                if not i & 1023 and (i == 0 or time.monotonic() - last > 0.1):
+                    last = time.monotonic()
+                    report(min(i / remaining, 1.0), f"Reading {name}: {min(i / remaining, 1.0):.0%}")
+                yield entry
+
+        def append_logs(self, logs: list) -> None:
+            backend.append_logs(logs)
+
+    return Reporting()
 
 
 def _guess_task(setup: SearchSetup | None, data: dict, param_names: Iterable[str]) -> str | None:
@@ -225,11 +273,15 @@ def _summary(frozen_study: Any, trials: list, storage: str | None, path: Path | 
     )
 
 
-def _summaries(store: Any, storage: str | None, path: Path | None) -> list[StudyInfo]:
+def _summaries(store: Any, storage: str | None, path: Path | None,
+               key: dict | None = None) -> list[StudyInfo]:
+    """The row of each study in ``store``; with ``key`` (the journal file's before it was read), large
+    studies also get a snapshot, so opening them next is quick."""
     from optuna.trial import TrialState
 
     out = []
-    for frozen in store.get_all_studies():
+    studies = store.get_all_studies()
+    for frozen in studies:
         trials = store.get_all_trials(frozen._study_id, deepcopy=False)
         if any(t.state == TrialState.RUNNING for t in trials):
             import optuna
@@ -237,8 +289,67 @@ def _summaries(store: Any, storage: str | None, path: Path | None) -> list[Study
             # A study left behind by a killed app or worker is listed with its cut-off trials failed.
             if _recover(optuna.Study(study_name=frozen.study_name, storage=store)):
                 trials = store.get_all_trials(frozen._study_id, deepcopy=False)
-        out.append(_summary(frozen, trials, storage, path))
+        info = _summary(frozen, trials, storage, path)
+        out.append(info)
+        if key is not None and path is not None and info.finished >= snapshot.MIN_TRIALS:
+            _keep_snapshot(path, key, info, frozen.user_attrs, records_from_frozen(_visible(trials)),
+                           [s.study_name for s in studies])
     return out
+
+
+# -- snapshots of large studies (see core.snapshot) ------------------------------------------------
+
+
+def _info_json(info: StudyInfo) -> dict:
+    out = {f.name: getattr(info, f.name) for f in dataclasses.fields(StudyInfo) if f.name not in ("storage", "path")}
+    for name in ("created", "last_trial"):
+        out[name] = out[name].isoformat() if out[name] is not None else None
+    out["counts"] = dict(info.counts)
+    return out
+
+
+def _info_from_json(data: dict, path: Path) -> StudyInfo:
+    data = dict(data)
+    for name in ("created", "last_trial"):
+        data[name] = datetime.fromisoformat(data[name]) if data.get(name) is not None else None
+    return StudyInfo(storage=None, path=path, **data)
+
+
+def _keep_snapshot(path: Path, key: dict, info: StudyInfo, attrs: dict, records: list[TrialRecord],
+                   studies_in_file: list[str], report: Progress | None = None) -> None:
+    """Write a snapshot when the study is large, finished, and its journal did not change while it was read."""
+    if len(records) < snapshot.MIN_TRIALS or any(r.state == "running" for r in records) \
+            or snapshot.journal_key(path) != key:
+        return
+    if report is not None:
+        report(None, f"Keeping a snapshot of {len(records):,} trials for quick reopening…")
+    header = {"info": _info_json(info), "setup": attrs.get(ATTR_SETUP), "studies_in_file": studies_in_file}
+    snapshot.write(path, info.name, key, header, records)
+
+
+def _infos_from_snapshots(path: Path) -> list[StudyInfo] | None:
+    """The rows of a journal's studies from their current snapshots, if every study in it has one."""
+    headers = {h["study"]: h for h in snapshot.current_headers(path)}
+    for header in headers.values():
+        names = header.get("studies_in_file")
+        if isinstance(names, list) and set(names) == set(headers):
+            try:
+                return [_info_from_json(headers[n]["info"], path) for n in names]
+            except (TypeError, ValueError, KeyError):
+                return None
+    return None
+
+
+def _loaded_from_snapshot(snap: snapshot.Snapshot, path: Path) -> LoadedStudy | None:
+    try:
+        info = _info_from_json(snap.header["info"], path)
+        setup, problem = _parse_setup({ATTR_SETUP: snap.header["setup"]} if snap.header.get("setup") is not None
+                                      else {})
+    except (TypeError, ValueError, KeyError):
+        return None
+    metric = _metric_for(setup, info.task, info.direction)
+    records = snap.records
+    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric)
 
 
 def _recover(study: Any) -> list[int]:
@@ -266,8 +377,14 @@ def _summarise_file(path: Path) -> list[StudyInfo]:
         cached = _CACHE.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
+    from_snapshots = _infos_from_snapshots(path)
+    if from_snapshots is not None:
+        with _CACHE_LOCK:
+            _CACHE[path] = (key, from_snapshots)
+        return from_snapshots
+    before = snapshot.journal_key(path)  # taken before the replay: a write during it voids the snapshot
     try:
-        infos = _summaries(_open(None, path=path), None, path)
+        infos = _summaries(_open(None, path=path), None, path, key=before)
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is a row, not a crash
         infos = [StudyInfo(name=path.stem, storage=None, path=path,
                            problem=f"{path.name} is not a readable study journal "
@@ -309,7 +426,7 @@ def study_names(storage: str | None) -> list[str]:
         raise _storage_error(storage, exc) from None
 
 
-def _location(storage: str | None, name: str) -> tuple[Any, Path | None]:
+def _location(storage: str | None, name: str, report: Progress | None = None) -> tuple[Any, Path | None]:
     """The Optuna storage holding study ``name`` and, for the default storage, its file."""
     if storage:
         try:
@@ -326,19 +443,19 @@ def _location(storage: str | None, name: str) -> tuple[Any, Path | None]:
         else:
             raise LibraryError(f"there is no study named {name!r} in {storage_label(None)}")
     try:
-        return _open(None, path=path), path
+        return _open(None, path=path, report=report), path
     except Exception as exc:  # noqa: BLE001
         raise _storage_error(None, exc) from None
 
 
-def _open_study(storage: str | None, name: str) -> tuple[Any, Path | None]:
+def _open_study(storage: str | None, name: str, report: Progress | None = None) -> tuple[Any, Path | None]:
     """The Optuna study ``name`` in ``storage`` and its journal file (default storage only).
 
     Every way the library opens a study comes through here.
     """
     import optuna
 
-    store, path = _location(storage, name)
+    store, path = _location(storage, name, report)
     try:
         study = optuna.load_study(study_name=name, storage=store)
     except KeyError:
@@ -368,17 +485,38 @@ def _param_order(setup: SearchSetup | None, task: str | None, records: list[Tria
     return names + [n for n in seen if n not in names]
 
 
-def load_study(storage: str | None, name: str) -> LoadedStudy:
-    """A study's row, setup and every trial (queued grid points and surplus trials left out)."""
-    study, path = _open_study(storage, name)
+def load_study(storage: str | None, name: str, progress: Progress | None = None) -> LoadedStudy:
+    """A study's row, setup and every trial (queued grid points and surplus trials left out).
+
+    A large study in the default storage comes from its snapshot while its journal is unchanged,
+    and gets one when it is read in full (core.snapshot). ``progress`` hears how far reading got
+    and may raise :class:`LoadCancelled`.
+    """
+    report = progress or (lambda fraction, text: None)
+    journal = None if storage else journal_path(name)
+    if journal is not None and not journal.exists():
+        journal = None  # a study whose file has another name: found by listing, never snapshotted
+    if journal is not None:
+        snap = snapshot.read(journal, name)
+        loaded = _loaded_from_snapshot(snap, journal) if snap is not None else None
+        if loaded is not None:
+            return loaded
+    key = snapshot.journal_key(journal) if journal is not None else None
+    report(0.0, f"Reading study {name}…")
+    study, path = _open_study(storage, name, report if progress is not None else None)
     try:
         trials = study.get_trials(deepcopy=False)
-        frozen = next(s for s in study._storage.get_all_studies() if s.study_name == name)
+        studies = study._storage.get_all_studies()
+        frozen = next(s for s in studies if s.study_name == name)
     except Exception as exc:  # noqa: BLE001
         raise _storage_error(storage, exc) from None
+    report(None, f"Preparing {len(trials):,} trials…")
     info = _summary(frozen, trials, storage, path)
-    setup, problem = _parse_setup(dict(study.user_attrs))
+    attrs = dict(study.user_attrs)
+    setup, problem = _parse_setup(attrs)
     records = records_from_frozen(_visible(trials))
+    if key is not None and path == journal:
+        _keep_snapshot(journal, key, info, attrs, records, [s.study_name for s in studies], report)
     metric = _metric_for(setup, info.task, info.direction)
     return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric)
 
@@ -400,6 +538,7 @@ def _forget(path: Path | None) -> None:
     if path is not None:
         with _CACHE_LOCK:
             _CACHE.pop(path, None)
+        snapshot.remove_all(path)
 
 
 def rename_study(storage: str | None, old: str, new: str) -> None:
