@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QProgressBar, QToolButton
 
-from ..core.library import LibraryError, LoadedStudy, StudyWatcher, load_study, scrub, storage_label
+from ..core.library import (LibraryError, LoadCancelled, LoadedStudy, StudyWatcher, load_study, scrub,
+                            storage_label)
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -105,6 +106,8 @@ class StudySession(QObject):
 
     shown = Signal(str)          # a stored study is now in the window (its name)
     watchingChanged = Signal(bool)
+    # Reading a study reports from its worker thread; a signal of this GUI-thread object queues it here.
+    _loadProgress = Signal(int, object, str)  # (which load, fraction or None, text)
 
     def __init__(self, window: "MainWindow"):
         super().__init__(window)
@@ -116,6 +119,11 @@ class StudySession(QObject):
         self._total = 0
         self._problem = ""
         self._loads: list[Any] = []
+        self._load_serial = 0  # which open() is current: an older one's progress and result are dropped
+        self._load_cancel: threading.Event | None = None
+        self._load_bar: QProgressBar | None = None
+        self._load_cancel_button: QToolButton | None = None
+        self._loadProgress.connect(self._on_load_progress)
         self._retitle: str | None = None  # the study whose dataset is loading into the forms
         # A search that ends while watching keeps the redraw timer; it must stop once neither goes on.
         window.controller.runningChanged.connect(self._on_running_changed)
@@ -138,20 +146,51 @@ class StudySession(QObject):
 
     # -- open, resume --------------------------------------------------------------------------
     def open(self, storage: str | None, name: str, then: Callable[[LoadedStudy], None] | None = None) -> None:
-        """Read a study in the background, then show it (and call ``then``)."""
+        """Read a study in the background, then show it (and call ``then``).
+
+        Reading a large study can take a while (Optuna replays its journal): the status bar shows how
+        far it got, with a busy bar and a Cancel button, and the window stays usable meanwhile. Opening
+        another study cancels this one.
+        """
         from superqt.utils import create_worker
 
         self.stop_watching()
-        worker = create_worker(load_study, storage, name)
-        self._loads.append(worker)
-        self.window.status_label.setText(f"Reading study {name}…")
+        self.cancel_open()
+        self._load_serial += 1
+        serial = self._load_serial
+        cancel = self._load_cancel = threading.Event()
+        relay = self._loadProgress
 
-        def returned(loaded: LoadedStudy) -> None:
+        def progress(fraction: float | None, text: str) -> None:
+            if cancel.is_set():
+                raise LoadCancelled
+            relay.emit(serial, fraction, text)
+
+        def work() -> LoadedStudy | None:
+            try:
+                return load_study(storage, name, progress=progress)
+            except LoadCancelled:
+                return None
+
+        worker = create_worker(work)
+        self._loads.append(worker)
+        self._show_load(serial, None, f"Reading study {name}…")
+
+        def returned(loaded: LoadedStudy | None) -> None:
+            if serial != self._load_serial:
+                return  # another study was opened meanwhile
+            self._end_load()
+            if loaded is None or cancel.is_set():  # cancelled, perhaps just as the reading ended
+                self.window.status_label.setText(f"Opening study {name} was cancelled.")
+                return
             self.show(loaded, storage)
             if then is not None:
                 then(loaded)
 
         def errored(exc: BaseException) -> None:
+            if serial != self._load_serial:
+                return
+            self._end_load()
             text = str(exc) if isinstance(exc, LibraryError) else f"{type(exc).__name__}: {scrub(str(exc), storage)}"
             self.window.show_message("Cannot open the study", text, QMessageBox.Icon.Warning)
             self.window.status_label.setText(f"Could not open study {name}.")
@@ -160,6 +199,59 @@ class StudySession(QObject):
         worker.errored.connect(errored)
         worker.finished.connect(lambda: self._loads.remove(worker) if worker in self._loads else None)
         worker.start()
+
+    @property
+    def opening(self) -> bool:
+        """A study is being read for the window."""
+        return self._load_cancel is not None
+
+    def cancel_open(self) -> None:
+        """Stop reading the study being opened (it stops at its next progress report)."""
+        if self._load_cancel is not None:
+            self._load_cancel.set()
+            self._load_cancel = None
+            self._end_load()
+            self.window.status_label.setText("Opening the study was cancelled.")
+
+    def _load_widgets(self) -> tuple[QProgressBar, QToolButton]:
+        if self._load_bar is None:
+            bar = self._load_bar = QProgressBar()
+            bar.setObjectName("studyLoadProgress")
+            bar.setAccessibleName("Reading the study")
+            bar.setMaximumWidth(160)
+            bar.setTextVisible(False)
+            button = self._load_cancel_button = QToolButton()
+            button.setObjectName("cancelStudyLoad")
+            button.setText("Cancel")
+            button.setToolTip("Stop reading this study")
+            button.clicked.connect(self.cancel_open)
+            status = self.window.statusBar()
+            status.addPermanentWidget(bar)
+            status.addPermanentWidget(button)
+        return self._load_bar, self._load_cancel_button
+
+    def _show_load(self, serial: int, fraction: float | None, text: str) -> None:
+        if serial != self._load_serial or self._load_cancel is None:
+            return
+        bar, button = self._load_widgets()
+        if fraction is None:
+            bar.setRange(0, 0)  # busy: how long this step takes is not known
+        else:
+            bar.setRange(0, 1000)
+            bar.setValue(int(round(fraction * 1000)))
+        bar.show()
+        button.show()
+        self.window.status_label.setText(text)
+
+    @Slot(int, object, str)
+    def _on_load_progress(self, serial: int, fraction: float | None, text: str) -> None:
+        self._show_load(serial, fraction, text)
+
+    def _end_load(self) -> None:
+        self._load_cancel = None
+        if self._load_bar is not None:
+            self._load_bar.hide()
+            self._load_cancel_button.hide()
 
     def resume(self, storage: str | None, name: str) -> None:
         """Open a study, then run the rest of its budget with its own stored setup."""
@@ -339,4 +431,5 @@ class StudySession(QObject):
         self.window._in_background(work, f"Exporting study {name} (refitting its best model)…")
 
     def shutdown(self) -> None:
+        self.cancel_open()
         self.stop_watching()
