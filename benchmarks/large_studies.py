@@ -15,7 +15,12 @@ Then, in an offscreen MainWindow, it times:
   class in ``VIEW_CLASSES``, whatever views exist when it runs), painted,
 - the trial table: its first fill and a sort by score,
 - one ``MainWindow.redraw()`` after 20 more trials arrive (a live search),
-  with each chart tab in front.
+  with each chart tab in front,
+- opening the study as File → Studies… does (``StudySession.open``: read on a
+  worker thread, then shown), first with a journal replay (which also writes the
+  study's snapshot) and again from the snapshot: the time until it is shown and
+  the longest the window's event loop went without running meanwhile,
+- ``library.load_study`` from the snapshot, and listing the library from it.
 
 ``--quick`` runs only the 10,000-trial study.
 """
@@ -36,6 +41,8 @@ from _common import prepare_environment  # noqa: E402
 
 DATA_DIR = prepare_environment("large")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from hpgui.core import snapshot  # noqa: E402 - after prepare_environment
 
 SETUP = {
     "format": "hpgui-setup/1",
@@ -262,10 +269,69 @@ def measure(n: int) -> dict[str, float]:
         window.repaint()
         out[f"live redraw after +20 trials, {window.chart_tabs.tabText(i)} in front"] = time.perf_counter() - t0
 
+    out.update(measure_open(app, window, name))
     out["journal size (MB)"] = size / 1e6
+    snap = snapshot.snapshot_path(DATA_DIR / "studies" / f"{name}.journal", name)
+    out["snapshot size (MB)"] = snap.stat().st_size / 1e6 if snap.exists() else float("nan")
     window.close()
     window.deleteLater()
     app.processEvents()
+    return out
+
+
+def open_in_window(app, window, name: str) -> tuple[float, float, float]:
+    """StudySession.open until the study is shown: (total s, longest event-loop stall while reading s,
+    time spent showing it on the GUI thread s)."""
+    from PySide6.QtCore import QTimer
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    shown: list[float] = []
+    session = window.studies
+    real_show = session.show
+
+    def show(loaded, storage):
+        shown.append(time.perf_counter())
+        real_show(loaded, storage)
+        shown.append(time.perf_counter())
+
+    session.show = show
+    try:
+        t0 = time.perf_counter()
+        ticks.append(t0)
+        timer.start()
+        session.open(None, name)
+        while len(shown) < 2:
+            app.processEvents()
+            time.sleep(0.002)
+        timer.stop()
+    finally:
+        session.show = real_show
+    reading = [t for t in ticks if t <= shown[0]] + [shown[0]]
+    stall = max(b - a for a, b in zip(reading, reading[1:])) if len(reading) > 1 else 0.0
+    return shown[1] - t0, stall, shown[1] - shown[0]
+
+
+def measure_open(app, window, name: str) -> dict[str, float]:
+    """Opening the stored study the way the window does, without and with its snapshot."""
+    from hpgui.core import library
+
+    out: dict[str, float] = {}
+    journal = DATA_DIR / "studies" / f"{name}.journal"
+    snapshot.remove_all(journal)
+    total, stall, showing = open_in_window(app, window, name)
+    out["window open, journal replayed (snapshot written): until shown"] = total
+    out["  longest event-loop stall while reading"] = stall
+    out["  showing it (store, history, table; GUI thread)"] = showing
+    out["library.load_study from the snapshot"], loaded = timed(lambda: library.load_study(None, name))
+    assert loaded.info.name == name
+    total, stall, showing = open_in_window(app, window, name)
+    out["window reopen from the snapshot: until shown"] = total
+    out["  longest event-loop stall while reading (snapshot)"] = stall
+    library._CACHE.clear()
+    out["list the library (from the snapshot)"], _ = timed(lambda: library.list_studies(None))
     return out
 
 
@@ -295,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             value = results[n].get(step)
             if value is None:
                 cells.append("")
-            elif step.startswith("journal size"):
+            elif "size (MB)" in step:
                 cells.append(f"{value:.0f} MB")
             elif value >= 10:
                 cells.append(f"{value:.0f} s")

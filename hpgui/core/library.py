@@ -157,7 +157,7 @@ def _replay_reporter(backend: Any, path: Path, report: Progress) -> Any:
     from optuna.storages.journal import BaseJournalBackend
 
     total = _count_lines(path)
-    name = path.name
+    name = f"{path.name} ({path.stat().st_size / 1e6:,.0f} MB)"
 
     class Reporting(BaseJournalBackend):
         def read_logs(self, log_number_from: int):

@@ -7,9 +7,9 @@ trial record) to ``<journal>.<study>.snapshot.json``; the next open reads that
 instead (under a second for 100,000 trials). Optuna's own journal snapshots are
 pickles and only for Redis, so they are not used.
 
-The snapshot is JSON, two lines: a header (format, the journal's size,
-modification time and a hash of its last 64 KiB, the studies the file held, a
-SHA-256 of the trials line) and the trials as columns. It is used only while the
+The snapshot is JSON lines: a header (format, the journal's size, modification
+time and a hash of its last 64 KiB, the studies the file held, a SHA-256 of the
+rest) and then the trials as columns, 5,000 trials a line. It is used only while the
 journal is exactly as it was when the snapshot was written: any write to the
 journal (a trial added, a trial changed, a study renamed) makes it stale, and the
 next open replays the journal and writes a new one. A snapshot that cannot be
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 FORMAT = "hpgui-study-snapshot/1"
 #: Smaller studies replay in well under a second; a snapshot would only be one more file.
 MIN_TRIALS = 2000
+CHUNK = 5000  # trials per line of the snapshot
 _TAIL_BYTES = 64 * 1024
 _FIELDS = [f.name for f in dataclasses.fields(TrialRecord)]
 _DATES = ("started", "finished")
@@ -96,11 +97,19 @@ def _decode(columns: dict[str, list]) -> list[TrialRecord]:
     return [TrialRecord(*row) for row in zip(*columns.values())]
 
 
+def _chunks(records: Sequence[TrialRecord]) -> bytes:
+    # One JSON line per CHUNK trials: json.loads holds the interpreter lock for a whole document, and a
+    # window reading 100,000 trials on a worker thread would freeze for as long as one line takes.
+    lines = [json.dumps(_encode(records[i:i + CHUNK]), separators=(",", ":"), allow_nan=True).encode()
+             for i in range(0, len(records), CHUNK)]
+    return b"\n".join(lines)
+
+
 def write(journal: Path, study: str, key: dict[str, Any], header: dict[str, Any],
           records: Sequence[TrialRecord]) -> bool:
     """Write the snapshot of ``study`` for the journal content ``key`` describes; False if it could not be."""
     path = snapshot_path(journal, study)
-    payload = json.dumps(_encode(records), separators=(",", ":"), allow_nan=True).encode()
+    payload = _chunks(records)
     head = {**header, "format": FORMAT, "study": study, "journal": key, "fields": _FIELDS, "trials": len(records),
             "trials_sha256": hashlib.sha256(payload).hexdigest()}
     # A name of its own per writer, then an atomic rename: a reader never sees half a snapshot, and two
@@ -168,7 +177,7 @@ def read(journal: Path, study: str) -> Snapshot | None:
             header = _valid_header(f.readline(), journal, study)
             if header is None:
                 return None
-            payload = f.readline().rstrip(b"\n")
+            payload = f.read().rstrip(b"\n")
     except OSError:
         return None
     if hashlib.sha256(payload).hexdigest() != header.get("trials_sha256"):
@@ -178,7 +187,9 @@ def read(journal: Path, study: str) -> Snapshot | None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        records = _decode(json.loads(payload))
+        records = []
+        for line in payload.split(b"\n") if payload else ():
+            records.extend(_decode(json.loads(line)))
     except (ValueError, TypeError) as exc:
         log.debug("snapshot of %s ignored: %s", study, exc)
         return None
