@@ -46,6 +46,7 @@ ATTR_CREATED = "hpgui:created"
 TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
+RETRY_ATTR = "hpgui:retry_of"
 
 
 class SearchFailed(RuntimeError):
@@ -195,7 +196,8 @@ def requeue(study: Any, trial: Any) -> None:
     # A trial cut off before it sampled has no params yet; its queued point is still in fixed_params.
     params = trial.params or trial.system_attrs.get("fixed_params")
     if kind and params:
-        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind})
+        # The retry names the trial it replaces, so the cut-off one is not counted against the budget.
+        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind, RETRY_ATTR: trial.number})
 
 
 def _error_text(exc: BaseException) -> str:
@@ -388,8 +390,14 @@ class Search:
         return score
 
     def study_progress(self) -> tuple[int, TrialRecord | None, int, int]:
-        """Finished trials in the whole study, its best, finished trials since the best, running trials."""
-        records = self.records()
+        """Finished trials in the whole study, its best, finished trials since the best, running trials.
+
+        A trial cut off by Stop or a dead worker whose point was queued again is not counted: its
+        retry is, so a resumed grid with a budget of exactly its size still runs every point.
+        """
+        trials = self.study.get_trials(deepcopy=False)
+        retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
+        records = records_from_frozen([t for t in trials if t.number not in retried])
         finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
         best = self.best_of(records)
         since_best = 0

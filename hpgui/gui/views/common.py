@@ -209,6 +209,15 @@ def colour_table(colormap: str, count: int = 64, alpha: int = 230, reverse: bool
     return [QColor(int(r), int(g), int(b), alpha) for r, g, b, _ in rgba]
 
 
+def colour_map(name: str = "viridis", reverse: bool = False) -> pg.ColorMap:
+    """A colour map, or a reversed copy of it (pyqtgraph's own ``reverse()`` changes a shared map in place)."""
+    cmap = pg.colormap.get(name)
+    if not reverse:
+        return cmap
+    positions, colours = cmap.getStops(mode="byte")
+    return pg.ColorMap(1.0 - positions[::-1], colours[::-1])
+
+
 def colour_index(values: np.ndarray, low: float, high: float, count: int) -> np.ndarray:
     """Which of ``count`` colour bins each value falls in, ``low`` → 0 and ``high`` → count - 1."""
     values = np.asarray(values, dtype=float)

@@ -21,7 +21,8 @@ from ...core.runner import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, note_label, score_range, stable_jitter
+from .common import (ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, colour_map, note_label, score_range,
+                     stable_jitter)
 
 _EMPTY = np.empty(0)
 _EMPTY_INT = np.empty(0, dtype=np.int64)
@@ -184,8 +185,7 @@ class ContourView(AnalysisView):
         self._best.setBrush(pg.mkBrush(c.best))
         self._ring.setPen(pg.mkPen(c.selection, width=2))
         self._ring.setBrush(None)
-        cmap = pg.colormap.get("viridis")
-        self._colour_bar.setColorMap(cmap if self.greater_is_better else cmap.reversed())  # bright is better
+        self._colour_bar.setColorMap(colour_map("viridis", reverse=not self.greater_is_better))  # bright is better
         for name in ("left", "right", "top", "bottom"):
             self._colour_bar.getAxis(name).setPen(pg.mkPen(c.foreground))
             self._colour_bar.getAxis(name).setTextPen(pg.mkPen(c.foreground))

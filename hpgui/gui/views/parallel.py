@@ -25,7 +25,8 @@ from ...core.runner import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
 from ..charts import format_number
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, choose_shown, colour_index, colour_table, nice_ticks, note_label, score_range
+from .common import (ParamAxis, choose_shown, colour_index, colour_map, colour_table, nice_ticks, note_label,
+                     score_range)
 
 NA_Y = -0.12  # where "not applicable" and "no score" sit, below each axis
 _EMPTY = np.empty(0)
@@ -131,10 +132,7 @@ class ParallelView(AnalysisView):
         self._selection.setPen(pg.mkPen(c.selection, width=3))
         self._selection.setSymbolPen(pg.mkPen(c.selection, width=1))
         self._selection.setSymbolBrush(pg.mkBrush(c.background))
-        cmap = pg.colormap.get("viridis")
-        if reverse:
-            cmap = cmap.reversed()
-        self._colour_bar.setColorMap(cmap)
+        self._colour_bar.setColorMap(colour_map("viridis", reverse=reverse))
         for name in ("left", "right", "top", "bottom"):
             self._colour_bar.getAxis(name).setPen(pg.mkPen(axis))
             self._colour_bar.getAxis(name).setTextPen(pg.mkPen(c.foreground))
