@@ -16,7 +16,7 @@ from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
 from hpgui.gui.views import VIEW_CLASSES
 from hpgui.gui.views.contour import ContourView, surface
-from hpgui.gui.views.common import ParamAxis, choose_shown
+from hpgui.gui.views.common import ParamAxis, choose_shown, shown_by_state
 from hpgui.gui.views.importance import ImportanceView
 from hpgui.gui.views.parallel import NA_Y, ParallelView
 from hpgui.gui.views.slices import SlicesView
@@ -415,6 +415,19 @@ def test_large_studies_are_sampled_stably_keeping_the_best():
     # More trials arriving keeps most of the sample in place (no reshuffle at every redraw).
     more = choose_shown(np.arange(101_000), np.append(values, np.zeros(1_000)), True, 5_000, 1_000)
     assert len(set(shown.index) & set(more.index)) > 4_500
+
+
+def test_visible_trials_split_by_state_and_thin_each_part(store):
+    arrays = store.arrays()
+    everything = np.arange(len(store))
+    split = shown_by_state(arrays, everything, True, limit=3, best=2, edge_limit=5)
+    drawn = [int(n) for n in arrays.numbers[split.complete]]
+    assert len(drawn) == 3 and drawn == sorted(drawn) and {4, 6} < set(drawn) <= set(COMPLETE)  # the best two
+    assert list(arrays.numbers[split.failed]) == [1] and list(arrays.numbers[split.pruned]) == [3]
+    assert split.sampling_notes() == ["showing 3 of 5 completed trials: the best 2 and a sample"]
+    none_spare = shown_by_state(arrays, everything, True, limit=10, best=2, edge_limit=0)
+    assert len(none_spare.complete) == 5 and len(none_spare.failed) == len(none_spare.pruned) == 0
+    assert none_spare.sampling_notes() == ["0 of 2 failed/pruned"]
 
 
 def test_every_view_says_when_it_samples(qtbot):
