@@ -18,16 +18,6 @@ from tests_support import EXAMPLES, ROOT
 SEARCH_TIMEOUT_MS = 180_000
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-
-
 def load(qtbot, window, path, target=None):
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         window.open_csv(path, target=target)
