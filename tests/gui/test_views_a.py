@@ -451,52 +451,43 @@ def test_the_views_are_registered_in_tab_order():
     assert VIEW_CLASSES[:4] == [SlicesView, ParallelView, ContourView, ImportanceView]
 
 
-def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, penguins_csv):
-    from hpgui.gui.main_window import MainWindow
+def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, penguins_csv):
+    titles = [window.chart_tabs.tabText(i) for i in range(window.chart_tabs.count())]
+    assert {"Slices", "Parallel coordinates", "Contour", "Importance"} <= set(titles)
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+        window.open_csv(penguins_csv)
+    qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
+    window.data_panel.set_target("species")
+    window.model_combo.setCurrentIndex(window.model_combo.findData("decision_tree"))
+    window.search_panel.trials_box.setChecked(True)
+    window.search_panel.trials_spin.setValue(12)
+    window.validate()
+    assert window.start_action.isEnabled(), window.problems
+    with qtbot.waitSignal(window.searchFinished, timeout=180_000):
+        window.start_action.trigger()
+    store = window.store
+    names = store.param_names
+    complete = sorted(r.number for r in store.records if r.state == "complete")
+    assert len(names) >= 2 and len(complete) >= 10
 
-    window = MainWindow()
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        titles = [window.chart_tabs.tabText(i) for i in range(window.chart_tabs.count())]
-        assert {"Slices", "Parallel coordinates", "Contour", "Importance"} <= set(titles)
-        with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
-            window.open_csv(penguins_csv)
-        qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
-        window.data_panel.set_target("species")
-        window.model_combo.setCurrentIndex(window.model_combo.findData("decision_tree"))
-        window.search_panel.trials_box.setChecked(True)
-        window.search_panel.trials_spin.setValue(12)
-        window.validate()
-        assert window.start_action.isEnabled(), window.problems
-        with qtbot.waitSignal(window.searchFinished, timeout=180_000):
-            window.start_action.trigger()
-        store = window.store
-        names = store.param_names
-        complete = sorted(r.number for r in store.records if r.state == "complete")
-        assert len(names) >= 2 and len(complete) >= 10
+    views = {type(v): v for v in window.analysis_views}
+    for cls in (SlicesView, ParallelView, ContourView, ImportanceView):
+        window.chart_tabs.setCurrentWidget(views[cls])  # a tab catches up when it is shown
+    slices = views[SlicesView].plotted()["slices"]
+    assert list(slices) == names
+    first = slices[names[0]]
+    assert sorted(first["numbers"]) == complete  # decision-tree hyperparameters apply to every trial
+    parallel = views[ParallelView].plotted()
+    assert parallel["axes"][:-1] == names and sorted(parallel["numbers"]) == complete
+    contour = views[ContourView].plotted()
+    assert contour["pair"][0] in names and len(contour["points"]["numbers"]) > 0
+    importance = views[ImportanceView]
+    qtbot.waitUntil(lambda: not importance.busy and bool(importance.plotted()["names"]), timeout=60_000)
+    assert set(importance.plotted()["names"]) <= set(names)
+    assert importance.plotted()["n_trials"] == len(complete)
 
-        views = {type(v): v for v in window.analysis_views}
-        for cls in (SlicesView, ParallelView, ContourView, ImportanceView):
-            window.chart_tabs.setCurrentWidget(views[cls])  # a tab catches up when it is shown
-        slices = views[SlicesView].plotted()["slices"]
-        assert list(slices) == names
-        first = slices[names[0]]
-        assert sorted(first["numbers"]) == complete  # decision-tree hyperparameters apply to every trial
-        parallel = views[ParallelView].plotted()
-        assert parallel["axes"][:-1] == names and sorted(parallel["numbers"]) == complete
-        contour = views[ContourView].plotted()
-        assert contour["pair"][0] in names and len(contour["points"]["numbers"]) > 0
-        importance = views[ImportanceView]
-        qtbot.waitUntil(lambda: not importance.busy and bool(importance.plotted()["names"]), timeout=60_000)
-        assert set(importance.plotted()["names"]) <= set(names)
-        assert importance.plotted()["n_trials"] == len(complete)
-
-        # Clicking a trial in a view selects it in the table and in every view.
-        views[ParallelView].trialClicked.emit(complete[-1])
-        assert window.table.selected_number() == complete[-1]
-        assert views[SlicesView].selected == complete[-1]
-        assert len(views[ParallelView].plotted()["selected"]) == len(names) + 1
-    finally:
-        window.close()
+    # Clicking a trial in a view selects it in the table and in every view.
+    views[ParallelView].trialClicked.emit(complete[-1])
+    assert window.table.selected_number() == complete[-1]
+    assert views[SlicesView].selected == complete[-1]
+    assert len(views[ParallelView].plotted()["selected"]) == len(names) + 1
