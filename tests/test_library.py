@@ -12,24 +12,7 @@ from hpgui.core.library import LibraryError, StudyWatcher, best_so_far_curve, li
 from hpgui.core.runner import Search, TrialRecord
 from hpgui.core.setup import SearchSetup
 from hpgui.core.storage import journal_path, studies_dir
-
-
-def iris_setup(csv, strategy="random", trials=6, metric="accuracy", space=None) -> SearchSetup:
-    return SearchSetup.from_json({
-        "format": "hpgui-setup/1",
-        "data": {"path": str(csv), "target": "species", "task": "classification"},
-        "model": "decision_tree",
-        "space": space or {"max_depth": {"type": "int", "low": 1, "high": 6},
-                           "min_samples_leaf": {"type": "int", "low": 1, "high": 10}},
-        "strategy": {"name": strategy, "seed": 2},
-        "evaluation": {"folds": 3},
-        "metric": metric,
-        "budget": {"trials": trials},
-    })
-
-
-GRID = {"max_depth": {"type": "int", "values": [1, 2, 3]},
-        "criterion": {"type": "categorical", "choices": ["gini", "entropy"]}}
+from tests_support import GRID, iris_setup
 
 
 def run(csv, name, storage=None, **kwargs):

@@ -15,8 +15,6 @@ import time
 from collections import Counter
 
 import optuna
-import pandas as pd
-import pytest
 from optuna.trial import TrialState
 
 from hpgui.core.process import INTERRUPTED_ERROR, Job, WorkerPool
@@ -61,30 +59,6 @@ def running_trials(name: str):
         return study(name).get_trials(states=(RUNNING,))
     except KeyError:  # the first worker has not created the study yet
         return []
-
-
-@pytest.fixture
-def slow_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=20_000, n_features=30, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(30)])
-    frame["y"] = y
-    path = tmp_path / "slow.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture
-def medium_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=3_000, n_features=20, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
-    frame["y"] = y
-    path = tmp_path / "medium.csv"
-    frame.to_csv(path, index=False)
-    return path
 
 
 def knn_grid(csv, high: int = 20) -> dict:

@@ -7,26 +7,15 @@ import json
 import time
 
 import optuna
-import pandas as pd
 import pytest
 from optuna.trial import TrialState
 from PySide6.QtCore import Qt
 
 from hpgui.core.storage import open_storage
 from hpgui.gui.main_window import MainWindow
-from tests_support import EXAMPLES, ROOT
+from tests_support import ROOT
 
 SEARCH_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def load(qtbot, window, path, target=None):
@@ -141,18 +130,6 @@ def test_two_workers_stream_their_trials_into_one_window(qtbot, window, iris_csv
     assert len({r.worker for r in records}) == 2, "trials of both worker processes reached the window"
     assert window.store.best.value == max(r.value for r in records)
     assert window.progress_bar.value() == 12
-
-
-@pytest.fixture
-def slow_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=20_000, n_features=30, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(30)])
-    frame["y"] = y
-    path = tmp_path / "slow.csv"
-    frame.to_csv(path, index=False)
-    return path
 
 
 def start_slow_search(qtbot, window, slow_csv):
