@@ -92,7 +92,9 @@ def test_two_workers_share_a_grid_and_never_repeat_a_point(iris_csv):
 
 def test_the_trial_budget_counts_the_whole_study_not_each_worker(iris_csv):
     setup = {"data": {"path": str(iris_csv), "target": "species"}, "model": "knn",
-             "strategy": {"name": "random", "seed": 3}, "budget": {"trials": 9}}
+             "strategy": {"name": "random", "seed": 3}, "budget": {"trials": 9},
+             "space": {"n_neighbors": {"type": "int", "low": 1, "high": 60},
+                       "weights": {"type": "categorical", "choices": ["uniform", "distance"]}}}
     pool = WorkerPool(2)
     try:
         pool.submit(Job(setup=setup, base_dir=None, study_name="budget2", storage=None))
@@ -103,6 +105,13 @@ def test_the_trial_budget_counts_the_whole_study_not_each_worker(iris_csv):
     finished = [t for t in study("budget2").get_trials() if t.state.is_finished()]
     assert len(finished) == 9
     assert len({t.user_attrs[TRIAL_ATTR]["worker"] for t in finished}) == 2
+    # Each worker seeds its sampler differently: with one seed they would propose the same configurations.
+    by_worker: dict[str, list] = {}
+    for t in sorted(finished, key=lambda t: t.number):
+        by_worker.setdefault(t.user_attrs[TRIAL_ATTR]["worker"], []).append(sorted(t.params.items()))
+    first, second = by_worker.values()
+    shared = min(len(first), len(second), 3)
+    assert first[:shared] != second[:shared]
 
 
 def test_a_worker_killed_mid_fit_fails_its_trial_and_the_search_finishes_its_budget(medium_csv):

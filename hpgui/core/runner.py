@@ -17,6 +17,7 @@ import math
 import secrets
 import time
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -263,6 +264,11 @@ class Search:
         self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
         self.is_grid = setup.strategy.name == "grid"
         self.shared = shared
+        # Workers sharing a study must not draw the same configurations: each seeds its sampler from
+        # the study's seed and its own identity. The folds keep the study's seed, so scores compare.
+        self.sampler_seed = self.seed
+        if shared and self.seed is not None:
+            self.sampler_seed = (self.seed * 1_000_003 + zlib.crc32(worker_id().encode())) % 2 ** 32
         self.recovered: list[int] = []  # trials a dead worker left running, failed when the study opened
 
         X, y = self.data.X, self.data.y
@@ -296,7 +302,7 @@ class Search:
                                                  f"{type(exc).__name__}: "
                                                  f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
-        sampler = make_sampler(self.setup.strategy.name, self.seed, self.budget_trials)
+        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
