@@ -192,6 +192,8 @@ def test_stale_trials_of_dead_processes_are_failed_and_live_ones_left_alone(iris
     orphan.set_user_attr(OWNER_ATTR, worker_id(dead_pid))
     live = s.ask()
     live.set_user_attr(OWNER_ATTR, worker_id())
+    # This process is alive, so a lagging heartbeat (a laptop that slept) does not fail its trial.
+    live.set_user_attr(HEARTBEAT_ATTR, time.time() - JOURNAL_GRACE_S - 5)
     silent = s.ask()  # another machine's trial whose heartbeat stopped long ago
     silent.set_user_attr(OWNER_ATTR, "elsewhere:1")
     silent.set_user_attr(HEARTBEAT_ATTR, time.time() - JOURNAL_GRACE_S - 5)

@@ -329,3 +329,19 @@ def test_a_grid_point_cut_off_by_stop_runs_again_on_resume(penguins_csv):
 def test_an_unreachable_storage_is_a_setup_problem_not_a_traceback(penguins_csv):
     with pytest.raises(SetupError, match="cannot open the study storage postgresql://u:\\*\\*\\*@"):
         Search(penguin_setup(penguins_csv), storage="postgresql://u:secret@127.0.0.1:1/none", study_name="x")
+
+
+def test_a_trial_closed_by_another_process_mid_fit_does_not_end_the_search(penguins_csv):
+    # Another worker may judge this one dead (a lagging heartbeat) and fail its trial while it still fits.
+    from optuna.trial import TrialState
+
+    search = Search(penguin_setup(penguins_csv, budget={"trials": 3}), study_name="closed-elsewhere")
+
+    def on_begin(number):
+        if number == 1:
+            trial_id = search.study.get_trials(deepcopy=False)[number]._trial_id
+            search.study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+
+    result = search.run(on_begin=on_begin)
+    assert [t.state for t in result.trials] == ["complete", "failed", "complete"]
+    assert result.stop_reason == "budget"

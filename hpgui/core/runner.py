@@ -556,7 +556,15 @@ class Search:
                     reason = "grid complete"
                     break
                 waiting -= 1
-            record, stop = self._run_trial(trial, should_stop)
+            try:
+                record, stop = self._run_trial(trial, should_stop)
+            except (RuntimeError, ValueError) as exc:
+                from optuna.exceptions import UpdateFinishedTrialError
+
+                if not (isinstance(exc, UpdateFinishedTrialError) or str(exc).startswith("Cannot tell")):
+                    raise
+                # Another process closed this trial first (it took this worker for dead); its record stands.
+                record, stop = TrialRecord.from_frozen(self.study._storage.get_trial(trial._trial_id)), None
             new += 1
             done += 1
             if record.state == "failed" and stop is None:
