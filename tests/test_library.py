@@ -137,6 +137,19 @@ def test_delete_removes_the_file(iris_csv):
     assert [i.name for i in list_studies()] == ["kept"]
 
 
+def test_delete_is_refused_while_a_live_worker_runs_a_trial(iris_csv):
+    from hpgui.core.recovery import OWNER_ATTR, worker_id
+    from hpgui.core.storage import open_storage
+
+    run(iris_csv, "busy", trials=1)
+    study = optuna.load_study(study_name="busy", storage=open_storage(None, "busy"))
+    trial = study.ask()
+    trial.set_user_attr(OWNER_ATTR, worker_id())  # this process: alive, so the trial is really running
+    with pytest.raises(LibraryError, match="1 of its trials are running"):
+        library.delete_study(None, "busy")
+    assert journal_path("busy").exists()
+
+
 def test_driver_messages_lose_the_password():
     from hpgui.core.library import scrub
 
