@@ -240,6 +240,18 @@ def test_an_unexpected_error_is_shown_with_the_log_file_and_the_app_goes_on(qtbo
     assert window.isVisible()
 
 
+def test_an_unexpected_error_quoting_a_storage_url_loses_its_password(qtbot, window):
+    from hpgui.gui.errors import ErrorReporter, log_file
+
+    reporter = ErrorReporter(window)
+    reporter.quiet = True
+    reporter.report("OperationalError: postgresql://ana:pw-123@db/hp refused",
+                    "Traceback ...\nconnect('postgresql://ana:pw-123@db/hp')")
+    text = log_file().read_text()
+    assert "postgresql://ana:***@db/hp" in text
+    assert "pw-123" not in text
+
+
 def test_window_layout_and_recent_files_are_remembered(qtbot, iris_csv):
     first = MainWindow()
     qtbot.addWidget(first)
