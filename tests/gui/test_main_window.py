@@ -245,8 +245,14 @@ def test_an_unexpected_error_quoting_a_storage_url_loses_its_password(qtbot, win
 
     reporter = ErrorReporter(window)
     reporter.quiet = True
-    reporter.report("OperationalError: postgresql://ana:pw-123@db/hp refused",
-                    "Traceback ...\nconnect('postgresql://ana:pw-123@db/hp')")
+    reporter.install()
+    try:
+        reporter.report("OperationalError: postgresql://ana:pw-123@db/hp refused",
+                        "Traceback ...\nconnect('postgresql://ana:pw-123@db/hp')")
+        qtbot.waitUntil(lambda: bool(reporter.shown), timeout=5_000)
+    finally:
+        reporter.uninstall()
+    assert "pw-123" not in reporter.shown[0]
     text = log_file().read_text()
     assert "postgresql://ana:***@db/hp" in text
     assert "pw-123" not in text
