@@ -35,3 +35,26 @@ def penguins_csv(tmp_path) -> Path:
     path = tmp_path / "penguins.csv"
     shutil.copy(EXAMPLES / "penguins.csv", path)
     return path
+
+
+def _classification_csv(path: Path, n_samples: int, n_features: int) -> Path:
+    from sklearn.datasets import make_classification
+    import pandas as pd
+
+    X, y = make_classification(n_samples=n_samples, n_features=n_features, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(n_features)])
+    frame["y"] = y
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def slow_csv(tmp_path) -> Path:
+    """20,000 rows of 30 features (target "y"): a random forest fit takes seconds, long enough to stop."""
+    return _classification_csv(tmp_path / "slow.csv", 20_000, 30)
+
+
+@pytest.fixture
+def medium_csv(tmp_path) -> Path:
+    """3,000 rows of 20 features (target "y"): fits that take a moment, not seconds."""
+    return _classification_csv(tmp_path / "medium.csv", 3_000, 20)

@@ -12,24 +12,7 @@ from hpgui.core.library import LibraryError, StudyWatcher, best_so_far_curve, li
 from hpgui.core.runner import Search, TrialRecord
 from hpgui.core.setup import SearchSetup
 from hpgui.core.storage import journal_path, studies_dir
-
-
-def iris_setup(csv, strategy="random", trials=6, metric="accuracy", space=None) -> SearchSetup:
-    return SearchSetup.from_json({
-        "format": "hpgui-setup/1",
-        "data": {"path": str(csv), "target": "species", "task": "classification"},
-        "model": "decision_tree",
-        "space": space or {"max_depth": {"type": "int", "low": 1, "high": 6},
-                           "min_samples_leaf": {"type": "int", "low": 1, "high": 10}},
-        "strategy": {"name": strategy, "seed": 2},
-        "evaluation": {"folds": 3},
-        "metric": metric,
-        "budget": {"trials": trials},
-    })
-
-
-GRID = {"max_depth": {"type": "int", "values": [1, 2, 3]},
-        "criterion": {"type": "categorical", "choices": ["gini", "entropy"]}}
+from tests_support import GRID, iris_setup
 
 
 def run(csv, name, storage=None, **kwargs):
@@ -152,6 +135,19 @@ def test_delete_removes_the_file(iris_csv):
     library.delete_study(None, "gone")
     assert not journal_path("gone").exists()
     assert [i.name for i in list_studies()] == ["kept"]
+
+
+def test_delete_is_refused_while_a_live_worker_runs_a_trial(iris_csv):
+    from hpgui.core.recovery import OWNER_ATTR, worker_id
+    from hpgui.core.storage import open_storage
+
+    run(iris_csv, "busy", trials=1)
+    study = optuna.load_study(study_name="busy", storage=open_storage(None, "busy"))
+    trial = study.ask()
+    trial.set_user_attr(OWNER_ATTR, worker_id())  # this process: alive, so the trial is really running
+    with pytest.raises(LibraryError, match="1 of its trials are running"):
+        library.delete_study(None, "busy")
+    assert journal_path("busy").exists()
 
 
 def test_driver_messages_lose_the_password():

@@ -15,8 +15,6 @@ import time
 from collections import Counter
 
 import optuna
-import pandas as pd
-import pytest
 from optuna.trial import TrialState
 
 from hpgui.core.process import INTERRUPTED_ERROR, Job, WorkerPool
@@ -63,30 +61,6 @@ def running_trials(name: str):
         return []
 
 
-@pytest.fixture
-def slow_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=20_000, n_features=30, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(30)])
-    frame["y"] = y
-    path = tmp_path / "slow.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture
-def medium_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=3_000, n_features=20, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
-    frame["y"] = y
-    path = tmp_path / "medium.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
 def knn_grid(csv, high: int = 20) -> dict:
     return {"data": {"path": str(csv), "target": "species"}, "model": "knn", "strategy": {"name": "grid"},
             "space": {"n_neighbors": {"type": "int", "low": 1, "high": high}}, "budget": {"trials": None}}
@@ -118,7 +92,9 @@ def test_two_workers_share_a_grid_and_never_repeat_a_point(iris_csv):
 
 def test_the_trial_budget_counts_the_whole_study_not_each_worker(iris_csv):
     setup = {"data": {"path": str(iris_csv), "target": "species"}, "model": "knn",
-             "strategy": {"name": "random", "seed": 3}, "budget": {"trials": 9}}
+             "strategy": {"name": "random", "seed": 3}, "budget": {"trials": 9},
+             "space": {"n_neighbors": {"type": "int", "low": 1, "high": 60},
+                       "weights": {"type": "categorical", "choices": ["uniform", "distance"]}}}
     pool = WorkerPool(2)
     try:
         pool.submit(Job(setup=setup, base_dir=None, study_name="budget2", storage=None))
@@ -129,6 +105,13 @@ def test_the_trial_budget_counts_the_whole_study_not_each_worker(iris_csv):
     finished = [t for t in study("budget2").get_trials() if t.state.is_finished()]
     assert len(finished) == 9
     assert len({t.user_attrs[TRIAL_ATTR]["worker"] for t in finished}) == 2
+    # Each worker seeds its sampler differently: with one seed they would propose the same configurations.
+    by_worker: dict[str, list] = {}
+    for t in sorted(finished, key=lambda t: t.number):
+        by_worker.setdefault(t.user_attrs[TRIAL_ATTR]["worker"], []).append(sorted(t.params.items()))
+    first, second = by_worker.values()
+    shared = min(len(first), len(second), 3)
+    assert first[:shared] != second[:shared]
 
 
 def test_a_worker_killed_mid_fit_fails_its_trial_and_the_search_finishes_its_budget(medium_csv):
@@ -209,6 +192,8 @@ def test_stale_trials_of_dead_processes_are_failed_and_live_ones_left_alone(iris
     orphan.set_user_attr(OWNER_ATTR, worker_id(dead_pid))
     live = s.ask()
     live.set_user_attr(OWNER_ATTR, worker_id())
+    # This process is alive, so a lagging heartbeat (a laptop that slept) does not fail its trial.
+    live.set_user_attr(HEARTBEAT_ATTR, time.time() - JOURNAL_GRACE_S - 5)
     silent = s.ask()  # another machine's trial whose heartbeat stopped long ago
     silent.set_user_attr(OWNER_ATTR, "elsewhere:1")
     silent.set_user_attr(HEARTBEAT_ATTR, time.time() - JOURNAL_GRACE_S - 5)

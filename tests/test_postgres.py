@@ -19,7 +19,6 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import optuna
-import pandas as pd
 import pytest
 from optuna.trial import TrialState
 
@@ -123,20 +122,8 @@ def test_three_workers_and_a_watcher_fill_a_grid_without_duplicates_or_lock_erro
     complete = Counter(t.params["n_neighbors"] for t in trials if t.state == TrialState.COMPLETE)
     assert complete == Counter(range(1, 41)), "every grid point exactly once"
     assert not [t for t in trials if t.state != TrialState.COMPLETE and not t.user_attrs.get(SURPLUS_ATTR)]
-    ran_by = Counter(t.user_attrs[TRIAL_ATTR]["worker"] for t in trials)
+    ran_by = Counter(t.user_attrs[TRIAL_ATTR]["worker"] for t in trials if t.state == TrialState.COMPLETE)
     assert len(ran_by) >= 3, f"the trials were shared out: {ran_by}"
-
-
-@pytest.fixture
-def medium_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=3_000, n_features=20, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
-    frame["y"] = y
-    path = tmp_path / "medium.csv"
-    frame.to_csv(path, index=False)
-    return path
 
 
 def test_a_worker_killed_mid_fit_leaves_the_study_complete(pg_url, study_name, medium_csv, tmp_path):

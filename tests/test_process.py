@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import optuna
-import pytest
 from optuna.trial import TrialState
 
 from hpgui.core.process import INTERRUPTED_ERROR, Job, SearchProcess
@@ -53,25 +52,11 @@ def test_a_bad_setup_comes_back_as_a_message(tmp_path):
         process.close()
 
 
-@pytest.fixture
-def big_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=20_000, n_features=30, random_state=0)
-    import pandas as pd
-
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(30)])
-    frame["y"] = y
-    path = tmp_path / "big.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
-def test_stop_ends_a_long_fit_within_two_seconds_and_fails_its_trial(big_csv):
+def test_stop_ends_a_long_fit_within_two_seconds_and_fails_its_trial(slow_csv):
     process = SearchProcess()
     try:
         # One fit of 4,000 deep trees on 16,000 rows takes far longer than the test waits.
-        setup = {"data": {"path": str(big_csv), "target": "y"}, "model": "random_forest",
+        setup = {"data": {"path": str(slow_csv), "target": "y"}, "model": "random_forest",
                  "space": {"n_estimators": {"type": "int", "values": [4000]}},
                  "strategy": {"name": "random"}, "evaluation": {"folds": 5}, "budget": {"trials": 3}}
         process.submit(Job(setup=setup, base_dir=None, study_name="long-fit", storage=None))

@@ -167,6 +167,26 @@ def test_a_stopped_grid_resumes_without_repeating_points(penguins_csv):
     assert len(points) == len(set(points)) == 6
 
 
+def test_a_grid_cut_off_mid_trial_resumes_every_point_within_a_budget_of_its_size(penguins_csv):
+    # The budget equals the grid's size: the cut-off trial must not use up the retry of its point.
+    setup = penguin_setup(penguins_csv, strategy={"name": "grid"}, space=GRID_SPACE, budget={"trials": 6})
+    first = Search(setup, study_name="cut-grid")
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        return len(calls) > 4  # as above: trial 1 is cut off in its first fold
+
+    first.run(should_stop=should_stop)
+    assert [r.state for r in first.records()] == ["complete", "failed"]
+
+    result = Search(setup, study_name="cut-grid").run()
+    complete = [t for t in result.trials if t.state == "complete"]
+    points = {(t.params["max_depth"], t.params["criterion"]) for t in complete}
+    assert len(complete) == len(points) == 6
+    assert len(result.trials) == 7  # the six points and the one failed trial
+
+
 def test_resuming_with_a_different_setup_is_refused(penguins_csv):
     Search(penguin_setup(penguins_csv, budget={"trials": 1}), study_name="mine").run()
     other = penguin_setup(penguins_csv, metric="balanced_accuracy", budget={"trials": 1})
@@ -309,3 +329,19 @@ def test_a_grid_point_cut_off_by_stop_runs_again_on_resume(penguins_csv):
 def test_an_unreachable_storage_is_a_setup_problem_not_a_traceback(penguins_csv):
     with pytest.raises(SetupError, match="cannot open the study storage postgresql://u:\\*\\*\\*@"):
         Search(penguin_setup(penguins_csv), storage="postgresql://u:secret@127.0.0.1:1/none", study_name="x")
+
+
+def test_a_trial_closed_by_another_process_mid_fit_does_not_end_the_search(penguins_csv):
+    # Another worker may judge this one dead (a lagging heartbeat) and fail its trial while it still fits.
+    from optuna.trial import TrialState
+
+    search = Search(penguin_setup(penguins_csv, budget={"trials": 3}), study_name="closed-elsewhere")
+
+    def on_begin(number):
+        if number == 1:
+            trial_id = search.study.get_trials(deepcopy=False)[number]._trial_id
+            search.study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+
+    result = search.run(on_begin=on_begin)
+    assert [t.state for t in result.trials] == ["complete", "failed", "complete"]
+    assert result.stop_reason == "budget"

@@ -38,3 +38,12 @@ def test_scrub_hides_a_password_wherever_a_message_quotes_it():
     assert "p%40ss" not in cleaned and "p@ss" not in cleaned and "hunter2" not in cleaned
     assert "postgresql://ana:***@db.example/hp" in cleaned
     assert scrub("nothing secret", None) == "nothing secret"
+
+
+def test_a_password_given_as_a_query_parameter_is_hidden_too():
+    from hpgui.core.storage import redact, scrub
+
+    url = "postgresql://ana@db/hp?sslmode=require&password=pw-123"
+    assert redact(url) == "postgresql://ana@db/hp?sslmode=require&password=***"
+    message = scrub(f"could not connect to {url}: password pw-123 rejected", url)
+    assert "pw-123" not in message and "password=***" in message

@@ -530,8 +530,8 @@ def _refuse_running(study: Any, what: str) -> None:
     running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
     if running:
         raise LibraryError(f"cannot {what} study {study.study_name!r}: {running} of its trials are running. "
-                           "Stop its workers first (a trial left running by a crashed worker is marked "
-                           "failed when the study is resumed).")
+                           "Stop its workers first (trials of workers that died are marked failed "
+                           "when the study is opened).")
 
 
 def _forget(path: Path | None) -> None:
@@ -582,6 +582,7 @@ def rename_study(storage: str | None, old: str, new: str) -> None:
 def delete_study(storage: str | None, name: str) -> None:
     """Delete a study and its trials for good (in the default storage, its file too when it holds no other)."""
     study, path = _open_study(storage, name)
+    _refuse_running(study, "delete")  # workers elsewhere (a terminal, other machines) may be filling it
     store = study._storage
     try:
         store.delete_study(study._study_id)

@@ -61,6 +61,14 @@ def owner_is_dead(owner: str | None) -> bool:
     return _pid_alive(int(pid)) is False
 
 
+def owner_is_alive_here(owner: str | None) -> bool:
+    """A "host:pid" of this machine whose process still runs (its heartbeat may lag: sleep, a stall)."""
+    if not owner or ":" not in owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and _pid_alive(int(pid)) is True
+
+
 def _uses_optuna_heartbeat(storage: Any) -> bool:
     from optuna.storages._heartbeat import is_heartbeat_enabled
 
@@ -124,6 +132,8 @@ def fail_stale_trials(study: Any) -> list[int]:
     stale = []
     for trial in running:
         owner = trial.user_attrs.get(OWNER_ATTR)
+        if owner_is_alive_here(owner):
+            continue  # failing it would make its live worker's final write fail
         if owner_is_dead(owner) or trial._trial_id in optuna_stale or (
                 not optuna_stale and not _uses_optuna_heartbeat(storage) and _journal_stale(trial, now)):
             stale.append(trial)

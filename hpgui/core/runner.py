@@ -17,6 +17,7 @@ import math
 import secrets
 import time
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -46,6 +47,7 @@ ATTR_CREATED = "hpgui:created"
 TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
+RETRY_ATTR = "hpgui:retry_of"
 
 
 class SearchFailed(RuntimeError):
@@ -195,7 +197,8 @@ def requeue(study: Any, trial: Any) -> None:
     # A trial cut off before it sampled has no params yet; its queued point is still in fixed_params.
     params = trial.params or trial.system_attrs.get("fixed_params")
     if kind and params:
-        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind})
+        # The retry names the trial it replaces, so the cut-off one is not counted against the budget.
+        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind, RETRY_ATTR: trial.number})
 
 
 def _error_text(exc: BaseException) -> str:
@@ -261,6 +264,11 @@ class Search:
         self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
         self.is_grid = setup.strategy.name == "grid"
         self.shared = shared
+        # Workers sharing a study must not draw the same configurations: each seeds its sampler from
+        # the study's seed and its own identity. The folds keep the study's seed, so scores compare.
+        self.sampler_seed = self.seed
+        if shared and self.seed is not None:
+            self.sampler_seed = (self.seed * 1_000_003 + zlib.crc32(worker_id().encode())) % 2 ** 32
         self.recovered: list[int] = []  # trials a dead worker left running, failed when the study opened
 
         X, y = self.data.X, self.data.y
@@ -294,7 +302,7 @@ class Search:
                                                  f"{type(exc).__name__}: "
                                                  f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
-        sampler = make_sampler(self.setup.strategy.name, self.seed, self.budget_trials)
+        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
@@ -388,8 +396,14 @@ class Search:
         return score
 
     def study_progress(self) -> tuple[int, TrialRecord | None, int, int]:
-        """Finished trials in the whole study, its best, finished trials since the best, running trials."""
-        records = self.records()
+        """Finished trials in the whole study, its best, finished trials since the best, running trials.
+
+        A trial cut off by Stop or a dead worker whose point was queued again is not counted: its
+        retry is, so a resumed grid with a budget of exactly its size still runs every point.
+        """
+        trials = self.study.get_trials(deepcopy=False)
+        retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
+        records = records_from_frozen([t for t in trials if t.number not in retried])
         finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
         best = self.best_of(records)
         since_best = 0
@@ -542,7 +556,15 @@ class Search:
                     reason = "grid complete"
                     break
                 waiting -= 1
-            record, stop = self._run_trial(trial, should_stop)
+            try:
+                record, stop = self._run_trial(trial, should_stop)
+            except (RuntimeError, ValueError) as exc:
+                from optuna.exceptions import UpdateFinishedTrialError
+
+                if not (isinstance(exc, UpdateFinishedTrialError) or str(exc).startswith("Cannot tell")):
+                    raise
+                # Another process closed this trial first (it took this worker for dead); its record stands.
+                record, stop = TrialRecord.from_frozen(self.study._storage.get_trial(trial._trial_id)), None
             new += 1
             done += 1
             if record.state == "failed" and stop is None:

@@ -86,10 +86,19 @@ def journal_url_path(url: str) -> Path:
     return Path("/" + rest)
 
 
+# libpq and SQLAlchemy also take a password as a query parameter: ?password=... (or &password=...)
+_QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pwd)=)[^&#\s]*", re.IGNORECASE)
+
+
+def _query_passwords(url: str) -> list[str]:
+    return [m.group(0).split("=", 1)[1] for m in _QUERY_PASSWORD.finditer(url) if m.group(0).split("=", 1)[1]]
+
+
 def redact(url: str | None) -> str:
-    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
+    """``postgresql://user:secret@host/db?password=x`` -> ``postgresql://user:***@host/db?password=***``."""
     if not url:
         return ""
+    url = _QUERY_PASSWORD.sub(r"\1***", url)
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -113,8 +122,11 @@ def scrub(text: str, url: str | None) -> str:
             password = urlsplit(url).password
         except ValueError:
             password = None
-        if password:
-            for form in {password, unquote(password), quote(password, safe="")}:
+        secrets = [password] if password else []
+        secrets += _query_passwords(url)
+        for secret in secrets:
+            for form in {secret, unquote(secret), quote(secret, safe="")}:
                 if form:
                     text = text.replace(form, "***")
+    text = _QUERY_PASSWORD.sub(r"\1***", text)
     return re.sub(r"(\w[\w+.-]*://[^:/@\s]+):[^@\s]+@", r"\1:***@", text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,7 +25,10 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollAre
 from ..core.space import Hyperparameter
 from ..core.trials import STATE_CODES, TrialStore
 
-__all__ = ["HistoryChart", "BestParamsChart", "format_number", "format_param"]
+if TYPE_CHECKING:
+    from ..core.runner import TrialRecord
+
+__all__ = ["HistoryChart", "BestParamsChart", "format_number", "format_param", "trial_tooltip", "finite_score"]
 
 EXPORT_WIDTH = 1600  # pixels of an exported PNG
 
@@ -417,21 +420,7 @@ class HistoryChart(QWidget):
         index = store.index_of(number) if store is not None else None
         if index is None:
             return f"Trial {number}"
-        record = store[index]
-        lines = [f"<b>Trial {record.number}</b>"]
-        if record.state == "complete" and record.value is not None:
-            score = format_number(record.value)
-            if record.std is not None:
-                score += f" ± {format_number(record.std)}"
-            lines.append(f"{self._label}: {score}")
-        else:
-            lines.append(record.state)
-            if record.error:
-                error = record.error if len(record.error) <= 120 else record.error[:117] + "…"
-                lines.append(_escape(error))
-        for name, value in record.params.items():
-            lines.append(f"{_escape(name)} = {_escape(format_param(value))}")
-        return "<br>".join(lines)
+        return trial_tooltip(store[index], self._label)
 
     # -- internals --------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
@@ -628,6 +617,29 @@ def _step_vertices(numbers: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, n
 
 def _escape(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def finite_score(record: TrialRecord) -> bool:
+    return record.state == "complete" and record.value is not None and math.isfinite(record.value)
+
+
+def trial_tooltip(record: TrialRecord, metric_label: str = "Score", extra: Sequence[str] = ()) -> str:
+    """The hover text of one trial (rich text): number, score or state, extra lines, then its params."""
+    lines = [f"<b>Trial {record.number}</b>"]
+    if finite_score(record):
+        score = format_number(record.value)
+        if record.std is not None:
+            score += f" ± {format_number(record.std)}"
+        lines.append(f"{_escape(metric_label)}: {score}")
+    else:
+        lines.append(record.state)
+        if record.error:
+            error = record.error if len(record.error) <= 120 else record.error[:117] + "…"
+            lines.append(_escape(error))
+    lines.extend(extra)
+    for name, value in record.params.items():
+        lines.append(f"{_escape(name)} = {_escape(format_param(value))}")
+    return "<br>".join(lines)
 
 
 # -- best hyperparameters ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core.storage import data_dir
+from ..core.storage import data_dir, scrub
 
 log = logging.getLogger("hpgui")
 
@@ -81,6 +81,8 @@ class ErrorReporter(QObject):
         self.report(f"{exc_type.__name__}: {exc_value}", details)
 
     def report(self, summary: str, details: str = "") -> None:
+        # A traceback may quote a storage URL: its password goes neither to the log nor to the dialog.
+        summary, details = scrub(summary, None), scrub(details, None)
         log.error("%s\n%s", summary, details)
         self.reported.emit(summary, details)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import tempfile
 from pathlib import Path
+
+from hpgui.tools._offscreen import settle, show_window, start_app, wait
 
 
 def make_studies(trials: int) -> None:
@@ -47,41 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/images", help="folder for the PNG files (default: %(default)s)")
     parser.add_argument("--trials", type=int, default=30)
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    scratch = Path(tempfile.mkdtemp(prefix="hpgui-shots-"))
-    os.environ["HPGUI_DATA_DIR"] = str(scratch / "data")
-
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("hpgui")
-    from hpgui.gui.main_window import MainWindow
-
+    start_app()
     make_studies(args.trials)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    window = MainWindow()
-    window.resize(1440, 900)
-    window.show()
-
-    def wait(signal, timeout_ms: int) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-
-    def settle(ms: int = 400) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
+    window = show_window()
 
     window.open_library()
     dialog = window.library
     wait(dialog.listed, 60_000)
     dialog.select("penguins-tree-random")
-    settle()
+    settle(400)
     dialog.grab().save(str(out / "studies-dialog.png"))
 
     dialog.select("penguins-tree-grid", "penguins-tree-random", "penguins-tree-tpe")
@@ -89,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     dialog.compare_selected()
     wait(view.loaded, 60_000)
     window.main_splitter.setSizes([380, 1060])
-    settle()
+    settle(400)
     window.chart_tabs.grab().save(str(out / "view-compare.png"))
     if os.environ.get("HPGUI_SHOTS_ALL"):
         view.chart.set_x_mode("time")
-        settle()
+        settle(400)
         window.chart_tabs.grab().save(str(out / "view-compare-time.png"))
         view.chart.set_x_mode("trials")
 

@@ -9,10 +9,10 @@ runs a short search, and writes multi-model.png and leaderboard.png.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from hpgui.tools._offscreen import settle, show_window, start_app, wait
 
 MODELS = ("logistic_regression", "random_forest", "svm", "knn")
 
@@ -22,35 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/images")
     parser.add_argument("--trials", type=int, default=40)
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    scratch = Path(tempfile.mkdtemp(prefix="hpgui-shots-"))
-    os.environ["HPGUI_DATA_DIR"] = str(scratch / "data")
-
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("hpgui")
-    from hpgui.gui.main_window import MainWindow
+    start_app()
     from hpgui.gui.views.leaderboard import LeaderboardView
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    window = MainWindow()
-    window.resize(1440, 900)
-    window.show()
-
-    def wait(signal, timeout_ms: int) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-
-    def settle(ms: int = 300) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
+    window = show_window()
 
     window.open_example("penguins.csv", "species")
     wait(window.data_panel.datasetLoaded, 60_000)

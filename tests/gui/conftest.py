@@ -46,3 +46,16 @@ def _no_leaks(qapp):
     assert not threads, f"test left {len(threads)} QThread(s) running: {threads}"
     assert not timers, f"test left {len(timers)} QTimer(s) active: " \
                        f"{[(t.objectName(), t.parent()) for t in timers]}"
+
+
+@pytest.fixture
+def window(qtbot):
+    """The real main window, shown, answering yes to every confirmation."""
+    from hpgui.gui.main_window import MainWindow
+
+    win = MainWindow()
+    win.confirm = lambda title, text: True
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()

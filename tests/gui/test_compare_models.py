@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from hpgui.core.choice import MODEL_PARAM
 from hpgui.core.leaderboard import standings
@@ -11,20 +10,9 @@ from hpgui.core.metrics import get_metric
 from hpgui.core.runner import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
-from hpgui.gui.main_window import MainWindow
 from hpgui.gui.views.leaderboard import LeaderboardView
 
 SEARCH_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def _load(qtbot, window, path, target):

@@ -12,43 +12,15 @@ import pytest
 
 from hpgui.core.library import best_so_far_curve, list_studies, load_study
 from hpgui.core.runner import Search
-from hpgui.core.setup import SearchSetup
 from hpgui.core.storage import journal_path
 from hpgui.gui.library_dialog import COLUMNS
-from hpgui.gui.main_window import MainWindow
-from tests_support import ROOT
+from tests_support import GRID, ROOT, iris_setup
 
 TIMEOUT_MS = 120_000
-GRID = {"max_depth": {"type": "int", "values": [1, 2, 3]},
-        "criterion": {"type": "categorical", "choices": ["gini", "entropy"]}}
-
-
-def iris_setup(csv, strategy="random", trials=5, space=None) -> SearchSetup:
-    return SearchSetup.from_json({
-        "format": "hpgui-setup/1",
-        "data": {"path": str(csv), "target": "species", "task": "classification"},
-        "model": "decision_tree",
-        "space": space or {"max_depth": {"type": "int", "low": 1, "high": 6},
-                           "min_samples_leaf": {"type": "int", "low": 1, "high": 10}},
-        "strategy": {"name": strategy, "seed": 2},
-        "evaluation": {"folds": 3},
-        "metric": "accuracy",
-        "budget": {"trials": trials},
-    })
 
 
 def make_study(csv, name, storage=None, run_trials=None, **kwargs):
     return Search(iris_setup(csv, **kwargs), study_name=name, storage=storage, trials=run_trials).run()
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def open_library(qtbot, window):

@@ -7,26 +7,15 @@ import json
 import time
 
 import optuna
-import pandas as pd
 import pytest
 from optuna.trial import TrialState
 from PySide6.QtCore import Qt
 
 from hpgui.core.storage import open_storage
 from hpgui.gui.main_window import MainWindow
-from tests_support import EXAMPLES, ROOT
+from tests_support import ROOT
 
 SEARCH_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    win.confirm = lambda title, text: True
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def load(qtbot, window, path, target=None):
@@ -143,18 +132,6 @@ def test_two_workers_stream_their_trials_into_one_window(qtbot, window, iris_csv
     assert window.progress_bar.value() == 12
 
 
-@pytest.fixture
-def slow_csv(tmp_path):
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=20_000, n_features=30, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(30)])
-    frame["y"] = y
-    path = tmp_path / "slow.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
 def start_slow_search(qtbot, window, slow_csv):
     load(qtbot, window, slow_csv, target="y")
     pick_model(window, "random_forest")
@@ -261,6 +238,24 @@ def test_an_unexpected_error_is_shown_with_the_log_file_and_the_app_goes_on(qtbo
     assert reporter.shown == ["ZeroDivisionError: boom"]
     assert "boom" in log_file().read_text()
     assert window.isVisible()
+
+
+def test_an_unexpected_error_quoting_a_storage_url_loses_its_password(qtbot, window):
+    from hpgui.gui.errors import ErrorReporter, log_file
+
+    reporter = ErrorReporter(window)
+    reporter.quiet = True
+    reporter.install()
+    try:
+        reporter.report("OperationalError: postgresql://ana:pw-123@db/hp refused",
+                        "Traceback ...\nconnect('postgresql://ana:pw-123@db/hp')")
+        qtbot.waitUntil(lambda: bool(reporter.shown), timeout=5_000)
+    finally:
+        reporter.uninstall()
+    assert "pw-123" not in reporter.shown[0]
+    text = log_file().read_text()
+    assert "postgresql://ana:***@db/hp" in text
+    assert "pw-123" not in text
 
 
 def test_window_layout_and_recent_files_are_remembered(qtbot, iris_csv):

@@ -41,11 +41,7 @@ def test_open_a_csv_asks_for_a_file(qtbot, monkeypatch, penguins_csv):
     window.close()
 
 
-def test_try_an_example_then_one_click_on_start_runs_a_live_search(qtbot):
-    window = MainWindow()
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
+def test_try_an_example_then_one_click_on_start_runs_a_live_search(qtbot, window):
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         qtbot.mouseClick(window.start_page.example_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.main_splitter
@@ -63,7 +59,6 @@ def test_try_an_example_then_one_click_on_start_runs_a_live_search(qtbot):
     assert record.state == "complete" and 0.5 < record.value <= 1.0
     with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
         window.stop_search()
-    window.close()
 
 
 def test_recent_files_that_exist_are_offered(qtbot, tmp_path, penguins_csv):

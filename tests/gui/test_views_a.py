@@ -16,7 +16,7 @@ from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
 from hpgui.gui.views import VIEW_CLASSES
 from hpgui.gui.views.contour import ContourView, surface
-from hpgui.gui.views.common import ParamAxis, choose_shown
+from hpgui.gui.views.common import ParamAxis, choose_shown, shown_by_state
 from hpgui.gui.views.importance import ImportanceView
 from hpgui.gui.views.parallel import NA_Y, ParallelView
 from hpgui.gui.views.slices import SlicesView
@@ -417,6 +417,19 @@ def test_large_studies_are_sampled_stably_keeping_the_best():
     assert len(set(shown.index) & set(more.index)) > 4_500
 
 
+def test_visible_trials_split_by_state_and_thin_each_part(store):
+    arrays = store.arrays()
+    everything = np.arange(len(store))
+    split = shown_by_state(arrays, everything, True, limit=3, best=2, edge_limit=5)
+    drawn = [int(n) for n in arrays.numbers[split.complete]]
+    assert len(drawn) == 3 and drawn == sorted(drawn) and {4, 6} < set(drawn) <= set(COMPLETE)  # the best two
+    assert list(arrays.numbers[split.failed]) == [1] and list(arrays.numbers[split.pruned]) == [3]
+    assert split.sampling_notes() == ["showing 3 of 5 completed trials: the best 2 and a sample"]
+    none_spare = shown_by_state(arrays, everything, True, limit=10, best=2, edge_limit=0)
+    assert len(none_spare.complete) == 5 and len(none_spare.failed) == len(none_spare.pruned) == 0
+    assert none_spare.sampling_notes() == ["0 of 2 failed/pruned"]
+
+
 def test_every_view_says_when_it_samples(qtbot):
     rng = random.Random(0)
     records = [rec(i, rng.random(), C=10 ** rng.uniform(-2, 2), kernel=rng.choice(["linear", "rbf"]),
@@ -438,52 +451,43 @@ def test_the_views_are_registered_in_tab_order():
     assert VIEW_CLASSES[:4] == [SlicesView, ParallelView, ContourView, ImportanceView]
 
 
-def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, penguins_csv):
-    from hpgui.gui.main_window import MainWindow
+def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, penguins_csv):
+    titles = [window.chart_tabs.tabText(i) for i in range(window.chart_tabs.count())]
+    assert {"Slices", "Parallel coordinates", "Contour", "Importance"} <= set(titles)
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+        window.open_csv(penguins_csv)
+    qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
+    window.data_panel.set_target("species")
+    window.model_combo.setCurrentIndex(window.model_combo.findData("decision_tree"))
+    window.search_panel.trials_box.setChecked(True)
+    window.search_panel.trials_spin.setValue(12)
+    window.validate()
+    assert window.start_action.isEnabled(), window.problems
+    with qtbot.waitSignal(window.searchFinished, timeout=180_000):
+        window.start_action.trigger()
+    store = window.store
+    names = store.param_names
+    complete = sorted(r.number for r in store.records if r.state == "complete")
+    assert len(names) >= 2 and len(complete) >= 10
 
-    window = MainWindow()
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        titles = [window.chart_tabs.tabText(i) for i in range(window.chart_tabs.count())]
-        assert {"Slices", "Parallel coordinates", "Contour", "Importance"} <= set(titles)
-        with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
-            window.open_csv(penguins_csv)
-        qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
-        window.data_panel.set_target("species")
-        window.model_combo.setCurrentIndex(window.model_combo.findData("decision_tree"))
-        window.search_panel.trials_box.setChecked(True)
-        window.search_panel.trials_spin.setValue(12)
-        window.validate()
-        assert window.start_action.isEnabled(), window.problems
-        with qtbot.waitSignal(window.searchFinished, timeout=180_000):
-            window.start_action.trigger()
-        store = window.store
-        names = store.param_names
-        complete = sorted(r.number for r in store.records if r.state == "complete")
-        assert len(names) >= 2 and len(complete) >= 10
+    views = {type(v): v for v in window.analysis_views}
+    for cls in (SlicesView, ParallelView, ContourView, ImportanceView):
+        window.chart_tabs.setCurrentWidget(views[cls])  # a tab catches up when it is shown
+    slices = views[SlicesView].plotted()["slices"]
+    assert list(slices) == names
+    first = slices[names[0]]
+    assert sorted(first["numbers"]) == complete  # decision-tree hyperparameters apply to every trial
+    parallel = views[ParallelView].plotted()
+    assert parallel["axes"][:-1] == names and sorted(parallel["numbers"]) == complete
+    contour = views[ContourView].plotted()
+    assert contour["pair"][0] in names and len(contour["points"]["numbers"]) > 0
+    importance = views[ImportanceView]
+    qtbot.waitUntil(lambda: not importance.busy and bool(importance.plotted()["names"]), timeout=60_000)
+    assert set(importance.plotted()["names"]) <= set(names)
+    assert importance.plotted()["n_trials"] == len(complete)
 
-        views = {type(v): v for v in window.analysis_views}
-        for cls in (SlicesView, ParallelView, ContourView, ImportanceView):
-            window.chart_tabs.setCurrentWidget(views[cls])  # a tab catches up when it is shown
-        slices = views[SlicesView].plotted()["slices"]
-        assert list(slices) == names
-        first = slices[names[0]]
-        assert sorted(first["numbers"]) == complete  # decision-tree hyperparameters apply to every trial
-        parallel = views[ParallelView].plotted()
-        assert parallel["axes"][:-1] == names and sorted(parallel["numbers"]) == complete
-        contour = views[ContourView].plotted()
-        assert contour["pair"][0] in names and len(contour["points"]["numbers"]) > 0
-        importance = views[ImportanceView]
-        qtbot.waitUntil(lambda: not importance.busy and bool(importance.plotted()["names"]), timeout=60_000)
-        assert set(importance.plotted()["names"]) <= set(names)
-        assert importance.plotted()["n_trials"] == len(complete)
-
-        # Clicking a trial in a view selects it in the table and in every view.
-        views[ParallelView].trialClicked.emit(complete[-1])
-        assert window.table.selected_number() == complete[-1]
-        assert views[SlicesView].selected == complete[-1]
-        assert len(views[ParallelView].plotted()["selected"]) == len(names) + 1
-    finally:
-        window.close()
+    # Clicking a trial in a view selects it in the table and in every view.
+    views[ParallelView].trialClicked.emit(complete[-1])
+    assert window.table.selected_number() == complete[-1]
+    assert views[SlicesView].selected == complete[-1]
+    assert len(views[ParallelView].plotted()["selected"]) == len(names) + 1

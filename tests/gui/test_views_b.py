@@ -295,54 +295,45 @@ def test_best_panel_gives_range_advice_and_asks_to_widen(qtbot):
 # -- in the window: a real search, then widen and continue the same study --------------------------
 
 
-def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, penguins_csv):
+def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, window, penguins_csv):
     from test_main_window import SEARCH_TIMEOUT_MS, load, pick_model, set_trials
 
-    from hpgui.gui.main_window import MainWindow
+    load(qtbot, window, penguins_csv, target="species")
+    pick_model(window, "decision_tree")
+    for row in window.space_form.rows():
+        if row.spec.name != "max_depth":
+            row.enabled_box.setChecked(False)
+    depth = window.space_form.row("max_depth")
+    depth.low.setValue(1)
+    depth.high.setValue(2)  # too shallow: the best depth sits at the top
+    set_trials(window, 4)
+    assert window.start_action.isEnabled(), window.problems
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
+        window.start_search()
+    study_name = window.study_name
+    # "finished" arrives before the search thread has wound down; the window re-enables then.
+    qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=10_000)
+    assert len(window.store) == 4
+    assert window.store.best.params["max_depth"] == 2
+    advice = window.best_panel.advice
+    assert "max_depth = 2 is at the top of its range 1–2" in advice.range_label.text()
+    assert advice.widen_button.isEnabled()
 
-    window = MainWindow()
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        load(qtbot, window, penguins_csv, target="species")
-        pick_model(window, "decision_tree")
-        for row in window.space_form.rows():
-            if row.spec.name != "max_depth":
-                row.enabled_box.setChecked(False)
-        depth = window.space_form.row("max_depth")
-        depth.low.setValue(1)
-        depth.high.setValue(2)  # too shallow: the best depth sits at the top
-        set_trials(window, 4)
-        assert window.start_action.isEnabled(), window.problems
-        with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
-            window.start_search()
-        study_name = window.study_name
-        # "finished" arrives before the search thread has wound down; the window re-enables then.
-        qtbot.waitUntil(lambda: not window.controller.is_running(), timeout=10_000)
-        assert len(window.store) == 4
-        assert window.store.best.params["max_depth"] == 2
-        advice = window.best_panel.advice
-        assert "max_depth = 2 is at the top of its range 1–2" in advice.range_label.text()
-        assert advice.widen_button.isEnabled()
+    # The analysis views in the window draw the search's trials.
+    overfit = next(v for v in window.analysis_views if isinstance(v, OverfitView))
+    window.chart_tabs.setCurrentWidget(overfit)
+    complete = [r.number for r in window.store.records if r.state == "complete"]
+    assert overfit.plotted()["numbers"].tolist() == complete
 
-        # The analysis views in the window draw the search's trials.
-        overfit = next(v for v in window.analysis_views if isinstance(v, OverfitView))
-        window.chart_tabs.setCurrentWidget(overfit)
-        complete = [r.number for r in window.store.records if r.state == "complete"]
-        assert overfit.plotted()["numbers"].tolist() == complete
-
-        with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
-            advice.widen_button.click()
-        assert finished.args == ["budget"]
-        assert window.space_form.row("max_depth").hyperparameter() == Hyperparameter("int", 1, 3)
-        assert window.study_name == study_name
-        assert len(window.store) == 8  # the four trials it had, and four more
-        study = optuna.load_study(study_name=study_name, storage=open_storage(None, study_name))
-        assert len(study.trials) == 8
-        assert study.user_attrs[ATTR_SETUP]["space"]["max_depth"] == {"type": "int", "low": 1, "high": 3}
-    finally:
-        window.close()
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
+        advice.widen_button.click()
+    assert finished.args == ["budget"]
+    assert window.space_form.row("max_depth").hyperparameter() == Hyperparameter("int", 1, 3)
+    assert window.study_name == study_name
+    assert len(window.store) == 8  # the four trials it had, and four more
+    study = optuna.load_study(study_name=study_name, storage=open_storage(None, study_name))
+    assert len(study.trials) == 8
+    assert study.user_attrs[ATTR_SETUP]["space"]["max_depth"] == {"type": "int", "low": 1, "high": 3}
 
 
 def large_store(n):

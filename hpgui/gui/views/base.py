@@ -10,9 +10,8 @@ what is drawn, for tests).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,32 +24,11 @@ from ...core.metrics import Metric
 from ...core.runner import TrialRecord
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _colours, _escape, _export, format_number, format_param
+# trial_tooltip and finite_score live in charts (the history chart uses them too) and are
+# re-exported here for the views.
+from ..charts import _colours, _export, finite_score, trial_tooltip
 
 __all__ = ["AnalysisView", "HoverPicker", "score_colours", "trial_tooltip", "finite_score"]
-
-
-def finite_score(record: TrialRecord) -> bool:
-    return record.state == "complete" and record.value is not None and math.isfinite(record.value)
-
-
-def trial_tooltip(record: TrialRecord, metric_label: str = "Score", extra: Sequence[str] = ()) -> str:
-    """The hover text of one trial (rich text): number, score or state, extra lines, then its params."""
-    lines = [f"<b>Trial {record.number}</b>"]
-    if finite_score(record):
-        score = format_number(record.value)
-        if record.std is not None:
-            score += f" ± {format_number(record.std)}"
-        lines.append(f"{_escape(metric_label)}: {score}")
-    else:
-        lines.append(record.state)
-        if record.error:
-            error = record.error if len(record.error) <= 120 else record.error[:117] + "…"
-            lines.append(_escape(error))
-    lines.extend(extra)
-    for name, value in record.params.items():
-        lines.append(f"{_escape(name)} = {_escape(format_param(value))}")
-    return "<br>".join(lines)
 
 
 def score_colours(values: np.ndarray, colormap: str = "viridis", alpha: int = 220) -> list[QBrush]:

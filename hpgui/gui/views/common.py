@@ -18,10 +18,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...core.space import Hyperparameter
+from ...core.trials import STATE_CODES, TrialArrays
 from ..charts import _ValueAxis, format_number
 
-__all__ = ["ValueAxis", "ParamAxis", "Shown", "choose_shown", "stable_jitter", "colour_table", "colour_index",
-           "nice_ticks", "score_range", "add_toolbar_widget", "note_label"]
+__all__ = ["ValueAxis", "ParamAxis", "Shown", "choose_shown", "ShownByState", "shown_by_state", "stable_jitter",
+           "colour_table", "colour_index", "nice_ticks", "score_range", "add_toolbar_widget", "note_label"]
 
 
 def _is_number(value: Any) -> bool:
@@ -199,6 +200,47 @@ def choose_shown(numbers: np.ndarray, values: np.ndarray | None, greater_is_bett
     return Shown(chosen, n, n_best)
 
 
+class ShownByState:
+    """The visible trials a chart draws, split by state and each part thinned to its limit.
+
+    ``complete``, ``failed`` and ``pruned`` are positions in the store, in trial order;
+    ``shown`` says how the completed ones were sampled and ``edge_total`` how many
+    failed/pruned trials there were before sampling.
+    """
+
+    def __init__(self, complete: np.ndarray, failed: np.ndarray, pruned: np.ndarray, shown: Shown,
+                 edge_total: int):
+        self.complete, self.failed, self.pruned = complete, failed, pruned
+        self.shown = shown
+        self.edge_total = edge_total
+
+    def sampling_notes(self) -> list[str]:
+        """What the note under a chart says about the sampling (nothing when all are drawn)."""
+        notes = []
+        if self.shown.sampled:
+            notes.append(self.shown.describe("completed trials"))
+        drawn = len(self.failed) + len(self.pruned)
+        if drawn < self.edge_total:
+            notes.append(f"{drawn:,} of {self.edge_total:,} failed/pruned")
+        return notes
+
+
+def shown_by_state(arrays: TrialArrays, index: np.ndarray, greater_is_better: bool, limit: int, best: int,
+                   edge_limit: int) -> ShownByState:
+    """Split the visible trials ``index`` by state: at most ``limit`` completed ones (the ``best``
+    best and a sample, see :func:`choose_shown`) and a sample of at most ``edge_limit`` failed and
+    ``edge_limit`` pruned ones."""
+    states = arrays.states[index]
+    c_index = index[states == STATE_CODES["complete"]]
+    f_index = index[states == STATE_CODES["failed"]]
+    p_index = index[states == STATE_CODES["pruned"]]
+    shown = choose_shown(arrays.numbers[c_index], arrays.values[c_index], greater_is_better, limit, best)
+    edge_total = len(f_index) + len(p_index)
+    f_index = f_index[choose_shown(arrays.numbers[f_index], None, True, edge_limit, 0).index]
+    p_index = p_index[choose_shown(arrays.numbers[p_index], None, True, edge_limit, 0).index]
+    return ShownByState(c_index[shown.index], f_index, p_index, shown, edge_total)
+
+
 def colour_table(colormap: str, count: int = 64, alpha: int = 230, reverse: bool = False) -> list[QColor]:
     """``count`` colours along a perceptual colour map (low to high)."""
     cmap = pg.colormap.get(colormap)
@@ -207,6 +249,15 @@ def colour_table(colormap: str, count: int = 64, alpha: int = 230, reverse: bool
         positions = positions[::-1]
     rgba = cmap.map(positions, mode="byte")
     return [QColor(int(r), int(g), int(b), alpha) for r, g, b, _ in rgba]
+
+
+def colour_map(name: str = "viridis", reverse: bool = False) -> pg.ColorMap:
+    """A colour map, or a reversed copy of it (pyqtgraph's own ``reverse()`` changes a shared map in place)."""
+    cmap = pg.colormap.get(name)
+    if not reverse:
+        return cmap
+    positions, colours = cmap.getStops(mode="byte")
+    return pg.ColorMap(1.0 - positions[::-1], colours[::-1])
 
 
 def colour_index(values: np.ndarray, low: float, high: float, count: int) -> np.ndarray:

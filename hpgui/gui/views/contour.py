@@ -18,10 +18,12 @@ from PySide6.QtCore import QEvent, QRectF
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...core.runner import TrialRecord
-from ...core.trials import STATE_CODES, TrialStore
+from ...core.trials import TrialStore
 from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, note_label, score_range, stable_jitter
+from .common import (ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, colour_map, note_label, score_range,
+                     shown_by_state,
+                     stable_jitter)
 
 _EMPTY = np.empty(0)
 _EMPTY_INT = np.empty(0, dtype=np.int64)
@@ -184,8 +186,7 @@ class ContourView(AnalysisView):
         self._best.setBrush(pg.mkBrush(c.best))
         self._ring.setPen(pg.mkPen(c.selection, width=2))
         self._ring.setBrush(None)
-        cmap = pg.colormap.get("viridis")
-        self._colour_bar.setColorMap(cmap if self.greater_is_better else cmap.reversed())  # bright is better
+        self._colour_bar.setColorMap(colour_map("viridis", reverse=not self.greater_is_better))  # bright is better
         for name in ("left", "right", "top", "bottom"):
             self._colour_bar.getAxis(name).setPen(pg.mkPen(c.foreground))
             self._colour_bar.getAxis(name).setTextPen(pg.mkPen(c.foreground))
@@ -199,11 +200,9 @@ class ContourView(AnalysisView):
             return
         arrays = store.arrays()
         index = self.visible_indices(store)
-        states = arrays.states[index]
-        c_index = index[states == STATE_CODES["complete"]]
-        surface_sample = choose_shown(arrays.numbers[c_index], arrays.values[c_index], self.greater_is_better,
-                                      self.MAX_SURFACE, self.MAX_POINTS)
-        c_index = c_index[surface_sample.index]
+        split = shown_by_state(arrays, index, self.greater_is_better, self.MAX_SURFACE, self.MAX_POINTS,
+                               self.MAX_EDGE)
+        surface_sample, c_index = split.shown, split.complete
         all_records = store.records
         params = [all_records[i].params for i in c_index]
         cx, cy = xa.coords(params), ya.coords(params)
@@ -240,9 +239,7 @@ class ContourView(AnalysisView):
             self._best.setData(x=_EMPTY, y=_EMPTY)
 
         edges = []
-        for state in ("failed", "pruned"):
-            e_index = index[states == STATE_CODES[state]]
-            e_index = e_index[choose_shown(arrays.numbers[e_index], None, True, self.MAX_EDGE, 0).index]
+        for e_index in (split.failed, split.pruned):
             e_params = [all_records[i].params for i in e_index]
             ex, ey = xa.coords(e_params), ya.coords(e_params)
             en = arrays.numbers[e_index].astype(np.int64)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from shiboken6 import isValid
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
@@ -168,14 +169,14 @@ class ImportanceView(AnalysisView):
         worker.start()
 
     def _on_result(self, result: Importances, key: tuple, count: int) -> None:
-        if key != self._key():
+        if not isValid(self) or key != self._key():  # the view may be gone by the time its job ends
             return  # settings changed while it ran; _on_finished starts again
         self._result = result
         self._message = ""
         self._done_key, self._done_count = key, count
 
     def _on_error(self, exc: BaseException, key: tuple, count: int) -> None:
-        if key != self._key():
+        if not isValid(self) or key != self._key():
             return
         self._result = None
         self._done_key, self._done_count = key, count  # do not retry until more trials arrive
@@ -185,6 +186,8 @@ class ImportanceView(AnalysisView):
             self._message = f"Importance could not be computed ({type(exc).__name__}: {exc})."
 
     def _on_finished(self) -> None:
+        if not isValid(self):
+            return
         self._worker = None
         self._running_key = None
         self._show_result()

@@ -22,10 +22,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from ...core.runner import TrialRecord
-from ...core.trials import STATE_CODES, TrialStore
+from ...core.trials import TrialStore
 from ..charts import format_number
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, choose_shown, colour_index, colour_table, nice_ticks, note_label, score_range
+from .common import (ParamAxis, colour_index, colour_map, colour_table, nice_ticks, note_label, score_range,
+                     shown_by_state)
 
 NA_Y = -0.12  # where "not applicable" and "no score" sit, below each axis
 _EMPTY = np.empty(0)
@@ -131,10 +132,7 @@ class ParallelView(AnalysisView):
         self._selection.setPen(pg.mkPen(c.selection, width=3))
         self._selection.setSymbolPen(pg.mkPen(c.selection, width=1))
         self._selection.setSymbolBrush(pg.mkBrush(c.background))
-        cmap = pg.colormap.get("viridis")
-        if reverse:
-            cmap = cmap.reversed()
-        self._colour_bar.setColorMap(cmap)
+        self._colour_bar.setColorMap(colour_map("viridis", reverse=reverse))
         for name in ("left", "right", "top", "bottom"):
             self._colour_bar.getAxis(name).setPen(pg.mkPen(axis))
             self._colour_bar.getAxis(name).setTextPen(pg.mkPen(c.foreground))
@@ -154,16 +152,8 @@ class ParallelView(AnalysisView):
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
         arrays = store.arrays()
         index = self.visible_indices(store)
-        states = arrays.states[index]
-        c_index = index[states == STATE_CODES["complete"]]
-        f_index = index[states == STATE_CODES["failed"]]
-        p_index = index[states == STATE_CODES["pruned"]]
-        shown = choose_shown(arrays.numbers[c_index], arrays.values[c_index], self.greater_is_better,
-                             self.MAX_LINES, self.MAX_BEST)
-        c_index = c_index[shown.index]
-        edge_total = len(f_index) + len(p_index)
-        f_index = f_index[choose_shown(arrays.numbers[f_index], None, True, self.MAX_EDGE, 0).index]
-        p_index = p_index[choose_shown(arrays.numbers[p_index], None, True, self.MAX_EDGE, 0).index]
+        split = shown_by_state(arrays, index, self.greater_is_better, self.MAX_LINES, self.MAX_BEST, self.MAX_EDGE)
+        c_index, f_index, p_index = split.complete, split.failed, split.pruned
 
         records = store.records
         everything = np.concatenate([c_index, f_index, p_index])
@@ -202,11 +192,7 @@ class ParallelView(AnalysisView):
         self.picker.set_points(xs, vertices.ravel(), np.repeat(arrays.numbers[everything].astype(np.int64), count))
         self._draw_axes(coords, has_edge=nf + len(p_index) > 0)
 
-        notes = []
-        if shown.sampled:
-            notes.append(shown.describe("completed trials"))
-        if nf + len(p_index) < edge_total:
-            notes.append(f"{nf + len(p_index):,} of {edge_total:,} failed/pruned")
+        notes = split.sampling_notes()
         if nf or len(p_index):
             notes.append("failed/pruned lines end at “no score”")
         self.note.setText("; ".join(notes))

@@ -16,10 +16,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from ...core.runner import TrialRecord
-from ...core.trials import STATE_CODES, TrialStore
+from ...core.trials import TrialStore
 from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker
-from .common import ParamAxis, ValueAxis, choose_shown, colour_index, colour_table, note_label, score_range, stable_jitter
+from .common import (ParamAxis, ValueAxis, colour_index, colour_table, note_label, score_range, shown_by_state,
+                     stable_jitter)
 
 _EMPTY = np.empty(0)
 _EMPTY_INT = np.empty(0, dtype=np.int64)
@@ -172,16 +173,8 @@ class SlicesView(AnalysisView):
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
         arrays = store.arrays()
         index = self.visible_indices(store)
-        states = arrays.states[index]
-        c_index = index[states == STATE_CODES["complete"]]
-        f_index = index[states == STATE_CODES["failed"]]
-        p_index = index[states == STATE_CODES["pruned"]]
-        shown = choose_shown(arrays.numbers[c_index], arrays.values[c_index], self.greater_is_better,
-                             self.MAX_POINTS, self.MAX_BEST)
-        c_index = c_index[shown.index]
-        edge_total = len(f_index) + len(p_index)
-        f_index = f_index[choose_shown(arrays.numbers[f_index], None, True, self.MAX_EDGE, 0).index]
-        p_index = p_index[choose_shown(arrays.numbers[p_index], None, True, self.MAX_EDGE, 0).index]
+        split = shown_by_state(arrays, index, self.greater_is_better, self.MAX_POINTS, self.MAX_BEST, self.MAX_EDGE)
+        c_index, f_index, p_index = split.complete, split.failed, split.pruned
         c_numbers, c_values = arrays.numbers[c_index].astype(np.int64), arrays.values[c_index]
         f_numbers, p_numbers = arrays.numbers[f_index].astype(np.int64), arrays.numbers[p_index].astype(np.int64)
 
@@ -219,11 +212,7 @@ class SlicesView(AnalysisView):
         if self._colour_bar is not None:
             self._colour_bar.setLevels(self._trial_range)
         self._total = len(index)
-        notes = []
-        if shown.sampled:
-            notes.append(shown.describe("completed trials"))
-        if len(f_numbers) + len(p_numbers) < edge_total:
-            notes.append(f"{len(f_numbers) + len(p_numbers):,} of {edge_total:,} failed/pruned")
+        notes = split.sampling_notes()
         if len(f_numbers) or len(p_numbers):
             notes.append("× failed, ○ pruned: no score, drawn along the bottom")
         self.note.setText("; ".join(notes))
