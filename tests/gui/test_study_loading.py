@@ -8,7 +8,7 @@ import pytest
 
 from hpgui.core import library, snapshot
 from hpgui.gui import studies
-from test_library_window import TIMEOUT_MS, make_study, window  # noqa: F401 - the window fixture
+from test_library_window import TIMEOUT_MS, make_study
 
 
 @pytest.fixture
