@@ -493,7 +493,9 @@ class _LoadJob(QObject):
         self.loader.moveToThread(self.thread)
         self.thread.started.connect(self.loader.run)
         self.loader.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.thread.finished.connect(self.loader.deleteLater)  # in the worker thread, as it ends
+        # No deleteLater in the worker thread: destroying a Python-made QObject there needs the GIL while
+        # shiboken holds its own lock, and the GUI thread making the next loader takes them the other way
+        # round (a deadlock seen under load). The loader goes with its job, in the GUI thread, once reaped.
         self.loader.loaded.connect(self._loaded)  # queued to the GUI thread
         self.loader.failed.connect(self._failed)
 
@@ -903,9 +905,9 @@ class DataPanel(QWidget):
 
     def _reap(self) -> None:
         """Forget the loads whose thread has ended. isFinished() is already true while the
-        thread is still finishing (emitting finished, deleting its loader), so wait for the
-        end first: dropping the last reference to the thread or the loader before that
-        deletes them under the worker's feet (a segfault seen in about 1 run in 10)."""
+        thread is still finishing (emitting finished), so wait for the end first: dropping the
+        last reference to the thread or the loader before that deletes them under the worker's
+        feet (a segfault seen in about 1 run in 10)."""
         keep = []
         for job in self._jobs:
             if job is not self._job and job.thread.isFinished():
