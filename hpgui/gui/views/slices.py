@@ -85,6 +85,7 @@ class SlicesView(AnalysisView):
         self.body.addWidget(self._scroll, 1)
         self.body.addWidget(self.empty_label, 1)
         self._slices: dict[str, _Slice] = {}
+        self._pending_build = False
         self._colour_bar: pg.ColorBarItem | None = None
         self._table = colour_table("viridis", self.COLOURS)
         self._columns = 0
@@ -101,14 +102,20 @@ class SlicesView(AnalysisView):
 
     # -- building --------------------------------------------------------------------------------
     def _on_context(self) -> None:
-        self._build()
+        # A chart per hyperparameter costs ~0.1 s to make: a hidden tab makes them at its first draw.
+        self._clear()
+        self._pending_build = True
 
-    def _build(self) -> None:
-        layout = self._graphics.ci
+    def _clear(self) -> None:
         for s in self._slices.values():
             s.picker.detach()
-        layout.clear()
+        self._graphics.ci.clear()
         self._slices = {}
+
+    def _build(self) -> None:
+        self._pending_build = False
+        layout = self._graphics.ci
+        self._clear()
         names = list(self.space)
         self._columns = self._column_count(len(names))
         c = self.colours()
@@ -171,6 +178,8 @@ class SlicesView(AnalysisView):
 
     # -- drawing ---------------------------------------------------------------------------------
     def _draw(self, store: TrialStore, records: list[TrialRecord]) -> None:
+        if self._pending_build:
+            self._build()
         arrays = store.arrays()
         index = self.visible_indices(store)
         split = shown_by_state(arrays, index, self.greater_is_better, self.MAX_POINTS, self.MAX_BEST, self.MAX_EDGE)
