@@ -143,6 +143,17 @@ class TrainingData:
 # ----------------------------------------------------------------------------- reading
 
 
+def _release_arrow_memory() -> None:
+    """Hand back the parser's scratch memory: pyarrow's allocator keeps freed pages, about five times
+    the frame's size after a read, in every worker process for the rest of its life."""
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - only an optimisation
+        pass
+
+
 def read_table(path: str | os.PathLike) -> Dataset:
     path = Path(path)
     try:
@@ -195,6 +206,7 @@ def read_table(path: str | os.PathLike) -> Dataset:
         options["decimal"] = ","
     try:
         frame = pd.read_csv(path, **options)
+        _release_arrow_memory()
     except (ValueError, NotImplementedError, TypeError, ImportError):
         # pyarrow refuses some files the C parser takes (and pandas raises its parse errors
         # as ValueError subclasses); a ragged row is the usual cause, so look for one first.
