@@ -112,6 +112,8 @@ class LoadedStudy:
     records: list[TrialRecord]
     param_names: list[str]
     metric: Metric
+    # With load_study(defer_snapshot=True): writes the snapshot; call it after the study is shown.
+    keep_snapshot: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -485,7 +487,8 @@ def _param_order(setup: SearchSetup | None, task: str | None, records: list[Tria
     return names + [n for n in seen if n not in names]
 
 
-def load_study(storage: str | None, name: str, progress: Progress | None = None) -> LoadedStudy:
+def load_study(storage: str | None, name: str, progress: Progress | None = None,
+               defer_snapshot: bool = False) -> LoadedStudy:
     """A study's row, setup and every trial (queued grid points and surplus trials left out).
 
     A large study in the default storage comes from its snapshot while its journal is unchanged,
@@ -515,10 +518,16 @@ def load_study(storage: str | None, name: str, progress: Progress | None = None)
     attrs = dict(study.user_attrs)
     setup, problem = _parse_setup(attrs)
     records = records_from_frozen(_visible(trials))
+    keep = None
     if key is not None and path == journal:
-        _keep_snapshot(journal, key, info, attrs, records, [s.study_name for s in studies], report)
+        names = [s.study_name for s in studies]
+        if defer_snapshot:
+            # The window shows the study first and keeps the snapshot afterwards, in the background.
+            keep = lambda: _keep_snapshot(journal, key, info, attrs, records, names)  # noqa: E731
+        else:
+            _keep_snapshot(journal, key, info, attrs, records, names, report)
     metric = _metric_for(setup, info.task, info.direction)
-    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric)
+    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric, keep)
 
 
 # -- changing --------------------------------------------------------------------------------------

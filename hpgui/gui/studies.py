@@ -168,7 +168,7 @@ class StudySession(QObject):
 
         def work() -> LoadedStudy | None:
             try:
-                return load_study(storage, name, progress=progress)
+                return load_study(storage, name, progress=progress, defer_snapshot=True)
             except LoadCancelled:
                 return None
 
@@ -184,6 +184,8 @@ class StudySession(QObject):
                 self.window.status_label.setText(f"Opening study {name} was cancelled.")
                 return
             self.show(loaded, storage)
+            if loaded.keep_snapshot is not None:
+                create_worker(loaded.keep_snapshot, _start_thread=True)  # errors only cost the quick reopen
             if then is not None:
                 then(loaded)
 

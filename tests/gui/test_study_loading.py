@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from hpgui.core import library, snapshot
+from hpgui.core.storage import journal_path
 from hpgui.gui import studies
 from test_library_window import TIMEOUT_MS, make_study
 
@@ -17,12 +18,12 @@ def gated_load(monkeypatch):
     gate = threading.Event()
     reached = threading.Event()
 
-    def load(storage, name, progress=None):
+    def load(storage, name, progress=None, **options):
         progress(0.5, f"Reading {name}.journal: 50%")
         reached.set()
         gate.wait(30)
         progress(None, f"Preparing trials of {name}…")  # raises LoadCancelled if Cancel was pressed
-        return library.load_study(storage, name, progress=progress)
+        return library.load_study(storage, name, progress=progress, **options)
 
     monkeypatch.setattr(studies, "load_study", load)
     yield gate, reached
@@ -68,6 +69,8 @@ def test_a_large_study_opens_from_its_snapshot_the_second_time(qtbot, window, ir
     with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
         window.studies.open(None, "again")
     first = list(window.store.records)
+    # The snapshot is kept in the background once the study is shown.
+    qtbot.waitUntil(lambda: snapshot.read(journal_path("again"), "again") is not None, timeout=TIMEOUT_MS)
     replays = []
     real_open = library._open_study
     monkeypatch.setattr(library, "_open_study", lambda *a, **k: replays.append(a) or real_open(*a, **k))
