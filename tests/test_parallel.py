@@ -20,7 +20,8 @@ from optuna.trial import TrialState
 from hpgui.core.process import INTERRUPTED_ERROR, Job, WorkerPool
 from hpgui.core.recovery import (DEAD_WORKER_ERROR, HEARTBEAT_ATTR, JOURNAL_GRACE_S, OWNER_ATTR,
                                  fail_stale_trials, worker_id)
-from hpgui.core.runner import QUEUED_ATTR, TRIAL_ATTR
+from hpgui.core.runner import QUEUED_ATTR, SURPLUS_ATTR, TRIAL_ATTR, Search
+from hpgui.core.setup import SearchSetup
 from hpgui.core.storage import open_storage
 from tests_support import ROOT
 
@@ -112,6 +113,108 @@ def test_the_trial_budget_counts_the_whole_study_not_each_worker(iris_csv):
     first, second = by_worker.values()
     shared = min(len(first), len(second), 3)
     assert first[:shared] != second[:shared]
+
+
+def knn_random(csv, trials: int, manual=()) -> dict:
+    return {"data": {"path": str(csv), "target": "species"}, "model": "knn",
+            "strategy": {"name": "random", "seed": 5, "manual": list(manual)}, "budget": {"trials": trials},
+            "evaluation": {"folds": 3},
+            "space": {"n_neighbors": {"type": "int", "low": 1, "high": 60},
+                      "weights": {"type": "categorical", "choices": ["uniform", "distance"]}}}
+
+
+def counted(name: str) -> list:
+    """The trials a budget counts: not surplus ones, not ones whose queued point was run again."""
+    trials = study(name).get_trials()
+    retried = {t.user_attrs.get("hpgui:retry_of") for t in trials}
+    return [t for t in trials if not t.user_attrs.get(SURPLUS_ATTR) and t.number not in retried
+            and t.state != TrialState.WAITING]
+
+
+def test_three_workers_on_a_random_search_run_exactly_its_budget(iris_csv):
+    # All three count the study while paused (nothing run, room for 2), then ask at once when resumed:
+    # the third to ask must give way.
+    pool = WorkerPool(3)
+    events: list = []
+    try:
+        assert pool.wait_ready(120)
+        pool.pause(True)
+        pool.submit(Job(setup=knn_random(iris_csv, 2), base_dir=None, study_name="exact3", storage=None))
+        wait_for(lambda: any(e[0] == "started" for e in events), pool=pool, events=events)
+        # The other two start now (iris and an open study: well under a second); give them time to
+        # reach the pause. Were one late, it would only see the others' trials and not race.
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            events += pool.poll(timeout=0.05)
+        pool.pause(False)
+        events += drive(pool)
+    finally:
+        pool.close()
+    assert events[-1][:2] == ("done", "budget")
+    kept = counted("exact3")
+    assert len(kept) == 2
+    assert all(t.state == TrialState.COMPLETE for t in kept)
+    assert len(study("exact3").get_trials()) - len(kept) <= 1, "at most the one that gave way"
+    relayed = [e[1] for e in events if e[0] == "trial"]
+    assert sorted(r.number for r in relayed) == sorted(t.number for t in kept), "surplus trials are not shown"
+
+
+def test_a_trial_asked_after_the_budget_filled_gives_way(iris_csv):
+    # Worker A counts 2 of 3 trials and asks; between its count and its ask, worker B asks and runs
+    # the third. A's trial is then the fourth: it must be dropped, not run.
+    setup = SearchSetup.from_json(knn_random(iris_csv, 3))
+    a = Search(setup, study_name="race", shared=True)
+    b = Search(setup, study_name="race", shared=True)
+    ask = a.study.ask
+
+    def ask_after_b():
+        if len(a.study.get_trials()) == 2:
+            assert b.run(max_new=1).new_trials == 1
+        return ask()
+
+    a.study.ask = ask_after_b
+    result = a.run()
+    assert (result.stop_reason, result.new_trials) == ("budget", 2)
+    trials = study("race").get_trials()
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 3 + [TrialState.FAIL]
+    assert trials[3].user_attrs[SURPLUS_ATTR] and not trials[3].params
+    assert [r.number for r in result.trials] == [0, 1, 2], "the surplus trial is no trial of the study's"
+
+
+def test_a_worker_that_gave_way_takes_over_when_a_counted_trial_dies(iris_csv):
+    manual = {"n_neighbors": 7, "weights": "distance"}
+    setup = SearchSetup.from_json(knn_random(iris_csv, 2, manual=[manual]))
+    a = Search(setup, study_name="takeover", shared=True)
+    other = Search(setup, study_name="takeover", shared=True).study
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    ask = a.study.ask
+    held = []
+
+    def ask_after_others():
+        if not held:
+            # Two other workers ask first: one takes the manual point and dies, one runs a trial.
+            orphan = other.ask()
+            orphan.set_user_attr(OWNER_ATTR, worker_id(int(dead.stdout)))
+            held.extend([orphan, other.ask()])
+            held[1].set_user_attr(OWNER_ATTR, worker_id())
+        return ask()
+
+    def should_stop():
+        # Called while A waits for the others: the live one finishes now.
+        if held and held[1].number not in {t.number for t in other.get_trials(states=(TrialState.COMPLETE,))}:
+            other.tell(held[1], 0.5)
+        return False
+
+    a.study.ask = ask_after_others
+    result = a.run(should_stop=should_stop)
+    assert (result.stop_reason, result.new_trials) == ("budget", 1)
+    trials = study("takeover").get_trials()
+    assert trials[2].user_attrs[SURPLUS_ATTR], "A's first trial came after the two others and gave way"
+    assert trials[0].state == TrialState.FAIL and trials[0].user_attrs[TRIAL_ATTR]["error"] == DEAD_WORKER_ERROR
+    kept = counted("takeover")
+    assert [(t.number, t.state) for t in kept] == [(1, TrialState.COMPLETE), (3, TrialState.COMPLETE)]
+    assert kept[1].params == manual, "A ran the dead worker's queued point itself"
 
 
 def test_a_worker_killed_mid_fit_fails_its_trial_and_the_search_finishes_its_budget(medium_csv):

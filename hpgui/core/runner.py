@@ -27,7 +27,7 @@ import numpy as np
 from .. import __version__
 from .catalog import ModelSpec, get_model
 from .choice import MODEL_PARAM
-from .dataset import Dataset, TrainingData, prepare, read_table
+from .dataset import Dataset, TrainingData, prepare, read_table, release_arrow_memory
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
 from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe
@@ -246,6 +246,10 @@ class Search:
         self.data: TrainingData = prepare(self.dataset, setup.data.target,
                                           list(setup.data.features) if setup.data.features else None,
                                           task=setup.data.task, folds=evaluation.min_class_size)
+        # X and y are what every trial reads; the frame's rows are not needed again (the study and the
+        # exports only describe the file), and keeping them would hold the data twice in every worker.
+        self.dataset = self.dataset.header_only()
+        release_arrow_memory()  # the frame's columns were pyarrow's
         self.task = self.data.task
         problems = setup.validate(task=self.task) + check_preprocessing(setup.preprocessing, self.data.categorical)
         if problems:
@@ -401,15 +405,19 @@ class Search:
         A trial cut off by Stop or a dead worker whose point was queued again is not counted: its
         retry is, so a resumed grid with a budget of exactly its size still runs every point.
         """
-        trials = self.study.get_trials(deepcopy=False)
-        retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
-        records = records_from_frozen([t for t in trials if t.number not in retried])
+        records = records_from_frozen(_counted(self.study.get_trials(deepcopy=False)))
         finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
         best = self.best_of(records)
         since_best = 0
         for r in finished:
             since_best = 0 if (best is not None and r.number == best.number) else since_best + 1
         return len(finished), best, since_best, sum(r.state == "running" for r in records)
+
+    def _beyond_budget(self, number: int, budget: int) -> bool:
+        """True if ``budget`` counted trials were asked before trial ``number`` (numbers follow the order of asking)."""
+        ahead = sum(1 for t in _counted(self.study.get_trials(deepcopy=False))
+                    if t.number < number and t.state.name != "WAITING" and not t.user_attrs.get(SURPLUS_ATTR))
+        return ahead >= budget
 
     def _sample(self, trial: Any) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -546,15 +554,22 @@ class Search:
                 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
                 trial = self.study.ask()
             trial.set_user_attr(OWNER_ATTR, worker_id())
+            if self.is_grid and not trial.user_attrs.get(QUEUED_ATTR):
+                # Another worker took the last grid point between our check and our ask.
+                trial.set_user_attr(SURPLUS_ATTR, True)
+                self.study.tell(trial, state=_fail_state())
+                reason = "grid complete"
+                break
+            if self.shared and budget is not None and self._beyond_budget(trial.number, budget):
+                # Other workers asked too between our count and our ask, and the budget had room for fewer
+                # trials than were asked: the later ones give way, so the study runs exactly its budget.
+                # This worker then waits like any other; if a counted trial's worker dies, it takes over.
+                trial.set_user_attr(SURPLUS_ATTR, True)
+                requeue(self.study, self.study.tell(trial, state=_fail_state()))
+                continue
             if on_begin is not None:
                 on_begin(trial.number)
             if self.is_grid:
-                if not trial.user_attrs.get(QUEUED_ATTR):
-                    # Another worker took the last grid point between our check and our ask.
-                    trial.set_user_attr(SURPLUS_ATTR, True)
-                    self.study.tell(trial, state=_fail_state())
-                    reason = "grid complete"
-                    break
                 waiting -= 1
             try:
                 record, stop = self._run_trial(trial, should_stop)
@@ -635,6 +650,12 @@ class Search:
         if self.X_test is None:
             return None
         return float(self.scorer(fitted, self.X_test, self.y_test))
+
+
+def _counted(trials: list) -> list:
+    """The trials without those whose queued point was run again (the retry counts instead)."""
+    retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
+    return [t for t in trials if t.number not in retried]
 
 
 def _has_heartbeat(study: Any) -> bool:
