@@ -415,6 +415,8 @@ class Search:
 
     def _beyond_budget(self, number: int, budget: int) -> bool:
         """True if ``budget`` counted trials were asked before trial ``number`` (numbers follow the order of asking)."""
+        if number < budget:
+            return False  # fewer trials than that were asked before it at all; no need to read the study
         ahead = sum(1 for t in _counted(self.study.get_trials(deepcopy=False))
                     if t.number < number and t.state.name != "WAITING" and not t.user_attrs.get(SURPLUS_ATTR))
         return ahead >= budget
