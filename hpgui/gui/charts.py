@@ -728,7 +728,7 @@ class _ParamRow:
         self.current.setSymbolPen(pg.mkPen(c.foreground, width=1))
         self.current.setSymbolBrush(pg.mkBrush(c.best))
         _style_axes(self.plot, c)
-        self.label.setText(self.name, color=c.foreground.name())
+        self.label.setText(self.label.text, color=c.foreground.name())
 
 
 class _NameLabel(pg.LabelItem):
@@ -827,7 +827,12 @@ class BestParamsChart(QWidget):
         label_width = min(self.MAX_LABEL_WIDTH, max([self.MIN_LABEL_WIDTH]
                                                     + [metrics.horizontalAdvance(n) * 1.1 + 16 for n in names]))
         for row, name in enumerate(names):
-            label = _NameLabel(name, justify="right", size="10pt")
+            # A long name keeps its end ("…forest.min_samples_leaf"): the hyperparameter's own part.
+            room = int((label_width - 16) / 1.1)
+            text = name if metrics.horizontalAdvance(name) <= room else \
+                metrics.elidedText(name, Qt.TextElideMode.ElideLeft, room)
+            label = _NameLabel(text, justify="right", size="10pt")
+            label.setToolTip(name)
             self._graphics.ci.addItem(label, row=row, col=0)
             label.setFixedWidth(label_width)
             plot = self._graphics.ci.addPlot(
