@@ -47,3 +47,27 @@ def test_a_password_given_as_a_query_parameter_is_hidden_too():
     assert redact(url) == "postgresql://ana@db/hp?sslmode=require&password=***"
     message = scrub(f"could not connect to {url}: password pw-123 rejected", url)
     assert "pw-123" not in message and "password=***" in message
+
+
+def test_a_journal_reads_back_every_trial_with_its_own_ranges(tmp_path):
+    # Replay shares one parsed distribution among the trials that stored the same one; a widened
+    # range is a different distribution, and each trial keeps its own.
+    import optuna
+    from optuna.distributions import FloatDistribution, IntDistribution
+
+    from hpgui.core.storage import open_storage
+
+    url = f"journal:///{(tmp_path / 's.journal').as_posix().lstrip('/')}"
+    study = optuna.create_study(study_name="s", storage=open_storage(url, "s"))
+    narrow, wide = FloatDistribution(0.1, 10.0, log=True), FloatDistribution(0.01, 100.0, log=True)
+    depth = IntDistribution(1, 8)
+    for i in range(6):
+        study.add_trial(optuna.trial.create_trial(
+            params={"C": 1.0 + i, "depth": 1 + i}, distributions={"C": narrow if i < 3 else wide, "depth": depth},
+            value=float(i)))
+    trials = optuna.load_study(study_name="s", storage=open_storage(url, "s")).get_trials()
+    assert [t.params for t in trials] == [{"C": 1.0 + i, "depth": 1 + i} for i in range(6)]
+    assert [t.distributions["C"] for t in trials] == [narrow] * 3 + [wide] * 3
+    assert all(t.distributions["depth"] == depth for t in trials)
+    assert trials[0].distributions["C"] is trials[1].distributions["C"]
+    assert trials[0].distributions["C"] is not trials[3].distributions["C"]

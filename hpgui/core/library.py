@@ -33,7 +33,7 @@ from .metrics import METRICS, Metric
 from . import snapshot
 from .runner import ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, SURPLUS_ATTR, TrialRecord, records_from_frozen
 from .setup import SearchSetup, SetupError
-from .storage import journal_path, open_storage, redact, studies_dir
+from .storage import journal_path, journal_storage, open_storage, redact, studies_dir
 
 __all__ = ["LibraryError", "LoadCancelled", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies",
            "load_study", "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve",
@@ -134,11 +134,10 @@ def _storage_error(storage: str | None, exc: BaseException) -> LibraryError:
 
 def _open(storage: str | None, study_name: str = "", path: Path | None = None, report: Progress | None = None) -> Any:
     if path is not None:
-        from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
 
         backend = JournalFileBackend(str(path))
-        return JournalStorage(backend if report is None else _replay_reporter(backend, path, report))
+        return journal_storage(backend if report is None else _replay_reporter(backend, path, report))
     return open_storage(storage, study_name)
 
 

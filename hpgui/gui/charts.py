@@ -728,7 +728,7 @@ class _ParamRow:
         self.current.setSymbolPen(pg.mkPen(c.foreground, width=1))
         self.current.setSymbolBrush(pg.mkBrush(c.best))
         _style_axes(self.plot, c)
-        self.label.setText(self.name, color=c.foreground.name())
+        self.label.setText(self.label.text, color=c.foreground.name())
 
 
 class _NameLabel(pg.LabelItem):
@@ -770,6 +770,8 @@ class BestParamsChart(QWidget):
         self._version: int | None = None
         self._trail_key: tuple | None = None
         self._trial_top: float | None = None
+        self._space: dict[str, Hyperparameter] = {}
+        self._pending_build = False
 
         self._graphics = pg.GraphicsLayoutWidget()
         self._graphics.setObjectName("bestParamsPlot")
@@ -803,20 +805,40 @@ class BestParamsChart(QWidget):
 
     # -- public API -------------------------------------------------------------------------------
     def set_space(self, space: Mapping[str, Hyperparameter]) -> None:
+        # A plot per hyperparameter costs ~30 ms to make, so a hidden tab makes them at its first draw
+        # (opening a stored study of many hyperparameters would otherwise wait for all of them).
         self._graphics.ci.clear()
         self._rows = {}
-        names = [name for name, hp in space.items() if hp.enabled]
+        self._space = {name: hp for name, hp in space.items() if hp.enabled}
+        self._pending_build = True
+        self._version = None
+        self._trail_key = None
+        self._trial_top = None
+        self._update_empty()
+        if self.isVisible():
+            self._build()
+            if self._store is not None:
+                self.refresh(self._store)
+
+    def _build(self) -> None:
+        self._pending_build = False
+        names = list(self._space)
         metrics = QFontMetrics(self.font())
         label_width = min(self.MAX_LABEL_WIDTH, max([self.MIN_LABEL_WIDTH]
                                                     + [metrics.horizontalAdvance(n) * 1.1 + 16 for n in names]))
         for row, name in enumerate(names):
-            label = _NameLabel(name, justify="right", size="10pt")
+            # A long name keeps its end ("…forest.min_samples_leaf"): the hyperparameter's own part.
+            room = int((label_width - 16) / 1.1)
+            text = name if metrics.horizontalAdvance(name) <= room else \
+                metrics.elidedText(name, Qt.TextElideMode.ElideLeft, room)
+            label = _NameLabel(text, justify="right", size="10pt")
+            label.setToolTip(name)
             self._graphics.ci.addItem(label, row=row, col=0)
             label.setFixedWidth(label_width)
             plot = self._graphics.ci.addPlot(
                 row=row, col=1,
-                axisItems={"bottom": _ValueAxis("bottom"), "left": _TrialAxis("left", major_only=True)})
-            plot.setMenuEnabled(False)
+                axisItems={"bottom": _ValueAxis("bottom"), "left": _TrialAxis("left", major_only=True)},
+                enableMenu=False)  # made without its menus: a fifth of each plot's cost
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)  # the wheel scrolls the list instead
             plot.showGrid(x=True, y=False, alpha=0.08)
@@ -827,19 +849,24 @@ class BestParamsChart(QWidget):
             # No setYLink: linked view boxes re-enter each other's range signals, which crashed
             # PySide6 6.12 with a refcount error under live updates. _set_trial_range sets every row.
             plot.enableAutoRange(y=False)
-            self._rows[name] = _ParamRow(name, space[name], plot, label)
+            self._rows[name] = _ParamRow(name, self._space[name], plot, label)
         self._graphics.setMinimumHeight(self.ROW_HEIGHT * len(names) + 8 if names else 0)
         self._version = None
         self._trail_key = None
         self._trial_top = None
         self._apply_palette()
         self._update_empty()
-        if self._store is not None:
-            self.refresh(self._store)
-        else:
-            self._set_trial_range(0)
+        self._set_trial_range(0)
+
+    def _ensure_built(self) -> None:
+        if self._pending_build:
+            self._build()
+            if self._store is not None:
+                self.refresh(self._store)
 
     def refresh(self, store: TrialStore) -> bool:
+        if self._pending_build:
+            self._build()
         if store is self._store and store.version == self._version:
             return False
         self._store = store
@@ -881,13 +908,16 @@ class BestParamsChart(QWidget):
         self._set_trial_range(0)
 
     def plotted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        self._ensure_built()
         return {name: (row.x, row.y) for name, row in self._rows.items()}
 
     def plot_for(self, name: str) -> pg.PlotItem:
         """The PlotItem of one hyperparameter (for tests and for exporting one row)."""
+        self._ensure_built()
         return self._rows[name].plot
 
     def export_image(self, path: str) -> None:
+        self._ensure_built()
         _export(self._graphics.ci, path)
 
     # -- internals --------------------------------------------------------------------------------
@@ -903,7 +933,7 @@ class BestParamsChart(QWidget):
             row.apply_colours(c)
 
     def _update_empty(self) -> None:
-        has_rows = bool(self._rows)
+        has_rows = bool(self._rows or self._space)
         self._scroll.setVisible(has_rows)
         self._caption.setVisible(has_rows)
         self._empty.setVisible(not has_rows)

@@ -95,6 +95,7 @@ def clock(seconds: float) -> str:
 class MainWindow(QMainWindow):
     searchFinished = Signal(str)    # stop reason; also "failed", "invalid", "crashed"
     exportFinished = Signal(str)    # what was written, or "" when it failed
+    warmedUp = Signal()             # the estimators are imported (after warm_up)
 
     def __init__(self, controller: SearchController | None = None, *, defer_warm_up: bool = False):
         """``defer_warm_up``: leave the search child and the scikit-learn imports to :meth:`warm_up`, so
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
             self._sklearn_ready = True
             self.space_form.load_estimator_defaults()
             self.model_forms.load_estimator_defaults()
+            self.warmedUp.emit()
 
         worker = create_worker(imports)
         worker.returned.connect(ready)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
@@ -317,6 +318,25 @@ def test_categorical_axis_shows_the_choice_names(params_chart):
     axis = params_chart.plot_for("kernel").getAxis("bottom")
     major = axis._tickLevels[0]  # what setTicks stored: [(position, label), ...]
     assert major == [(0, "linear"), (1, "rbf"), (2, "poly")]
+
+
+def test_a_hidden_chart_makes_its_plots_at_its_first_draw(qtbot, store):
+    # Opening a study points every tab at it; a hidden tab must not pay for its plots until shown.
+    chart = BestParamsChart()
+    qtbot.addWidget(chart)
+    chart.set_space(SPACE)
+    assert chart._graphics.ci.items == {}
+    assert chart.refresh(store) is True
+    assert len([i for i in chart._graphics.ci.items if isinstance(i, pg.PlotItem)]) == 3
+    np.testing.assert_array_equal(chart.plotted()["C"][1], [1, 2, 6])
+    chart.set_space({"C": SPACE["C"]})  # another study, still hidden: the old plots go, no new ones yet
+    assert chart._graphics.ci.items == {}
+    assert list(chart.plotted()) == ["C"]  # asking for them makes them
+
+
+def test_a_shown_chart_makes_its_plots_at_once(params_chart):
+    params_chart.set_space({"gamma": SPACE["gamma"]})
+    assert len([i for i in params_chart._graphics.ci.items if isinstance(i, pg.PlotItem)]) == 1
 
 
 def test_explicit_values_and_booleans(qtbot):

