@@ -148,3 +148,38 @@ def test_reading_reports_progress_and_can_be_cancelled(iris_csv):
         load_study(None, "slow", progress=cancel_in_the_replay)
     assert not snapshot.snapshot_path(journal_path("slow"), "slow").exists()
     assert len(load_study(None, "slow").records) == 3  # nothing was written to the study
+
+
+def test_a_finished_search_can_keep_its_snapshot_so_the_first_open_skips_the_replay(iris_csv, monkeypatch):
+    run(iris_csv, "ended", trials=3)
+    assert library.keep_snapshot(None, "ended") is True
+    assert snapshot.read_header(journal_path("ended"), "ended")["trials"] == 3
+    assert library.keep_snapshot(None, "ended") is True  # already current: nothing read again
+    no_replay(monkeypatch)
+    assert [r.number for r in load_study(None, "ended").records] == [0, 1, 2]
+
+
+def test_no_snapshot_is_kept_for_a_small_study_or_another_storage(iris_csv, tmp_path, monkeypatch):
+    monkeypatch.setattr(snapshot, "MIN_TRIALS", 4)
+    run(iris_csv, "few", trials=3)
+    assert library.keep_snapshot(None, "few") is False
+    assert not snapshot.snapshot_path(journal_path("few"), "few").exists()
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    run(iris_csv, "in-db", storage=url, trials=4)
+    assert library.keep_snapshot(url, "in-db") is False
+    assert library.keep_snapshot(None, "never-made") is False
+
+
+def test_hpgui_run_leaves_a_large_study_with_its_snapshot(iris_csv, tmp_path, monkeypatch):
+    from hpgui import cli
+
+    setup = tmp_path / "setup.json"
+    setup.write_text(json.dumps({"format": "hpgui-setup/1", "data": {"path": str(iris_csv), "target": "species"},
+                                 "model": "decision_tree", "strategy": {"name": "random", "seed": 1},
+                                 "budget": {"trials": 3}}))
+    monkeypatch.setattr(snapshot, "MIN_TRIALS", 3)
+    assert cli.main(["run", str(setup), "--study", "from-cli", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert snapshot.read_header(journal_path("from-cli"), "from-cli")["trials"] == 3
+    monkeypatch.setattr(snapshot, "MIN_TRIALS", 4)
+    assert cli.main(["run", str(setup), "--study", "small", "--out", str(tmp_path / "out2"), "--quiet"]) == 0
+    assert not snapshot.snapshot_path(journal_path("small"), "small").exists()

@@ -7,6 +7,7 @@ read it on a redraw timer (15 Hz), never once per trial.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -51,6 +52,8 @@ from .studies import StudySession
 from .trial_table import TrialTable
 from .views import VIEW_CLASSES, AnalysisView, CompareView
 from .worker import SearchController
+
+log = logging.getLogger(__name__)
 
 REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
 VALIDATE_MS = 120
@@ -953,6 +956,28 @@ class MainWindow(QMainWindow):
         self.progress_bar.hide()
         self._update_actions()
 
+    def _keep_snapshot(self) -> None:
+        """A large study in the default storage gets its snapshot once its search has ended, in the
+        background, so opening it from File → Studies… skips Optuna's journal replay."""
+        from ..core import snapshot
+
+        if self.study_storage is not None or self.study_name is None or self.studies.watching \
+                or len(self.store) < snapshot.MIN_TRIALS:
+            return
+        from superqt.utils import create_worker
+
+        name = self.study_name
+
+        def keep() -> None:
+            from ..core.library import keep_snapshot
+
+            try:
+                keep_snapshot(None, name)
+            except Exception as exc:  # noqa: BLE001 - only spares a later replay
+                log.debug("no snapshot of %s: %s", name, exc)
+
+        create_worker(keep, _start_thread=True)
+
     def _summary(self) -> str:
         best = self.store.best
         if best is None:
@@ -962,6 +987,7 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, reason: str, ran: int) -> None:
         self._search_over()
+        self._keep_snapshot()
         why = STOP_REASONS.get(reason, reason)
         self.status_label.setText(f"Finished ({why}): {self._summary()}.")
         self.searchFinished.emit(reason)

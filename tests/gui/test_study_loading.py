@@ -77,3 +77,15 @@ def test_a_large_study_opens_from_its_snapshot_the_second_time(qtbot, window, ir
     with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
         window.studies.open(None, "again")
     assert replays == [] and window.store.records == first
+
+
+def test_a_large_search_run_in_the_window_keeps_its_snapshot_when_it_ends(qtbot, window, iris_csv, monkeypatch):
+    from test_library_window import GRID
+
+    make_study(iris_csv, "grown", strategy="grid", trials=None, space=GRID, run_trials=3)
+    monkeypatch.setattr(snapshot, "MIN_TRIALS", 6)  # the whole grid, not the three trials it has now
+    with qtbot.waitSignal(window.searchFinished, timeout=TIMEOUT_MS):
+        window.studies.resume(None, "grown")
+    assert len(window.store) == 6
+    qtbot.waitUntil(lambda: snapshot.read_header(journal_path("grown"), "grown") is not None, timeout=TIMEOUT_MS)
+    assert snapshot.read_header(journal_path("grown"), "grown")["trials"] == 6
