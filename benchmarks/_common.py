@@ -42,6 +42,17 @@ def prepare_environment(prefix: str) -> Path:
     return data_dir
 
 
+def classification_csv(path: Path, rows: int) -> None:
+    """A seeded synthetic two-class CSV: 20 numeric features x0…x19 and the target y."""
+    import pandas as pd
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=rows, n_features=20, n_informative=8, flip_y=0.05, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame["y"] = y
+    frame.to_csv(path, index=False)
+
+
 def median(values) -> float:
     return float(statistics.median(values))
 

@@ -205,14 +205,7 @@ def measure(n: int) -> dict[str, float]:
 
     def show_study(with_records) -> float:
         """What the window does when it shows a study (as start_search does before the first batch)."""
-        window.store.reset(metric.direction, names)
-        window.table.source.set_params(names)
-        window.history.clear()
-        window.history.set_metric(metric.label, metric.greater_is_better)
-        window.best_chart.set_space(space)
-        for view in window.analysis_views:
-            view.set_context(space, metric)
-        window.best_panel.set_metric(metric)
+        window.show_trials(names, space, metric, [], setup=None, study_name=f"large-{n}", storage=None)
         took, _ = timed(lambda: window.store.add(with_records))
         return took
 

@@ -42,16 +42,6 @@ FULL = {"rows": 4000, "C": [0.1, 1, 10, 100], "gamma": [0.001, 0.01, 0.03, 0.1, 
 QUICK = {"rows": 800, "C": [0.1, 1, 10], "gamma": [0.01, 0.1, 1.0], "repeats": 1}
 
 
-def make_csv(path: Path, rows: int) -> None:
-    import pandas as pd
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=rows, n_features=20, n_informative=8, flip_y=0.05, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    frame["y"] = y
-    frame.to_csv(path, index=False)
-
-
 def setup_json(csv: Path, grid: dict) -> dict:
     return {"format": "hpgui-setup/1", "data": {"path": str(csv), "target": "y", "task": "classification"},
             "model": "svm",
@@ -131,7 +121,7 @@ def main() -> None:
     plan = QUICK if args.quick else FULL
     grid = {"C": plan["C"], "gamma": plan["gamma"]}
     csv = DATA_DIR / "scaling.csv"
-    make_csv(csv, plan["rows"])
+    _common.classification_csv(csv, plan["rows"])
     n = args.workers
     variants = [("hpgui", 1), ("hpgui", n), ("gridsearch", 1), ("gridsearch", n)]
     walls: dict[tuple[str, int], list[float]] = {v: [] for v in variants}

@@ -46,16 +46,6 @@ WORKERS = 2
 SAMPLE_S = 0.02
 
 
-def make_csv(path: Path, rows: int) -> None:
-    import pandas as pd
-    from sklearn.datasets import make_classification
-
-    X, y = make_classification(n_samples=rows, n_features=20, n_informative=8, flip_y=0.05, random_state=0)
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    frame["y"] = y
-    frame.to_csv(path, index=False)
-
-
 def setup_json(csv: Path, trials: int) -> dict:
     return {"format": "hpgui-setup/1", "data": {"path": str(csv), "target": "y", "task": "classification"},
             "model": "logistic_regression",
@@ -226,7 +216,7 @@ def main() -> None:
 
     config = QUICK if args.quick else FULL
     csv = DATA_DIR / "memory.csv"
-    make_csv(csv, config["rows"])
+    _common.classification_csv(csv, config["rows"])
     setup = DATA_DIR / "setup.json"
     setup.write_text(json.dumps(setup_json(csv, config["trials"])))
     out = DATA_DIR / "out"
