@@ -138,6 +138,22 @@ def _style_axes(plot: pg.PlotItem, colours: _Colours, names=("left", "bottom")) 
         axis.setTextPen(pg.mkPen(colours.foreground))
 
 
+def _fit_labels(specs: list, metrics: QFontMetrics, gap: float) -> list:
+    """Horizontal axis labels, each elided to the room between its neighbours' centres."""
+    order = sorted((i for i, spec in enumerate(specs) if spec[2]), key=lambda i: specs[i][0].center().x())
+    if len(order) < 2:
+        return specs
+    centres = [specs[i][0].center().x() for i in order]
+    out = list(specs)
+    for k, i in enumerate(order):
+        room = min(centres[k] - centres[k - 1] if k else math.inf,
+                   centres[k + 1] - centres[k] if k + 1 < len(order) else math.inf) - gap
+        rect, flags, text = specs[i]
+        if metrics.horizontalAdvance(text) > room:
+            out[i] = (rect, flags, metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(int(room), 0)))
+    return out
+
+
 class _TrialAxis(pg.AxisItem):
     """An axis of trial numbers: whole numbers only, never an SI prefix or exponent."""
 
@@ -158,11 +174,36 @@ class _TrialAxis(pg.AxisItem):
 
 
 class _ValueAxis(pg.AxisItem):
-    """A value axis with compact labels: 0.01 … 1000 as plain numbers, 10⁻⁶ beyond that."""
+    """A value axis with compact labels: 0.01 … 1000 as plain numbers, 10⁻⁶ beyond that.
+
+    Two fixes over pyqtgraph's axis: its log ticks list each decade both as a major tick and again
+    among the minor ones (log10(1) = 0), so that label was drawn twice a pixel apart and looked
+    bold; and fixed tick labels (a categorical axis's choices) are drawn whatever their room, so
+    "logistic_regression" ran into "svm" in a narrow plot. Those labels are now cut to the space
+    between their neighbours, ending in "…"; numbers are never cut (pyqtgraph spaces them).
+    """
+
+    LABEL_GAP = 6  # pixels kept free between two labels
 
     def __init__(self, orientation: str, **kwargs):
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = super().tickValues(minVal, maxVal, size)
+        seen: list[float] = []
+        out = []
+        for spacing, values in levels:
+            kept = [v for v in values if not any(abs(v - s) < 1e-9 for s in seen)]
+            seen.extend(kept)
+            out.append((spacing, kept))
+        return out
+
+    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
+        if self.orientation in ("bottom", "top") and self._tickLevels is not None:  # fixed ticks only
+            font = self.style["tickFont"] if self.style["tickFont"] is not None else p.font()
+            textSpecs = _fit_labels(textSpecs, QFontMetrics(font), self.LABEL_GAP)
+        super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
 
     def logTickStrings(self, values, scale, spacing):
         # Label 1, 2 and 5 times a power of ten; the other minor ticks stay unlabelled so that
@@ -828,7 +869,7 @@ class BestParamsChart(QWidget):
                                                     + [metrics.horizontalAdvance(n) * 1.1 + 16 for n in names]))
         for row, name in enumerate(names):
             # A long name keeps its end ("…forest.min_samples_leaf"): the hyperparameter's own part.
-            room = int((label_width - 16) / 1.1)
+            room = int((self.MAX_LABEL_WIDTH - 16) / 1.1)  # what the widest column holds (see label_width)
             text = name if metrics.horizontalAdvance(name) <= room else \
                 metrics.elidedText(name, Qt.TextElideMode.ElideLeft, room)
             label = _NameLabel(text, justify="right", size="10pt")

@@ -3,7 +3,7 @@
     python -m hpgui.tools.screenshots [--out docs/images] [--trials 40]
 
 Opens the real window offscreen, loads the penguins example, runs a short
-search, and grabs the window and each view as it stands at the end.
+search, and grabs the window and each view (view-*.png) as it stands at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ import sys
 from pathlib import Path
 
 from hpgui.tools._offscreen import settle, show_window, start_app, wait
+
+
+VIEW_FILES = {"SlicesView": "slices", "ParallelView": "parallel", "ContourView": "contour",
+              "ImportanceView": "importance", "OverfitView": "overfit", "FoldsView": "folds",
+              "TimelineView": "timeline"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     window.chart_tabs.currentWidget().grab().save(str(out / "best-parameters-chart.png"))
     window.chart_tabs.setCurrentIndex(0)
     window.history.grab().save(str(out / "history-chart.png"))
+    window.resize(2100, 900)  # the views get about 1,000 pixels, as a maximised window gives them
+    settle()
+    for view in window.analysis_views:
+        slug = VIEW_FILES.get(type(view).__name__)
+        if slug is None:
+            continue  # the leaderboard and Compare need several models or studies (other tools)
+        window.chart_tabs.setCurrentWidget(view)
+        settle(1500)  # Importance computes on a worker thread
+        window.chart_tabs.grab().save(str(out / f"view-{slug}.png"))
     window.close()
     print(f"wrote screenshots to {out}")
     return 0

@@ -391,3 +391,49 @@ def test_log_axis_labels_one_two_five_and_no_raw_exponents():
     axis.setLogMode(True)
     values = [math.log10(v) for v in (0.01, 0.03, 1, 2, 5, 7, 1000, 1e-5)]
     assert axis.tickStrings(values, 1.0, 1.0) == ["0.01", "", "1", "2", "5", "", "1000", "10⁻⁵"]
+
+
+def test_choice_labels_are_cut_to_their_room_and_no_decade_is_labelled_twice(qtbot):
+    from PySide6.QtGui import QFontMetrics, QImage, QPainter
+
+    from hpgui.gui.charts import _fit_labels
+
+    chart = BestParamsChart()
+    qtbot.addWidget(chart)
+    chart.resize(420, 300)
+    models = ("logistic_regression", "svm", "knn", "random_forest")
+    chart.set_space({"model": Hyperparameter("categorical", choices=models),
+                     "C": Hyperparameter("float", 1e-3, 1e3, log=True)})
+    chart.show()
+    qtbot.waitExposed(chart)
+    axis = chart.plot_for("model").getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)[2]
+        metrics = QFontMetrics(painter.font())
+    finally:
+        painter.end()
+    fitted = _fit_labels(specs, metrics, axis.LABEL_GAP)
+    texts = [text for _, _, text in fitted]
+    assert "svm" in texts and "knn" in texts  # short names stay whole
+    assert "logistic_regression" not in texts and any(t.endswith("…") for t in texts)
+    spans = sorted((rect.center().x() - metrics.horizontalAdvance(text) / 2,
+                    rect.center().x() + metrics.horizontalAdvance(text) / 2) for rect, _, text in fitted)
+    assert all(left_end <= right_start for (_, left_end), (right_start, _) in zip(spans, spans[1:]))
+    log_axis = chart.plot_for("C").getAxis("bottom")
+    values = [v for _, level in log_axis.tickValues(-3, 3, 400) for v in level]
+    assert len(values) == len(set(round(v, 9) for v in values)) and 0.0 in values
+
+
+def test_a_name_is_shortened_only_when_the_widest_label_column_cannot_hold_it(qtbot):
+    long = "random_forest." + "very_long_hyperparameter_name_" * 3 + "leaf"
+    chart = BestParamsChart()
+    qtbot.addWidget(chart)
+    chart.set_space({"min_samples_leaf": Hyperparameter("int", 1, 20), long: Hyperparameter("int", 1, 20)})
+    chart.show()
+    qtbot.waitExposed(chart)
+    assert list(chart.plotted()) == ["min_samples_leaf", long]  # made at the first look
+    assert chart._rows["min_samples_leaf"].label.text == "min_samples_leaf"
+    shown = chart._rows[long].label
+    assert shown.text.startswith("…") and long.endswith(shown.text[1:]) and shown.toolTip() == long
