@@ -263,7 +263,11 @@ class AnalysisView(QWidget):
 
     def tooltip_for(self, number: int | None) -> str:
         record = self.record(number) if number is not None else None
-        return "" if record is None else trial_tooltip(record, self.metric_label)
+        return "" if record is None else trial_tooltip(record, self.metric_label, self.tooltip_lines(record))
+
+    def tooltip_lines(self, record: TrialRecord) -> list[str]:
+        """What this view adds to a trial's tooltip, below its score (HTML lines)."""
+        return []
 
     def export_dialog(self, suffix: str = "png") -> None:
         name = f"{self.TITLE.lower().replace(' ', '-')}.{suffix}"

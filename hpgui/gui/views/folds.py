@@ -17,9 +17,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from ...core import analysis
+from ...core.runner import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
-from .base import AnalysisView, HoverPicker, trial_tooltip
+from .base import AnalysisView, HoverPicker
 from .overfit import DOT_CELL_PX, THIN_ABOVE, _cells
 
 __all__ = ["FoldsView"]
@@ -158,16 +159,13 @@ class FoldsView(AnalysisView):
             text += f"; {len(keep):,} bars for {n:,} trials, one per pixel cell"
         self.summary.setText(text)
 
-    def tooltip_for(self, number: int | None) -> str:
-        record = self.record(number) if number is not None else None
-        if record is None:
-            return ""
+    def tooltip_lines(self, record: TrialRecord) -> list[str]:
         extra = []
         if record.folds:
             extra.append("Folds: " + ", ".join(format_number(f) for f in record.folds))
-        if np.any(np.asarray(self._data.get("tied", _EMPTY)) == number):
+        if np.any(np.asarray(self._data.get("tied", _EMPTY)) == record.number):
             extra.append("<b>Tied with the best</b> (within one standard error)")
-        return trial_tooltip(record, self.metric_label, extra)
+        return extra
 
     def _show_selection(self) -> None:
         numbers = self._data.get("numbers", _EMPTY)

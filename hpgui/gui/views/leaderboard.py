@@ -21,7 +21,7 @@ from ...core.runner import TrialRecord
 from ...core.trials import TrialStore
 from ..best_panel import format_score
 from ..charts import _style_axes, _ValueAxis, format_number
-from .base import AnalysisView, HoverPicker, trial_tooltip
+from .base import AnalysisView, HoverPicker
 
 COLUMNS = ("Model", "Best score", "Behind the best", "Fit time (s)", "Trials", "Best trial")
 
@@ -167,11 +167,8 @@ class LeaderboardView(AnalysisView):
                 return
         self.table.clearSelection()
 
-    def tooltip_for(self, number: int | None) -> str:
-        record = self.record(number) if number is not None else None
-        if record is None:
-            return ""
-        return trial_tooltip(record, self.metric_label, [f"model: {model_label(record.model)}"])
+    def tooltip_lines(self, record: TrialRecord) -> list[str]:
+        return [f"model: {model_label(record.model)}"]
 
     def export_item(self) -> Any:
         return self.plot

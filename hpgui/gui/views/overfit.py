@@ -18,9 +18,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel
 
 from ...core import analysis
+from ...core.runner import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
-from .base import AnalysisView, HoverPicker, trial_tooltip
+from .base import AnalysisView, HoverPicker
 
 __all__ = ["OverfitView"]
 
@@ -261,17 +262,14 @@ class OverfitView(AnalysisView):
             text += f"; {self._data['drawn']:,} points drawn, one per pixel cell"
         self.summary.setText(text)
 
-    def tooltip_for(self, number: int | None) -> str:
-        record = self.record(number) if number is not None else None
-        if record is None:
-            return ""
+    def tooltip_lines(self, record: TrialRecord) -> list[str]:
         extra = []
         if record.train_score is not None and record.value is not None:
             g = analysis.gap(record.train_score, record.value, self.greater_is_better)
             extra.append(f"Train: {format_number(record.train_score)} · gap {format_number(g)}")
             if g > self.gap_threshold:
                 extra.append(f"<b>Over-fits</b>: gap above {format_number(self.gap_threshold)}")
-        return trial_tooltip(record, self.metric_label, extra)
+        return extra
 
     def _show_selection(self) -> None:
         data = self._data

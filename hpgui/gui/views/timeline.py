@@ -24,7 +24,7 @@ from ...core import analysis
 from ...core.runner import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _style_axes
-from .base import AnalysisView, HoverPicker, trial_tooltip
+from .base import AnalysisView, HoverPicker
 
 __all__ = ["TimelineView", "UNKNOWN_WORKER"]
 
@@ -182,16 +182,13 @@ class TimelineView(AnalysisView):
         self.summary.setText(text)
         self._show_selection()
 
-    def tooltip_for(self, number: int | None) -> str:
-        record = self.record(number) if number is not None else None
-        if record is None:
-            return ""
+    def tooltip_lines(self, record: TrialRecord) -> list[str]:
         extra = [f"Worker: {record.worker or UNKNOWN_WORKER}"]
         if record.started is not None:
             extra.append(f"Started {record.started.astimezone():%H:%M:%S}")
         if record.duration_s is not None:
             extra.append(f"Took {record.duration_s:.2f} s")
-        return trial_tooltip(record, self.metric_label, extra)
+        return extra
 
     def _show_selection(self) -> None:
         numbers = self._data.get("numbers", _EMPTY)
