@@ -64,7 +64,7 @@ def journal_storage(backend: Any) -> Any:
     return JournalStorage(backend)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache  # once per process
 def _cache_journal_distributions() -> None:
     """Replaying a journal parses every trial's distributions from JSON, although a study has only a
     few distinct ones: that parsing was half of opening a 10,000-trial study. The journal module's
