@@ -8,7 +8,6 @@ exported).
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from pathlib import Path
@@ -142,6 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _finish(search, result, out: Path, status: int) -> int:
     from .core.export import export_all
+    from .core.library import keep_snapshot
 
     if result.best is None:
         _error(f"no trial succeeded ({len(result.trials)} trials, stopped: {result.stop_reason})")
@@ -160,20 +160,8 @@ def _finish(search, result, out: Path, status: int) -> int:
         summary += f"; test {result.metric.label} {exported.test_score:.6g}"
     print(summary)
     print(f"wrote {exported.best_json}, {exported.trials_csv.name}, {exported.script.name}, {exported.model.name}")
-    _keep_snapshot(search, len(result.trials))
+    keep_snapshot(search.storage_arg, search.study_name, len(result.trials))  # the window then opens it quickly
     return status
-
-
-def _keep_snapshot(search, trials: int) -> None:
-    """A large study gets its snapshot now, so the window opens it without replaying the journal."""
-    from .core import library, snapshot
-
-    if trials < snapshot.MIN_TRIALS:
-        return
-    try:
-        library.keep_snapshot(search.storage_arg, search.study_name)
-    except Exception as exc:  # noqa: BLE001 - only spares a later replay; the run itself is done
-        logging.getLogger(__name__).debug("no snapshot of %s: %s", search.study_name, exc)
 
 
 class PoolOutcome:

@@ -152,9 +152,9 @@ def test_reading_reports_progress_and_can_be_cancelled(iris_csv):
 
 def test_a_finished_search_can_keep_its_snapshot_so_the_first_open_skips_the_replay(iris_csv, monkeypatch):
     run(iris_csv, "ended", trials=3)
-    assert library.keep_snapshot(None, "ended") is True
+    assert library.keep_snapshot(None, "ended", 3) is True
     assert snapshot.read_header(journal_path("ended"), "ended")["trials"] == 3
-    assert library.keep_snapshot(None, "ended") is True  # already current: nothing read again
+    assert library.keep_snapshot(None, "ended", 3) is True  # already current: nothing read again
     no_replay(monkeypatch)
     assert [r.number for r in load_study(None, "ended").records] == [0, 1, 2]
 
@@ -162,12 +162,12 @@ def test_a_finished_search_can_keep_its_snapshot_so_the_first_open_skips_the_rep
 def test_no_snapshot_is_kept_for_a_small_study_or_another_storage(iris_csv, tmp_path, monkeypatch):
     monkeypatch.setattr(snapshot, "MIN_TRIALS", 4)
     run(iris_csv, "few", trials=3)
-    assert library.keep_snapshot(None, "few") is False
+    assert library.keep_snapshot(None, "few", 3) is False
     assert not snapshot.snapshot_path(journal_path("few"), "few").exists()
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     run(iris_csv, "in-db", storage=url, trials=4)
-    assert library.keep_snapshot(url, "in-db") is False
-    assert library.keep_snapshot(None, "never-made") is False
+    assert library.keep_snapshot(url, "in-db", 4) is False
+    assert library.keep_snapshot(None, "never-made", 4) is False
 
 
 def test_hpgui_run_leaves_a_large_study_with_its_snapshot(iris_csv, tmp_path, monkeypatch):

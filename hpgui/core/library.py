@@ -17,6 +17,7 @@ so housekeeping such as failing the trials of dead workers can be done there.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 import threading
@@ -37,7 +38,9 @@ from .storage import journal_path, journal_storage, open_storage, redact, studie
 
 __all__ = ["LibraryError", "LoadCancelled", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies",
            "load_study", "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve",
-           "storage_label"]
+           "storage_label", "keep_snapshot"]
+
+log = logging.getLogger(__name__)
 
 #: ``progress(fraction, text)``: how far reading a study got (fraction None: unknown). It may raise
 #: :class:`LoadCancelled` to stop the reading.
@@ -529,18 +532,23 @@ def load_study(storage: str | None, name: str, progress: Progress | None = None,
     return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric, keep)
 
 
-def keep_snapshot(storage: str | None, name: str) -> bool:
-    """Give a large study in the default storage its snapshot now, so even its first open skips the
-    journal replay (called when a search ends). True when a current snapshot exists afterwards.
+def keep_snapshot(storage: str | None, name: str, trials: int) -> bool:
+    """Give a study of ``trials`` trials in the default storage its snapshot now, so even its first
+    open skips the journal replay (called when a search ends). True when a current snapshot exists.
 
-    Costs one replay, and only for studies of at least ``snapshot.MIN_TRIALS`` trials; a study still
-    being written (another worker's trial running) gets none, as when it is opened.
+    Only for studies of at least ``snapshot.MIN_TRIALS`` trials, as it costs one replay; a study still
+    being written (another worker's trial running) gets none, as when it is opened. Never raises: a
+    snapshot only spares a later replay.
     """
     journal = None if storage else journal_path(name)
-    if journal is None or not journal.exists():
+    if journal is None or trials < snapshot.MIN_TRIALS or not journal.exists():
         return False
-    if snapshot.read_header(journal, name) is None:
-        load_study(storage, name)
+    try:
+        if snapshot.read_header(journal, name) is None:
+            load_study(storage, name)
+    except Exception as exc:  # noqa: BLE001
+        log.debug("no snapshot of %s: %s", name, exc)
+        return False
     return snapshot.read_header(journal, name) is not None
 
 

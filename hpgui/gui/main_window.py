@@ -7,7 +7,6 @@ read it on a redraw timer (15 Hz), never once per trial.
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -52,8 +51,6 @@ from .studies import StudySession
 from .trial_table import TrialTable
 from .views import VIEW_CLASSES, AnalysisView, CompareView
 from .worker import SearchController
-
-log = logging.getLogger(__name__)
 
 REDRAW_MS = 100  # 10 Hz: the low end of the 10–20 Hz the design allows; painting is the cost
 VALIDATE_MS = 120
@@ -959,24 +956,13 @@ class MainWindow(QMainWindow):
     def _keep_snapshot(self) -> None:
         """A large study in the default storage gets its snapshot once its search has ended, in the
         background, so opening it from File → Studies… skips Optuna's journal replay."""
-        from ..core import snapshot
-
-        if self.study_storage is not None or self.study_name is None or self.studies.watching \
-                or len(self.store) < snapshot.MIN_TRIALS:
+        if self.study_storage is not None or self.study_name is None or self.studies.watching:
             return
         from superqt.utils import create_worker
 
-        name = self.study_name
+        from ..core.library import keep_snapshot
 
-        def keep() -> None:
-            from ..core.library import keep_snapshot
-
-            try:
-                keep_snapshot(None, name)
-            except Exception as exc:  # noqa: BLE001 - only spares a later replay
-                log.debug("no snapshot of %s: %s", name, exc)
-
-        create_worker(keep, _start_thread=True)
+        create_worker(keep_snapshot, None, self.study_name, len(self.store), _start_thread=True)
 
     def _summary(self) -> str:
         best = self.store.best
