@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialArrays
-from ..charts import _ValueAxis, format_number
+from ..charts import _short, _ValueAxis, format_number
 
 __all__ = ["ValueAxis", "ParamAxis", "Shown", "choose_shown", "ShownByState", "shown_by_state", "stable_jitter",
            "colour_table", "colour_index", "nice_ticks", "score_range", "add_toolbar_widget", "note_label"]
@@ -122,10 +122,6 @@ class ParamAxis:
             i = int(round(coord))
             return format_number(self.categories[i]) if 0 <= i < len(self.categories) else ""
         return format_number(10 ** coord if self.log else coord, digits=3)
-
-
-def _short(text: str, limit: int = 14) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _stable_keys(numbers: np.ndarray) -> np.ndarray:
