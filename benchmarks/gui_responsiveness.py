@@ -134,7 +134,7 @@ def stalls(window, trials: int) -> list[dict]:
 
 
 def synthetic_records(n: int, start: int = 0):
-    from hpgui.core.runner import TrialRecord
+    from hpgui.core.records import TrialRecord
 
     rng = random.Random(start)
     out = []

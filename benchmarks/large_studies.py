@@ -94,7 +94,7 @@ def frozen_trials(n: int, start: int, choice, seed: int):
     from optuna.trial import TrialState, create_trial
 
     from hpgui.core.choice import MODEL_PARAM
-    from hpgui.core.runner import TRIAL_ATTR
+    from hpgui.core.records import TRIAL_ATTR
     from hpgui.core.space import is_active
 
     rng = random.Random(seed)
@@ -135,7 +135,7 @@ def frozen_trials(n: int, start: int, choice, seed: int):
 def write_study(name: str, n: int, choice) -> float:
     import optuna
 
-    from hpgui.core.runner import ATTR_SETUP
+    from hpgui.core.records import ATTR_SETUP
     from hpgui.core.storage import open_storage
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -164,7 +164,7 @@ def measure(n: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from hpgui.core.metrics import get_metric
-    from hpgui.core.runner import TrialRecord, records_from_frozen
+    from hpgui.core.records import TrialRecord, records_from_frozen
     from hpgui.core.setup import SearchSetup
     from hpgui.core.storage import open_storage
     from hpgui.gui.app import settle_heap

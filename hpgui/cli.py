@@ -209,7 +209,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from .core.dataset import DatasetError
     from .core.process import Job
     from .core.recovery import load_study
-    from .core.runner import ATTR_SETUP, Search, SearchFailed
+    from .core.runner import Search, SearchFailed
+    from .core.records import ATTR_SETUP
     from .core.setup import SearchSetup, SetupError
     from .core.storage import redact, scrub
 

@@ -9,7 +9,8 @@ import pytest
 
 from hpgui.core import analysis
 from hpgui.core.catalog import get_model
-from hpgui.core.runner import Search, TrialRecord
+from hpgui.core.runner import Search
+from hpgui.core.records import TrialRecord
 from hpgui.core.setup import SetupError
 from hpgui.core.space import Hyperparameter
 from test_runner import penguin_setup

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from hpgui.core.export import export_all, load_model, spreadsheet_safe, write_trials
-from hpgui.core.runner import Search, TrialRecord
+from hpgui.core.runner import Search
+from hpgui.core.records import TrialRecord
 from hpgui.core.setup import SearchSetup
 
 

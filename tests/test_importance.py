@@ -9,7 +9,7 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 
 from hpgui.core import importance
 from hpgui.core.importance import ImportanceError, build_study, compute, distributions
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 
 SPACE = {

@@ -9,7 +9,8 @@ import pytest
 
 from hpgui.core import library
 from hpgui.core.library import LibraryError, StudyWatcher, best_so_far_curve, list_studies, load_study
-from hpgui.core.runner import Search, TrialRecord
+from hpgui.core.runner import Search
+from hpgui.core.records import TrialRecord
 from hpgui.core.setup import SearchSetup
 from hpgui.core.storage import journal_path, studies_dir
 from tests_support import GRID, iris_setup

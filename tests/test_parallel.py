@@ -20,7 +20,8 @@ from optuna.trial import TrialState
 from hpgui.core.process import INTERRUPTED_ERROR, Job, WorkerPool
 from hpgui.core.recovery import (DEAD_WORKER_ERROR, HEARTBEAT_ATTR, JOURNAL_GRACE_S, OWNER_ATTR,
                                  fail_stale_trials, worker_id)
-from hpgui.core.runner import QUEUED_ATTR, SURPLUS_ATTR, TRIAL_ATTR, Search
+from hpgui.core.runner import Search
+from hpgui.core.records import QUEUED_ATTR, SURPLUS_ATTR, TRIAL_ATTR
 from hpgui.core.setup import SearchSetup
 from hpgui.core.storage import open_storage
 from tests_support import ROOT

@@ -23,7 +23,7 @@ import pytest
 from optuna.trial import TrialState
 
 from hpgui.core.recovery import DEAD_WORKER_ERROR, OWNER_ATTR
-from hpgui.core.runner import SURPLUS_ATTR, TRIAL_ATTR
+from hpgui.core.records import SURPLUS_ATTR, TRIAL_ATTR
 from hpgui.core.storage import open_storage
 from tests_support import ROOT
 

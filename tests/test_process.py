@@ -8,7 +8,7 @@ import optuna
 from optuna.trial import TrialState
 
 from hpgui.core.process import INTERRUPTED_ERROR, Job, SearchProcess
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.storage import open_storage
 
 RUNNING = TrialState.RUNNING

@@ -11,7 +11,7 @@ from optuna.trial import TrialState, create_trial
 
 from hpgui.core import library, snapshot
 from hpgui.core.library import LoadCancelled, list_studies, load_study
-from hpgui.core.runner import ATTR_SETUP, TRIAL_ATTR
+from hpgui.core.records import ATTR_SETUP, TRIAL_ATTR
 from hpgui.core.storage import journal_path, open_storage
 from test_library import run
 

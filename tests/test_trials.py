@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.trials import TrialStore
 
 

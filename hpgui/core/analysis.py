@@ -1,6 +1,6 @@
 """Judgements about finished trials: over-fitting, ties with the best, range edges, timelines.
 
-Pure functions over :class:`~hpgui.core.runner.TrialRecord` lists and search
+Pure functions over :class:`~hpgui.core.records.TrialRecord` lists and search
 spaces, used by the analysis views and the best panel (and testable without a
 display).
 
@@ -35,7 +35,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .catalog import ParamSpec
-from .runner import TrialRecord
+from .records import TrialRecord
 from .space import Hyperparameter, widens  # noqa: F401 (re-exported)
 
 __all__ = [

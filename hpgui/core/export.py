@@ -26,7 +26,8 @@ from .recipe import imports, literal, source
 from .evaluate import splitter_recipe
 
 if TYPE_CHECKING:
-    from .runner import Search, TrialRecord
+    from .runner import Search
+    from .records import TrialRecord
 
 BEST_FORMAT = "hpgui-best/1"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -1,6 +1,6 @@
 """Hyperparameter importance from finished trials, by Optuna's evaluators.
 
-The window's trials are plain :class:`~hpgui.core.runner.TrialRecord` values
+The window's trials are plain :class:`~hpgui.core.records.TrialRecord` values
 (they may come from a child process or a database), so this module builds a
 throw-away in-memory Optuna study from them, with each hyperparameter's
 distribution taken from the search space (widened to any value the trials
@@ -26,7 +26,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .runner import TrialRecord
+from .records import TrialRecord
 from .space import Hyperparameter
 
 #: Fewer completed trials than this give importances that are mostly noise.

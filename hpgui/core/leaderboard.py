@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .runner import TrialRecord
+from .records import TrialRecord
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ import numpy as np
 from .catalog import get_model
 from .metrics import METRICS, Metric
 from . import snapshot
-from .runner import ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, SURPLUS_ATTR, TrialRecord, records_from_frozen
+from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, STATE_NAMES, SURPLUS_ATTR, TrialRecord,
+                      records_from_frozen)
 from .setup import SearchSetup, SetupError
 from .storage import journal_path, journal_storage, open_storage, redact, studies_dir
 
@@ -47,10 +48,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float | None, str], None]
 
 STATES = ("complete", "failed", "pruned", "running", "waiting")
-_STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
-                "WAITING": "waiting"}
-
-
 class LibraryError(RuntimeError):
     """A storage or study could not be read or changed; the message says which and what to do."""
 
@@ -250,7 +247,7 @@ def _summary(frozen_study: Any, trials: list, storage: str | None, path: Path | 
     maximize = direction == "maximize"
     param_names: dict[str, None] = {}
     for t in trials:
-        state = _STATE_NAMES.get(t.state.name, t.state.name.lower())
+        state = STATE_NAMES.get(t.state.name, t.state.name.lower())
         counts[state] = counts.get(state, 0) + 1
         if state == "complete" and t.values:
             value = t.values[0]

@@ -249,7 +249,7 @@ def fail_owned_trials(storage: str | None, study_name: str, owners: list[str], e
     Trials of other workers (other processes, other machines) are left alone.
     """
     from .recovery import fail_trials_of, load_study
-    from .runner import TrialRecord
+    from .records import TrialRecord
 
     study = load_study(storage, study_name)
     if study is None:  # the child died before it created the study

@@ -20,6 +20,8 @@ import time
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
+from .records import TRIAL_ATTR, requeue
+
 OWNER_ATTR = "hpgui:owner"
 HEARTBEAT_ATTR = "hpgui:heartbeat"
 #: Journal heartbeat period and the silence after which a trial counts as abandoned.
@@ -153,8 +155,6 @@ def fail_trials_of(study: Any, owners: Iterable[str], error: str, requeue_points
 def fail_trials(study: Any, trials: list, error: str, requeue_points: bool = True) -> list[int]:
     from optuna.exceptions import UpdateFinishedTrialError
     from optuna.trial import TrialState
-
-    from .runner import TRIAL_ATTR, requeue
 
     storage = study._storage
     closed = []

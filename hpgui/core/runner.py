@@ -18,7 +18,7 @@ import secrets
 import time
 import warnings
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -26,11 +26,12 @@ import numpy as np
 
 from .. import __version__
 from .catalog import ModelSpec, get_model
-from .choice import MODEL_PARAM
 from .dataset import Dataset, TrainingData, prepare, read_table, release_arrow_memory
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
 from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe
+from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEUED_ATTR, SURPLUS_ATTR,
+                      TRIAL_ATTR, TrialRecord, counted, records_from_frozen, requeue)
 from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
 from .setup import SearchSetup, SetupError
 from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names, widens
@@ -40,97 +41,12 @@ from .strategies import make_pruner, make_sampler
 #: If this many trials in a row fail from the start, the setup is broken, not unlucky.
 FAIL_FAST = 5
 
-ATTR_SETUP = "hpgui:setup"
-ATTR_DATASET = "hpgui:dataset"
-ATTR_VERSION = "hpgui:version"
-ATTR_CREATED = "hpgui:created"
-TRIAL_ATTR = "hpgui"
-QUEUED_ATTR = "hpgui:queued"
-SURPLUS_ATTR = "hpgui:surplus"
-RETRY_ATTR = "hpgui:retry_of"
-
-
 class SearchFailed(RuntimeError):
     """The search could not make progress: every trial so far failed."""
 
     def __init__(self, message: str, first_error: str | None = None):
         super().__init__(message)
         self.first_error = first_error
-
-
-@dataclass
-class TrialRecord:
-    """One trial as hpgui shows and exports it."""
-
-    number: int
-    state: str
-    value: float | None
-    params: dict[str, Any]
-    std: float | None = None
-    folds: list[float] | None = None
-    train_score: float | None = None
-    duration_s: float | None = None
-    fit_time_s: float | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    started: datetime | None = None
-    finished: datetime | None = None
-    worker: str | None = None  # "host:pid" of the process that ran it
-    model: str | None = None   # the model it fitted (None in studies made before models were recorded)
-
-    @classmethod
-    def from_frozen(cls, trial: Any) -> "TrialRecord":
-        # Called once per stored trial when a study opens (100,000 of them for a large study), so it
-        # reads each FrozenTrial attribute once.
-        info = trial.user_attrs.get(TRIAL_ATTR) or {}
-        started, finished = trial.datetime_start, trial.datetime_complete
-        state = _STATE_NAMES.get(trial.state.name) or trial.state.name.lower()
-        params = trial.params
-        return cls(
-            number=trial.number,
-            state=state,
-            value=trial.value if state == "complete" else None,
-            params=dict(params),
-            std=info.get("std"),
-            folds=info.get("folds"),
-            train_score=info.get("train"),
-            duration_s=(finished - started).total_seconds() if started is not None and finished is not None
-            else None,
-            fit_time_s=info.get("fit_time_s"),
-            error=info.get("error"),
-            warnings=list(info["warnings"]) if "warnings" in info else [],
-            started=started,
-            finished=finished,
-            worker=info.get("worker"),
-            model=info.get("model") or _model_param(params),
-        )
-
-
-def records_from_frozen(trials: Any) -> list[TrialRecord]:
-    """Records of finished and running trials (not waiting or surplus ones), in the order given.
-
-    The cyclic garbage collector is paused meanwhile: 100,000 new records would set off
-    full collections over every object alive, which took more time than the conversion.
-    """
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return [TrialRecord.from_frozen(t) for t in trials
-                if t.state.name != "WAITING" and not t.user_attrs.get(SURPLUS_ATTR)]
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _model_param(params: Mapping[str, Any]) -> str | None:
-    value = params.get(MODEL_PARAM)
-    return value if isinstance(value, str) else None
-
-
-_STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
-                "WAITING": "waiting"}
 
 
 @dataclass
@@ -189,16 +105,6 @@ def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
     if hp.type == "int":
         return trial.suggest_int(name, int(hp.low), int(hp.high), step=int(hp.step or 1), log=hp.log)
     return trial.suggest_float(name, float(hp.low), float(hp.high), step=hp.step, log=hp.log)
-
-
-def requeue(study: Any, trial: Any) -> None:
-    """Put a queued (grid or manual) point cut off by Stop back in the queue, so a resumed study runs it."""
-    kind = trial.user_attrs.get(QUEUED_ATTR)
-    # A trial cut off before it sampled has no params yet; its queued point is still in fixed_params.
-    params = trial.params or trial.system_attrs.get("fixed_params")
-    if kind and params:
-        # The retry names the trial it replaces, so the cut-off one is not counted against the budget.
-        study.enqueue_trial(dict(params), user_attrs={QUEUED_ATTR: kind, RETRY_ATTR: trial.number})
 
 
 def _error_text(exc: BaseException) -> str:
@@ -405,7 +311,7 @@ class Search:
         A trial cut off by Stop or a dead worker whose point was queued again is not counted: its
         retry is, so a resumed grid with a budget of exactly its size still runs every point.
         """
-        records = records_from_frozen(_counted(self.study.get_trials(deepcopy=False)))
+        records = records_from_frozen(counted(self.study.get_trials(deepcopy=False)))
         finished = [r for r in records if r.state in ("complete", "failed", "pruned")]
         best = self.best_of(records)
         since_best = 0
@@ -417,7 +323,7 @@ class Search:
         """True if ``budget`` counted trials were asked before trial ``number`` (numbers follow the order of asking)."""
         if number < budget:
             return False  # fewer trials than that were asked before it at all; no need to read the study
-        ahead = sum(1 for t in _counted(self.study.get_trials(deepcopy=False))
+        ahead = sum(1 for t in counted(self.study.get_trials(deepcopy=False))
                     if t.number < number and t.state.name != "WAITING" and not t.user_attrs.get(SURPLUS_ATTR))
         return ahead >= budget
 
@@ -652,12 +558,6 @@ class Search:
         if self.X_test is None:
             return None
         return float(self.scorer(fitted, self.X_test, self.y_test))
-
-
-def _counted(trials: list) -> list:
-    """The trials without those whose queued point was run again (the retry counts instead)."""
-    retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
-    return [t for t in trials if t.number not in retried]
 
 
 def _has_heartbeat(study: Any) -> bool:

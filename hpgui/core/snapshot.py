@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from .runner import TrialRecord
+from .records import TrialRecord
 from .storage import safe_name
 
 __all__ = ["FORMAT", "MIN_TRIALS", "Snapshot", "current_headers", "journal_key", "read", "read_header", "remove_all", "snapshot_path",

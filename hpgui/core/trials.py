@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .runner import TrialRecord
+from .records import TrialRecord
 
 STATE_CODES = {"complete": 0, "failed": 1, "pruned": 2, "running": 3, "waiting": 4}
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButt
 
 from ..core import analysis
 from ..core.catalog import ParamSpec
-from ..core.runner import TrialRecord
+from ..core.records import TrialRecord
 from ..core.space import Hyperparameter
 from ..core.trials import TrialStore
 from .charts import format_number, format_param

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from ..core.choice import model_label, split_params
 from ..core.metrics import Metric
-from ..core.runner import TrialRecord
+from ..core.records import TrialRecord
 from .best_advice import BestAdvice
 from .charts import format_number, format_param
 

@@ -26,7 +26,7 @@ from ..core.space import Hyperparameter
 from ..core.trials import STATE_CODES, TrialStore
 
 if TYPE_CHECKING:
-    from ..core.runner import TrialRecord
+    from ..core.records import TrialRecord
 
 __all__ = ["HistoryChart", "BestParamsChart", "format_number", "format_param", "trial_tooltip", "finite_score"]
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hpgui.core.metrics import get_metric
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.gui.best_panel import BestPanel, format_param, format_score
 
 

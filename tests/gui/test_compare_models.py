@@ -7,7 +7,7 @@ import numpy as np
 from hpgui.core.choice import MODEL_PARAM
 from hpgui.core.leaderboard import standings
 from hpgui.core.metrics import get_metric
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
 from hpgui.gui.views.leaderboard import LeaderboardView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.gui.charts import MAX_SCATTER, HistoryChart, thin
 from hpgui.core.trials import TrialStore
 

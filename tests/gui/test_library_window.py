@@ -174,7 +174,7 @@ def test_export_from_the_library_writes_the_four_files(qtbot, window, iris_csv, 
 def test_compare_overlays_the_best_so_far_curves(qtbot, window, iris_csv, tmp_path):
     from PySide6.QtCore import QPointF
 
-    from hpgui.core.runner import TrialRecord
+    from hpgui.core.records import TrialRecord
 
     make_study(iris_csv, "cmp-grid", strategy="grid", trials=None, space=GRID)
     make_study(iris_csv, "cmp-random", strategy="random", trials=6)

@@ -6,7 +6,7 @@ import math
 
 from PySide6.QtCore import Qt
 
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.trials import TrialStore
 from hpgui.gui.trial_table import NUMBER_ROLE, TrialTable
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from hpgui.core.importance import compute
 from hpgui.core.metrics import get_metric
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
 from hpgui.gui.views import VIEW_CLASSES

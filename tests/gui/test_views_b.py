@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from hpgui.core.catalog import get_model
 from hpgui.core.metrics import get_metric
-from hpgui.core.runner import ATTR_SETUP, TrialRecord
+from hpgui.core.records import ATTR_SETUP, TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.storage import open_storage
 from hpgui.core.trials import TrialStore

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hpgui.core.metrics import get_metric
-from hpgui.core.runner import TrialRecord
+from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
 from hpgui.gui.views import VIEW_CLASSES

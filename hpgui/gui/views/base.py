@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMen
                                QVBoxLayout, QWidget)
 
 from ...core.metrics import Metric
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
 # trial_tooltip and finite_score live in charts (the history chart uses them too) and are

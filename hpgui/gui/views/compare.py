@@ -23,7 +23,7 @@ from shiboken6 import isValid
 
 from .base import AnalysisView
 from ...core.library import Curve, best_so_far_curve, load_study
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _colours, _escape, _export, _step_vertices, _style_axes, _ValueAxis, format_number
 

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from ...core import analysis
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
 from .base import AnalysisView, HoverPicker

@@ -21,7 +21,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...core.importance import METHODS, MIN_TRIALS, ImportanceError, Importances, compute
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _escape, _style_axes, _ValueAxis, format_param
 from .base import AnalysisView

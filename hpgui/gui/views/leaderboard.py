@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from ...core.choice import MODEL_PARAM, model_label
 from ...core.leaderboard import Standing, standings
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ..best_panel import format_score
 from ..charts import _style_axes, _ValueAxis, format_number

@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import format_number
 from .base import AnalysisView, HoverPicker

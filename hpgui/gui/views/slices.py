@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker

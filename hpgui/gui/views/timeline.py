@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from ...core import analysis
-from ...core.runner import TrialRecord
+from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
 from ..charts import _style_axes
 from .base import AnalysisView, HoverPicker
