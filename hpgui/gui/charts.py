@@ -365,6 +365,11 @@ class HistoryChart(QWidget):
         self.set_metric(self._label, self._greater_is_better)
 
     # -- public API -------------------------------------------------------------------------------
+    def set_context(self, space: Mapping[str, Hyperparameter], metric) -> None:
+        """A new study: no points, and its metric on the axis."""
+        self.clear()
+        self.set_metric(metric.label, metric.greater_is_better)
+
     def set_metric(self, label: str, greater_is_better: bool) -> None:
         self._label = label
         self._greater_is_better = bool(greater_is_better)
@@ -845,6 +850,9 @@ class BestParamsChart(QWidget):
         self._update_empty()
 
     # -- public API -------------------------------------------------------------------------------
+    def set_context(self, space: Mapping[str, Hyperparameter], metric=None) -> None:
+        self.set_space(space)
+
     def set_space(self, space: Mapping[str, Hyperparameter]) -> None:
         # A plot per hyperparameter costs ~30 ms to make, so a hidden tab makes them at its first draw
         # (opening a stored study of many hyperparameters would otherwise wait for all of them).

@@ -1,4 +1,4 @@
-"""Background work for the window: one helper on superqt's thread-pool workers.
+"""Background work for the window: one helper on superqt's workers.
 
 A :class:`BackgroundTask` is a slot for work that must not run on the GUI thread (reading a file, a
 study, a storage's list of studies, computing importance, refitting for an export). By default the
@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from shiboken6 import isValid
 
 
@@ -83,6 +83,11 @@ class BackgroundTask(QObject):
         if self.latest_wins:
             return self._current is not None
         return bool(self._running)
+
+    @property
+    def unfinished(self) -> int:
+        """Started runs whose worker has not ended yet (cancelled ones included)."""
+        return len(self._running)
 
     def start(self, work: Callable[..., Any], *args: Any, on_result: Callable[[Any], None] | None = None,
               on_error: Callable[[BaseException], None] | None = None,
@@ -151,7 +156,10 @@ class BackgroundTask(QObject):
         worker.returned.connect(returned)
         worker.errored.connect(errored)
         worker.finished.connect(finished)
-        worker.start()
+        # superqt's worker runs on a daemon thread of its own rather than Qt's global pool: the pool makes
+        # the process wait at exit for every task, so one stuck on a server that stopped answering would
+        # keep the closed app alive. Its signals still arrive queued on the GUI thread.
+        threading.Thread(target=worker.run, name="hpgui-task", daemon=True).start()
         return state
 
     def _finish(self, state: TaskState) -> None:
@@ -176,10 +184,10 @@ class BackgroundTask(QObject):
         """Wait at most ``timeout_ms`` for every started run to end (delivering what they send meanwhile);
         True if they all did. Work stuck on an unresponsive server is left to end on its own."""
         deadline = time.monotonic() + timeout_ms / 1000
-        pool = QThreadPool.globalInstance()
         while self._running and time.monotonic() < deadline:
-            pool.waitForDone(20)
             QCoreApplication.processEvents()
+            time.sleep(0.01)
+        QCoreApplication.processEvents()
         return not self._running
 
     @Slot(object, object, str)

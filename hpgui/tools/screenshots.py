@@ -34,13 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     settle()
     window.grab().save(str(out / "start-page.png"))  # what a first run shows
 
-    window.open_example("penguins.csv", "species")
+    window.opener.open_example("penguins.csv", "species")
     wait(window.data_panel.datasetLoaded, 60_000)
     settle()
     window.grab().save(str(out / "data.png"))
 
-    index = window.model_combo.findData(args.model)
-    window.model_combo.setCurrentIndex(index)
+    index = window.model_panel.model_combo.findData(args.model)
+    window.model_panel.model_combo.setCurrentIndex(index)
     window.setup_tabs.setCurrentIndex(1)
     settle()
     window.grab().save(str(out / "model.png"))

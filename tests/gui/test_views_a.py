@@ -456,15 +456,15 @@ def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, 
     assert {"Slices", "Parallel coordinates", "Contour", "Importance"} <= set(titles)
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         window.open_csv(penguins_csv)
-    qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
+    qtbot.waitUntil(lambda: not window.binding.timer.isActive(), timeout=5_000)
     window.data_panel.set_target("species")
-    window.model_combo.setCurrentIndex(window.model_combo.findData("decision_tree"))
+    window.model_panel.model_combo.setCurrentIndex(window.model_panel.model_combo.findData("decision_tree"))
     window.search_panel.trials_box.setChecked(True)
     window.search_panel.trials_spin.setValue(12)
     window.validate()
-    assert window.start_action.isEnabled(), window.problems
+    assert window.actions.start.isEnabled(), window.problems
     with qtbot.waitSignal(window.searchFinished, timeout=180_000):
-        window.start_action.trigger()
+        window.actions.start.trigger()
     store = window.store
     names = store.param_names
     complete = sorted(r.number for r in store.records if r.state == "complete")

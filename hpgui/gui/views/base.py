@@ -117,6 +117,7 @@ class AnalysisView(QWidget):
     trialClicked = Signal(int)  # a trial was clicked; the window selects it everywhere
 
     TITLE = "View"
+    GROUP = "More"  # the heading the view is listed under in the window's view picker
     HAS_STATE_FILTER = True  # failed/pruned switches (views that plot only scores hide them)
     HAS_TOP_K = True
 

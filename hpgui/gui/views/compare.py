@@ -200,6 +200,7 @@ class CompareView(AnalysisView):
     """
 
     TITLE = "Compare"
+    GROUP = "Progress"
     HAS_STATE_FILTER = False
     HAS_TOP_K = False
 

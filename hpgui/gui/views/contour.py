@@ -33,6 +33,7 @@ class ContourView(AnalysisView):
     """The score over two chosen hyperparameters: an estimated surface plus the trials themselves."""
 
     TITLE = "Contour"
+    GROUP = "Parameters"
     GRID = 100  # cells along a numeric axis
     BINS = 60  # cells along a numeric axis when the surface is binned means
     MAX_INTERPOLATED = 4_000  # distinct points above which the surface is binned instead of interpolated

@@ -31,6 +31,7 @@ SPREADS = {"range": "Lowest to highest fold", "std": "Mean ± std of folds"}
 
 class FoldsView(AnalysisView):
     TITLE = "Fold spread"
+    GROUP = "Checks"
     HAS_STATE_FILTER = False  # failed and pruned trials have no complete set of fold scores
 
     def __init__(self, parent=None):

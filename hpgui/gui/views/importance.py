@@ -32,6 +32,7 @@ class ImportanceView(AnalysisView):
     """Hyperparameter importance as horizontal bars, most important on top, recomputed as trials arrive."""
 
     TITLE = "Importance"
+    GROUP = "Parameters"
     HAS_STATE_FILTER = False  # failed and pruned trials have no score to explain
     MIN_NEW = 5  # recompute after this many new completed trials at least ...
     GROWTH = 0.10  # ... and after the count grew by this share

@@ -43,6 +43,7 @@ class _ModelAxis(pg.AxisItem):
 
 class LeaderboardView(AnalysisView):
     TITLE = "Leaderboard"
+    GROUP = "Models"
     HAS_STATE_FILTER = False  # only scored trials can lead
     HAS_TOP_K = False
 

@@ -41,6 +41,7 @@ def _cells(plot: pg.PlotItem, px: int = CELL_PX) -> tuple[int, int]:
 
 class OverfitView(AnalysisView):
     TITLE = "Train vs validation"
+    GROUP = "Checks"
     HAS_STATE_FILTER = False  # failed and pruned trials have no train and validation pair to draw
 
     thresholdChanged = Signal(float)  # the gap threshold, in metric units

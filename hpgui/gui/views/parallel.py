@@ -37,6 +37,7 @@ class ParallelView(AnalysisView):
     """One axis per hyperparameter and one for the score; a line per trial, coloured by score."""
 
     TITLE = "Parallel coordinates"
+    GROUP = "Parameters"
     MAX_LINES = 2_000  # completed trials drawn at most: the best, then a stable sample
     MAX_BEST = 500
     MAX_EDGE = 300  # failed or pruned lines at most, each

@@ -62,6 +62,7 @@ class SlicesView(AnalysisView):
     """Score against each hyperparameter, a small chart each, in a grid."""
 
     TITLE = "Slices"
+    GROUP = "Parameters"
     # A slice is ~300 x 200 pixels: 2,000 points already cover it, and pyqtgraph pays ~10 us per point.
     MAX_POINTS = 2_000  # completed trials drawn per slice at most (the best, then a stable sample)
     MAX_BEST = 500

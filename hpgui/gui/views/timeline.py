@@ -68,6 +68,7 @@ class _BarPicker(HoverPicker):
 
 class TimelineView(AnalysisView):
     TITLE = "Timeline"
+    GROUP = "Progress"
 
     def __init__(self, parent=None):
         super().__init__(parent)
