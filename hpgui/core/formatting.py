@@ -73,7 +73,7 @@ def exact_number(value: Any) -> str:
     return text
 
 
-def _decimals(value: float) -> int:
+def score_decimals(value: float) -> int:
     """Decimals that show a score to about four significant digits (at most 4, at least 0)."""
     a = abs(value)
     if a < 1:
@@ -89,7 +89,7 @@ def format_score(value: float | None, std: float | None = None) -> str:
     if not math.isfinite(v) or (v != 0 and (abs(v) < 1e-4 or abs(v) >= 1e7)):
         text = format_number(v)
         return text if std is None else f"{text} ± {format_number(std)}"
-    d = _decimals(v)
+    d = score_decimals(v)
     text = f"{v:.{d}f}"
     if std is not None and math.isfinite(std):
         text += f" ± {float(std):.{d}f}"

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hpgui.core.formatting import human_size
 from hpgui.core.dataset import TASKS, Dataset, DatasetError, default_features, infer_task, read_table
 
 if TYPE_CHECKING:
@@ -72,18 +73,6 @@ _KIND_TIPS = {
     "constant": "Has the same value in every row, so it carries no information. It is left out of "
                 "training even if ticked.",
 }
-
-
-def human_size(size: int | None) -> str:
-    """1536 -> '1.5 KB'; None -> ''."""
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"  # pragma: no cover
 
 
 def failure_message(path: str | os.PathLike, err: BaseException) -> str:

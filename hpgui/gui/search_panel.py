@@ -49,8 +49,8 @@ from .space_form import (
     IntSpinBox,
     ScientificSpinBox,
     mark_invalid,
-    format_number,
 )
+from hpgui.core.formatting import exact_number, is_number
 
 # -- words for the choices ------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ def format_value(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)):
-        return format_number(value)
+        return exact_number(value)
     if isinstance(value, str):
         # quote what would read back as something else: "64" (a string), "a, b=1", " x"
         if (not value or value != value.strip() or _NUMBERLIKE.match(value) or "=" in value
@@ -747,7 +747,7 @@ class SearchPanel(QWidget):
                 return "1"
             if hp.type == "int":
                 return str(int(round(middle)))
-            return format_number(float(f"{middle:.2g}"))
+            return exact_number(float(f"{middle:.2g}"))
         return "1"
 
     # -- reading ---------------------------------------------------------------------------------
@@ -819,11 +819,11 @@ class SearchPanel(QWidget):
             _select(self.method_combo, evaluation.method)
             _set_int(self.folds_spin, evaluation.folds)
             _set_int(self.repeats_spin, evaluation.repeats)
-            if _is_number(evaluation.holdout_fraction):
+            if is_number(evaluation.holdout_fraction):
                 self.holdout_spin.setValue(evaluation.holdout_fraction * 100)
             self.shuffle_box.setChecked(bool(evaluation.shuffle))
             self.test_box.setChecked(evaluation.test_fraction is not None)
-            if _is_number(evaluation.test_fraction):
+            if is_number(evaluation.test_fraction):
                 self.test_spin.setValue(evaluation.test_fraction * 100)
 
             _select(self.metric_combo, setup.metric_for(self._task), "{} (not a %s metric)" % self._task)
@@ -832,15 +832,15 @@ class SearchPanel(QWidget):
             self.trials_box.setChecked(budget.trials is not None)
             _set_int(self.trials_spin, budget.trials)
             self.time_box.setChecked(budget.timeout_s is not None)
-            if _is_number(budget.timeout_s):
+            if is_number(budget.timeout_s):
                 self.time_spin.setValue(int(math.ceil(budget.timeout_s)))
             self.patience_box.setChecked(budget.patience is not None)
             _set_int(self.patience_spin, budget.patience)
             self.target_box.setChecked(budget.target_score is not None)
-            if _is_number(budget.target_score):
+            if is_number(budget.target_score):
                 self.target_spin.setValue(float(budget.target_score))
             self.trial_time_box.setChecked(budget.trial_timeout_s is not None)
-            if _is_number(budget.trial_timeout_s):
+            if is_number(budget.trial_timeout_s):
                 self.trial_time_spin.setValue(int(math.ceil(budget.trial_timeout_s)))
 
             pre = setup.preprocessing
@@ -1100,10 +1100,6 @@ class SearchPanel(QWidget):
 def _fraction(percent: float) -> float:
     # 20.0 % -> 0.2 exactly as typed, not 0.20000000000000001
     return float(f"{percent / 100:.6g}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _set_int(spin: IntSpinBox, value: Any) -> None:

@@ -38,29 +38,13 @@ from superqt import QElidingLabel, QFlowLayout
 
 from hpgui.core.catalog import ModelSpec, ParamSpec
 from hpgui.core.space import Hyperparameter, Problem
+from hpgui.core.formatting import exact_number, is_number
 
 ERROR_COLOR = "#c62828"
 WARNING_COLOR = "#a15c00"
 _INDENT = 24  # conditional rows sit this much to the right of their parent
 
 # -- small shared helpers (search_panel.py uses them too) ------------------------------
-
-
-def format_number(value: Any) -> str:
-    """The shortest text that reads back as exactly ``value``: 0.0001, 1000, 1e-6, 2.5."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if not math.isfinite(value):
-        return repr(value)
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text
 
 
 def _parse_number(text: str, integer: bool) -> Any:
@@ -193,7 +177,7 @@ class ScientificSpinBox(DoubleSpinBox):
         self._log_steps = on
 
     def textFromValue(self, value: float) -> str:  # noqa: N802
-        return format_number(float(value))
+        return exact_number(float(value))
 
     def valueFromText(self, text: str) -> float:  # noqa: N802
         try:
@@ -574,8 +558,8 @@ class ParamRow(QWidget):
                 self._choice_order = choices
             else:
                 default = self.spec.default
-                low = hp.low if _is_number(hp.low) else default.low
-                high = hp.high if _is_number(hp.high) else default.high
+                low = hp.low if is_number(hp.low) else default.low
+                high = hp.high if is_number(hp.high) else default.high
                 self.low.setValue(self._fit(low))
                 self.high.setValue(self._fit(high))
                 if isinstance(self.low, ScientificSpinBox):
@@ -583,9 +567,9 @@ class ParamRow(QWidget):
                     self.low.setSingleStep(step)
                     self.high.setSingleStep(step)
                 self.log_box.setChecked(bool(hp.log))
-                self.step.setText("" if hp.step is None else format_number(hp.step))
+                self.step.setText("" if hp.step is None else exact_number(hp.step))
                 self.values_edit.setText("" if hp.values is None else
-                                         ", ".join(format_number(v) for v in hp.values))
+                                         ", ".join(exact_number(v) for v in hp.values))
         finally:
             self._filling = False
         self._update_enabled()
@@ -664,7 +648,7 @@ class ParamRow(QWidget):
         self.name_label.setEnabled(enabled)
         if not enabled and self._estimator_default is not None:
             value = self._estimator_default[0]
-            shown = format_number(value) if isinstance(value, (int, float)) else repr(value)
+            shown = exact_number(value) if isinstance(value, (int, float)) else repr(value)
             if len(shown) > 20:
                 shown = shown[:19] + "…"
             self.name_label.setText(f"{self.name} = {shown}")
@@ -680,10 +664,6 @@ class ParamRow(QWidget):
             if isinstance(self.low, ScientificSpinBox):
                 self.low.set_log_steps(self.log_box.isChecked())
                 self.high.set_log_steps(self.log_box.isChecked())
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 # -- the whole form ----------------------------------------------------------------------
@@ -955,5 +935,5 @@ __all__ = [
     "ParamRow",
     "ScientificSpinBox",
     "SpaceForm",
-    "format_number",
+    "exact_number",
 ]

@@ -26,7 +26,7 @@ from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
 # trial_tooltip and finite_score live in charts (the history chart uses them too) and are
 # re-exported here for the views.
-from ..charts import _colours, _export, finite_score, trial_tooltip
+from ..plotting import chart_colours, export_item, finite_score, trial_tooltip
 
 __all__ = ["AnalysisView", "HoverPicker", "score_colours", "trial_tooltip", "finite_score"]
 
@@ -280,11 +280,11 @@ class AnalysisView(QWidget):
             self.export_image(path)
 
     def export_image(self, path: str) -> None:
-        _export(self.export_item(), path)
+        export_item(self.export_item(), path)
 
-    def colours(self):
-        """Plot colours that read on the current palette (see charts._colours)."""
-        return _colours(self)
+    def chart_colours(self):
+        """Plot colours that read on the current palette (see plotting.chart_colours)."""
+        return chart_colours(self)
 
     # -- for subclasses --------------------------------------------------------------------------
     def _on_context(self) -> None:

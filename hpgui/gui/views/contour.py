@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes
+from ..plotting import style_axes
 from .base import AnalysisView, HoverPicker
 from .common import (ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, colour_map, note_label, score_range,
                      shown_by_state,
@@ -176,7 +176,7 @@ class ContourView(AnalysisView):
     def _apply_palette(self) -> None:
         c = self.colours()
         self._graphics.setBackground(c.background)
-        _style_axes(self._plot, c)
+        style_axes(self._plot, c)
         self._points.setPen(pg.mkPen(c.background, width=1))
         self._points.setBrush(pg.mkBrush(c.foreground))
         self._failed.setPen(pg.mkPen(c.failed, width=1.5))

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QComboBox, QLabel
 from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
+from ...core.formatting import format_number
+from ..plotting import TrialAxis, ValueAxis, style_axes
 from .base import AnalysisView, HoverPicker
 from .overfit import DOT_CELL_PX, THIN_ABOVE, _cells
 
@@ -54,7 +55,7 @@ class FoldsView(AnalysisView):
                                 "mean (standard error = sample std of its fold scores / √folds).")
         self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
 
-        self.view = pg.PlotWidget(self, axisItems={"bottom": _TrialAxis("bottom"), "left": _ValueAxis("left")})
+        self.view = pg.PlotWidget(self, axisItems={"bottom": TrialAxis("bottom"), "left": ValueAxis("left")})
         self.view.setObjectName("foldsPlot")
         plot = self.plot = self.view.getPlotItem()
         plot.setMenuEnabled(False)
@@ -181,7 +182,7 @@ class FoldsView(AnalysisView):
     def _apply_colours(self) -> None:
         c = self.colours()
         self.view.setBackground(c.background)
-        _style_axes(self.plot, c)
+        style_axes(self.plot, c)
         bar = QColor(c.complete)
         bar.setAlpha(120)
         self.bars.setData(pen=pg.mkPen(bar, width=1))

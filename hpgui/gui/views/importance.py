@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 from ...core.importance import METHODS, MIN_TRIALS, ImportanceError, Importances, compute
 from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _escape, _style_axes, _ValueAxis, format_param
+from ...core.formatting import format_param
+from ..plotting import ValueAxis, escape, style_axes
 from .base import AnalysisView
 from .common import add_toolbar_widget, note_label
 
@@ -61,7 +62,7 @@ class ImportanceView(AnalysisView):
         add_toolbar_widget(self, self.status)
         self.note = note_label(self)
 
-        self._view = pg.PlotWidget(self, axisItems={"bottom": _ValueAxis("bottom")})
+        self._view = pg.PlotWidget(self, axisItems={"bottom": ValueAxis("bottom")})
         self._view.setObjectName("importancePlot")
         plot = self._plot = self._view.getPlotItem()
         plot.setMenuEnabled(False)
@@ -254,7 +255,7 @@ class ImportanceView(AnalysisView):
     def _apply_palette(self) -> None:
         c = self.colours()
         self._view.setBackground(c.background)
-        _style_axes(self._plot, c)
+        style_axes(self._plot, c)
 
     def row_at(self, scene_pos: QPointF) -> int | None:
         """The index (in importance order) of the bar under a scene position."""
@@ -273,10 +274,10 @@ class ImportanceView(AnalysisView):
         if r is None or not 0 <= rank < len(r.names):
             return ""
         name = r.names[rank]
-        lines = [f"<b>{_escape(name)}</b>", f"importance {r.values[rank] * 100:.1f} % ({METHODS[r.method]})"]
+        lines = [f"<b>{escape(name)}</b>", f"importance {r.values[rank] * 100:.1f} % ({METHODS[r.method]})"]
         best = self._store.best if self._store is not None else None
         if best is not None and name in best.params:
-            lines.append(f"best trial ({best.number}): {_escape(name)} = {_escape(format_param(best.params[name]))}")
+            lines.append(f"best trial ({best.number}): {escape(name)} = {escape(format_param(best.params[name]))}")
             lines.append("click to select the best trial")
         return "<br>".join(lines)
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLabel
 from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
+from ...core.formatting import format_number
+from ..plotting import TrialAxis, ValueAxis, style_axes
 from .base import AnalysisView, HoverPicker
 
 __all__ = ["OverfitView"]
@@ -73,9 +74,9 @@ class OverfitView(AnalysisView):
         self.canvas.setObjectName("overfitPlot")
         self.layout_item = self.canvas.ci
         self.scatter_plot = self.layout_item.addPlot(
-            row=0, col=0, axisItems={"bottom": _ValueAxis("bottom"), "left": _ValueAxis("left")})
+            row=0, col=0, axisItems={"bottom": ValueAxis("bottom"), "left": ValueAxis("left")})
         self.gap_plot = self.layout_item.addPlot(
-            row=1, col=0, axisItems={"bottom": _TrialAxis("bottom"), "left": _ValueAxis("left")})
+            row=1, col=0, axisItems={"bottom": TrialAxis("bottom"), "left": ValueAxis("left")})
         self.layout_item.layout.setRowStretchFactor(0, 3)
         self.layout_item.layout.setRowStretchFactor(1, 2)
         for plot in (self.scatter_plot, self.gap_plot):
@@ -289,7 +290,7 @@ class OverfitView(AnalysisView):
         c = self.colours()
         self.canvas.setBackground(c.background)
         for plot in (self.scatter_plot, self.gap_plot):
-            _style_axes(plot, c)
+            style_axes(plot, c)
         muted = QColor(c.foreground)
         muted.setAlpha(110)
         self.diagonal.setPen(pg.mkPen(muted, width=1))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import format_number
+from ...core.formatting import format_number
 from .base import AnalysisView, HoverPicker
 from .common import (ParamAxis, colour_index, colour_map, colour_table, nice_ticks, note_label, score_range,
                      shown_by_state)

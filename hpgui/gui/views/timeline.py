@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel
 from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _style_axes
+from ..plotting import style_axes
 from .base import AnalysisView, HoverPicker
 
 __all__ = ["TimelineView", "UNKNOWN_WORKER"]
@@ -205,7 +205,7 @@ class TimelineView(AnalysisView):
     def _apply_colours(self) -> None:
         c = self.colours()
         self.view.setBackground(c.background)
-        _style_axes(self.plot, c)
+        style_axes(self.plot, c)
         running = QColor(c.best)
         for name, colour in (("complete", c.complete), ("failed", c.failed), ("pruned", c.pruned),
                              ("running", running)):

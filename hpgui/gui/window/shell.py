@@ -20,14 +20,14 @@ from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgres
 from ... import __version__
 from ...core.session import Session
 from ..best_panel import BestPanel
-from ..charts import BestParamsChart, HistoryChart
+
 from ..data_panel import DataPanel
 from ..notifier import Notifier
 from ..search_panel import SearchPanel
 from ..start_page import StartPage
 from ..tasks import BackgroundTask
 from ..trial_table import TrialTable
-from ..views import VIEW_CLASSES, AnalysisView, CompareView
+from ..views import VIEW_CLASSES, BestParamsChart, CompareView, HistoryChart
 from ..worker import SearchController
 from . import settings as window_settings
 from .actions import WindowActions
@@ -103,16 +103,14 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.setup_tabs, 1)
         left_layout.addWidget(self.problem_label)
 
-        self.history = HistoryChart()
-        self.best_chart = BestParamsChart()
         self.chart_tabs = ViewArea()
-        self.chart_tabs.add_view(self.history, "History", "Progress")
-        self.chart_tabs.add_view(self.best_chart, "Best parameters", "Progress")
-        self.analysis_views: list[AnalysisView] = []
+        self.views: list[QWidget] = []
         for view_class in VIEW_CLASSES:
             view = view_class()
-            self.analysis_views.append(view)
+            self.views.append(view)
             self.chart_tabs.add_view(view, view.TITLE, getattr(view, "GROUP", "More"))
+        self.history = self.view(HistoryChart)
+        self.best_chart = self.view(BestParamsChart)
         self.best_panel = BestPanel()
         self.table = TrialTable(self.session.store)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -172,11 +170,12 @@ class MainWindow(QMainWindow):
         self.start_page.exampleRequested.connect(self.opener.try_example)
         self.start_page.openSetupRequested.connect(self.opener.open_setup_dialog)
         self.start_page.recentRequested.connect(self.opener.open_path)
-        self.history.trialClicked.connect(self.table.select_number)
         self.history.showFailedChanged.connect(self.actions.show_failed.setChecked)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
-        for view in self.analysis_views:
-            view.trialClicked.connect(self.table.select_number)
+        for view in self.views:
+            clicked = getattr(view, "trialClicked", None)
+            if clicked is not None:
+                clicked.connect(self.table.select_number)
             threshold_changed = getattr(view, "thresholdChanged", None)  # the over-fitting gap threshold
             if threshold_changed is not None:
                 threshold_changed.connect(self.table.source.set_gap_threshold)
@@ -307,8 +306,7 @@ class MainWindow(QMainWindow):
     # -- trials and manual configurations ---------------------------------------------------------------
     def _on_table_selection(self, *_) -> None:
         number = self.table.selected_number()
-        self.history.select_trial(number)
-        for view in self.analysis_views:
+        for view in self.views:
             view.select_trial(number)
 
     def _table_menu(self, pos) -> None:
@@ -331,8 +329,16 @@ class MainWindow(QMainWindow):
                           "search.")
 
     # -- dialogs ----------------------------------------------------------------------------------------
+    def view(self, kind: type):
+        """The window's view of this class."""
+        return next(v for v in self.views if isinstance(v, kind))
+
+    @property
+    def analysis_views(self) -> list[QWidget]:
+        return self.views
+
     def compare_view(self) -> CompareView:
-        return next(v for v in self.analysis_views if isinstance(v, CompareView))
+        return self.view(CompareView)
 
     def compare_studies(self, studies: list[tuple[str | None, str]]) -> None:
         """Draw stored studies' best-so-far curves beside this window's study, on the Compare view."""

@@ -8,7 +8,6 @@ Storage URLs are shown only through ``redact``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import QProgressBar, QToolButton
 
 from ...core.library import LibraryError, LoadedStudy, load_study, scrub
 from ...core.session import Mode, StudyRef
-from ..tasks import BackgroundTask, describe
+from ..tasks import BackgroundTask
 from ..watch import StudyPoller
 
 if TYPE_CHECKING:
