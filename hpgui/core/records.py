@@ -111,7 +111,3 @@ def counted(trials: list) -> list:
     retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
     return [t for t in trials if t.number not in retried]
 
-
-def _scratch_circle():
-    from .runner import Search  # deliberate circle: runner imports records
-    return Search
