@@ -110,4 +110,3 @@ def counted(trials: list) -> list:
     """The trials without those whose queued point was run again (the retry counts instead)."""
     retried = {t.user_attrs.get(RETRY_ATTR) for t in trials}
     return [t for t in trials if t.number not in retried]
-
