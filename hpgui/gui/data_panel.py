@@ -3,15 +3,15 @@ and the feature columns.
 
 Two thin models sit over core data: `DataFrameModel` formats only the cells a view asks
 for (so a million-row file previews instantly) and `ColumnListModel` shows one row per
-column profile with the feature tick boxes. `DataPanel` reads files with a
-`DatasetLoader` moved to a `QThread`, one load at a time: a new load cancels and
-disconnects the old one, whose result is dropped when it arrives.
+column profile with the feature tick boxes. `DataPanel` reads files on a background task
+(gui/tasks.py), one load at a time: a new load cancels the old one, whose result is dropped
+when it arrives.
 """
 
 from __future__ import annotations
 
 import os
-import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,9 +23,7 @@ from PySide6.QtCore import (
     QObject,
     QSize,
     Qt,
-    QThread,
     Signal,
-    Slot,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
@@ -44,6 +42,8 @@ from PySide6.QtWidgets import (
 )
 
 from hpgui.core.formatting import human_size
+
+from .tasks import BackgroundTask
 from hpgui.core.dataset import TASKS, Dataset, DatasetError, default_features, infer_task, read_table
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ else:  # imported with the first file, not before the window opens
 
     pd = lazy_module("pandas")
 
-__all__ = ["ColumnListModel", "DataFrameModel", "DataPanel", "DatasetLoader", "failure_message", "human_size"]
+__all__ = ["ColumnListModel", "DataFrameModel", "DataPanel", "failure_message", "human_size", "load_dataset"]
 
 _MISSING_TIP = "missing"
 _TASK_TIPS = {
@@ -425,90 +425,24 @@ def _is_checked(value) -> bool:
         return False
 
 
-# ----------------------------------------------------------------------------- the worker
+# ----------------------------------------------------------------------------- a load
 
 
-class DatasetLoader(QObject):
-    """Worker (moved to a QThread) that reads one file with hpgui.core.dataset.read_table; emits loaded(object) or
-    failed(str). Never touches widgets."""
+@dataclass
+class _Load:
+    """The one load whose result counts: what it reads, and a saved choice to apply when it arrives."""
 
-    loaded = Signal(object)  # Dataset
-    failed = Signal(str)  # a message for a person
-    finished = Signal()  # always, last, whatever happened (also when cancelled)
-
-    def __init__(self, path: str | os.PathLike, parent: QObject | None = None):
-        super().__init__(parent)
-        self.path = Path(path)
-        self._cancelled = False  # written by the GUI thread, read here: a plain bool is enough
-
-    def cancel(self) -> None:
-        """Ask not to emit a result. read_table cannot be interrupted, so a read already under
-        way runs to its end; its result is then dropped."""
-        self._cancelled = True
-
-    def is_cancelled(self) -> bool:
-        return self._cancelled
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            if self._cancelled:
-                return
-            try:
-                dataset = read_table(self.path)
-            except Exception as err:  # noqa: BLE001 - every failure becomes a message, never a crash
-                if not self._cancelled:
-                    self.failed.emit(failure_message(self.path, err))
-                return
-            if not self._cancelled:
-                self.loaded.emit(dataset)
-        finally:
-            self.finished.emit()
+    path: Path
+    size: int | None
+    selection: tuple | None = None  # set_selection() called while this load runs
 
 
-class _LoadJob(QObject):
-    """One load as the GUI thread sees it: owns the thread and the loader, and receives the
-    loader's queued signals (it lives in the GUI thread), so every result knows which load
-    it belongs to. Not `sender()`: by the time a queued result is delivered the loader may
-    already have been deleted in its finished thread."""
-
-    def __init__(self, panel: DataPanel, path: Path, size: int | None):
-        super().__init__()
-        self.panel, self.path, self.size = panel, path, size
-        self.selection: tuple | None = None  # set_selection() called while this load runs
-        self.thread = QThread()
-        self.thread.setObjectName(f"DatasetLoader {path.name}")
-        self.loader = DatasetLoader(path)
-        self.loader.moveToThread(self.thread)
-        self.thread.started.connect(self.loader.run)
-        self.loader.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        # No deleteLater in the worker thread: destroying a Python-made QObject there needs the GIL while
-        # shiboken holds its own lock, and the GUI thread making the next loader takes them the other way
-        # round (a deadlock seen under load). The loader goes with its job, in the GUI thread, once reaped.
-        self.loader.loaded.connect(self._loaded)  # queued to the GUI thread
-        self.loader.failed.connect(self._failed)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        """Drop this load's result: tell the loader, and disconnect it."""
-        self.loader.cancel()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for signal, slot in ((self.loader.loaded, self._loaded), (self.loader.failed, self._failed)):
-                try:
-                    signal.disconnect(slot)
-                except (RuntimeError, TypeError):  # already deleted or disconnected
-                    pass
-
-    @Slot(object)
-    def _loaded(self, dataset: Dataset) -> None:
-        self.panel._on_loaded(self, dataset)
-
-    @Slot(str)
-    def _failed(self, message: str) -> None:
-        self.panel._on_failed(self, message)
+def load_dataset(path: str | os.PathLike) -> Dataset:
+    """Read a file for the panel (on a worker thread); every failure becomes a message, never a crash."""
+    try:
+        return read_table(Path(path))
+    except Exception as err:  # noqa: BLE001
+        raise DatasetError(failure_message(path, err)) from err
 
 
 # ----------------------------------------------------------------------------- the panel
@@ -535,8 +469,10 @@ class DataPanel(QWidget):
         self._size: int | None = None
         self._task_override: str | None = None
         self._inferred: dict[str, str] = {}
-        self._job: _LoadJob | None = None  # the one load whose result counts
-        self._jobs: list[_LoadJob] = []  # every load whose thread may still run (current and cancelled)
+        self._job: _Load | None = None  # the one load whose result counts
+        # The latest load wins: read_table cannot be interrupted, so a replaced read runs on and its
+        # result is dropped when it arrives.
+        self.loader = BackgroundTask(self)
         self._failure: str | None = None
         self._notes: list[str] = []  # from set_selection
         self._build()
@@ -774,18 +710,14 @@ class DataPanel(QWidget):
         ignored when it arrives. The current dataset stays until the new one is read."""
         path = Path(path)
         was_loading = self._job is not None
-        self._cancel_current()
-        self._reap()
         try:
             size = path.stat().st_size if path.is_file() else None
         except OSError:
             size = None
-        job = _LoadJob(self, path, size)
-        job.thread.finished.connect(self._on_thread_finished)  # queued to the GUI thread
-        self._job = job
-        self._jobs.append(job)
+        job = self._job = _Load(path, size)
         self._failure = None
-        job.start()
+        self.loader.start(load_dataset, path, on_result=lambda dataset: self._on_loaded(job, dataset),
+                          on_error=lambda exc: self._on_failed(job, str(exc)))
         self._refresh()
         if not was_loading:
             self.loadingChanged.emit(True)
@@ -832,15 +764,11 @@ class DataPanel(QWidget):
         return list(self._notes)
 
     def shutdown(self) -> None:
-        """Cancel any load and wait for every loader thread to end. Idempotent; the panel
-        can load again afterwards."""
+        """Cancel any load (its result is dropped; a read under way ends on its own). Idempotent; the
+        panel can load again afterwards."""
         was_loading = self._job is not None
-        self._cancel_current()
-        for job in self._jobs:
-            job.thread.quit()
-        for job in self._jobs:
-            job.thread.wait()
-        self._jobs.clear()
+        self._job = None
+        self.loader.cancel()
         if was_loading:
             self._refresh()
             self.loadingChanged.emit(False)
@@ -851,12 +779,7 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------------ loading
 
-    def _cancel_current(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            job.cancel()
-
-    def _on_loaded(self, job: _LoadJob, dataset: Dataset) -> None:
+    def _on_loaded(self, job: _Load, dataset: Dataset) -> None:
         if job is not self._job:  # a result queued just before its load was cancelled
             return
         self._job = None
@@ -879,7 +802,7 @@ class DataPanel(QWidget):
         self.datasetLoaded.emit(dataset)
         self.selectionChanged.emit()
 
-    def _on_failed(self, job: _LoadJob, message: str) -> None:
+    def _on_failed(self, job: _Load, message: str) -> None:
         if job is not self._job:
             return
         self._job = None
@@ -887,23 +810,6 @@ class DataPanel(QWidget):
         self._refresh()
         self.loadingChanged.emit(False)
         self.loadFailed.emit(str(job.path), message)
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        self._reap()
-
-    def _reap(self) -> None:
-        """Forget the loads whose thread has ended. isFinished() is already true while the
-        thread is still finishing (emitting finished), so wait for the end first: dropping the
-        last reference to the thread or the loader before that deletes them under the worker's
-        feet (a segfault seen in about 1 run in 10)."""
-        keep = []
-        for job in self._jobs:
-            if job is not self._job and job.thread.isFinished():
-                job.thread.wait()  # returns within microseconds: the thread is past its work
-            else:
-                keep.append(job)
-        self._jobs = keep
 
     # ------------------------------------------------------------------ choosing
 

@@ -74,6 +74,7 @@ class BackgroundTask(QObject):
         self.latest_wins = latest_wins
         self._current: TaskState | None = None
         self._running: dict[TaskState, Any] = {}  # every started run whose worker has not finished
+        self._pending: set[TaskState] = set()     # runs whose outcome has not been delivered (nor dropped)
         self._progress.connect(self._on_progress)
         self._on_progress_callbacks: dict[TaskState, Callable] = {}
 
@@ -82,7 +83,7 @@ class BackgroundTask(QObject):
         """A run whose result still counts has not finished."""
         if self.latest_wins:
             return self._current is not None
-        return bool(self._running)
+        return bool(self._pending)
 
     @property
     def unfinished(self) -> int:
@@ -119,8 +120,9 @@ class BackgroundTask(QObject):
             except Cancelled:
                 return False, None
 
-        worker = create_worker(guarded)
+        worker = create_worker(guarded, _ignore_errors=True)  # errors go to on_error or the notifier
         self._running[state] = worker
+        self._pending.add(state)
         if self.latest_wins:
             self._current = state
 
@@ -150,8 +152,7 @@ class BackgroundTask(QObject):
             if isValid(self):
                 self._running.pop(state, None)
                 self._on_progress_callbacks.pop(state, None)
-                if counts():  # cancelled from inside: neither returned nor errored counted it
-                    self._finish(state)
+                self._finish(state)  # cancelled, or Cancelled inside: nothing was delivered
 
         worker.returned.connect(returned)
         worker.errored.connect(errored)
@@ -163,6 +164,7 @@ class BackgroundTask(QObject):
         return state
 
     def _finish(self, state: TaskState) -> None:
+        self._pending.discard(state)
         if self._current is state:
             self._current = None
 
@@ -179,6 +181,7 @@ class BackgroundTask(QObject):
         if not self.latest_wins:
             for other in list(self._running):
                 other.cancel()
+            self._pending.clear()
 
     def wait(self, timeout_ms: int) -> bool:
         """Wait at most ``timeout_ms`` for every started run to end (delivering what they send meanwhile);

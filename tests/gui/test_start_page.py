@@ -36,7 +36,7 @@ def test_open_a_csv_asks_for_a_file(qtbot, monkeypatch, penguins_csv):
         asked.append(filters)
         return str(penguins_csv), ""
 
-    monkeypatch.setattr("hpgui.gui.main_window.QFileDialog.getOpenFileName", pick)
+    monkeypatch.setattr("hpgui.gui.window.opening.QFileDialog.getOpenFileName", pick)
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         qtbot.mouseClick(window.start_page.open_button, Qt.MouseButton.LeftButton)
     assert "*.csv" in asked[0]

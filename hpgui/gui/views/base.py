@@ -282,7 +282,7 @@ class AnalysisView(QWidget):
     def export_image(self, path: str) -> None:
         export_item(self.export_item(), path)
 
-    def chart_colours(self):
+    def colours(self):
         """Plot colours that read on the current palette (see plotting.chart_colours)."""
         return chart_colours(self)
 

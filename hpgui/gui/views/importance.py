@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from shiboken6 import isValid
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
@@ -25,6 +24,7 @@ from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
 from ...core.formatting import format_param
 from ..plotting import ValueAxis, escape, style_axes
+from ..tasks import BackgroundTask
 from .base import AnalysisView
 from .common import add_toolbar_widget, note_label
 
@@ -79,7 +79,8 @@ class ImportanceView(AnalysisView):
         self.body.addWidget(self.empty_label, 1)
 
         self._context = 0  # counts set_context calls, so a result for an old search is never shown
-        self._worker = None
+        # Not latest-wins: a computation cannot be interrupted, so a new one waits for it (see _draw).
+        self._task = BackgroundTask(self, latest_wins=False)
         self._running_key: tuple | None = None
         self._done_key: tuple | None = None  # the settings the shown result was computed for
         self._done_count: int | None = None  # how many completed trials it saw
@@ -93,7 +94,7 @@ class ImportanceView(AnalysisView):
     @property
     def busy(self) -> bool:
         """Whether a computation is running."""
-        return self._worker is not None
+        return self._task.busy
 
     @property
     def method(self) -> str:
@@ -158,27 +159,23 @@ class ImportanceView(AnalysisView):
         return n >= self._done_count + max(self.MIN_NEW, math.ceil(self.GROWTH * self._done_count))
 
     def _start(self, complete: list[TrialRecord], key: tuple) -> None:
-        from superqt.utils import create_worker
-
         space = dict(self.space)
         direction = "maximize" if self.greater_is_better else "minimize"
-        worker = create_worker(compute, list(complete), space, direction, key[1], _start_thread=False)
-        self._worker = worker
         self._running_key = key
-        worker.returned.connect(lambda result, k=key: self._on_result(result, k, len(complete)))
-        worker.errored.connect(lambda exc, k=key: self._on_error(exc, k, len(complete)))
-        worker.finished.connect(self._on_finished)
-        worker.start()
+        self._task.start(compute, list(complete), space, direction, key[1],
+                         on_result=lambda result, k=key: self._on_result(result, k, len(complete)),
+                         on_error=lambda exc, k=key: self._on_error(exc, k, len(complete)),
+                         on_done=self._on_finished)
 
     def _on_result(self, result: Importances, key: tuple, count: int) -> None:
-        if not isValid(self) or key != self._key():  # the view may be gone by the time its job ends
+        if key != self._key():
             return  # settings changed while it ran; _on_finished starts again
         self._result = result
         self._message = ""
         self._done_key, self._done_count = key, count
 
     def _on_error(self, exc: BaseException, key: tuple, count: int) -> None:
-        if not isValid(self) or key != self._key():
+        if key != self._key():
             return
         self._result = None
         self._done_key, self._done_count = key, count  # do not retry until more trials arrive
@@ -188,9 +185,6 @@ class ImportanceView(AnalysisView):
             self._message = f"Importance could not be computed ({type(exc).__name__}: {exc})."
 
     def _on_finished(self) -> None:
-        if not isValid(self):
-            return
-        self._worker = None
         self._running_key = None
         self._show_result()
         self.invalidate()  # more trials may have come, or the settings changed, while it ran
