@@ -1,4 +1,5 @@
-"""Slices, parallel coordinates, contour and importance draw exactly the trials a small known study holds."""
+"""The parameter views (slices, parallel coordinates, contour, importance), their sampling, and the
+window's list of views."""
 
 from __future__ import annotations
 
@@ -390,13 +391,35 @@ def test_importance_is_throttled_and_follows_method_and_top_k(qtbot, tmp_path):
     exports(view, tmp_path)
 
 
-def test_a_result_for_old_settings_is_dropped(qtbot):
+def test_a_result_for_old_settings_is_dropped(qtbot, monkeypatch):
+    import threading
+
+    from hpgui.gui.views import importance as importance_view
+
+    gates = [threading.Event(), threading.Event()]
+    calls = []
+
+    def gated(records, *args):
+        gate = gates[min(len(calls), 1)]
+        calls.append(len(records))
+        gate.wait(30)
+        return compute(records, *args)
+
+    monkeypatch.setattr(importance_view, "compute", gated)
     view = make(qtbot, ImportanceView)
     store = TrialStore("maximize", list(SPACE))
     store.add(importance_records(20))
     view.refresh(store)
     assert view.busy
+    qtbot.waitUntil(lambda: calls == [20], timeout=60_000)
     view.top_k.setValue(10)  # while the first computation runs
+    gates[0].set()
+    # The first computation ends and the second (for top 10) starts: the first's result was for
+    # settings no longer shown, so it must not be on screen meanwhile.
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=60_000)
+    assert calls == [20, 10]
+    assert view.plotted()["n_trials"] == 0, "a result for the old settings was shown"
+    gates[1].set()
     wait_idle(qtbot, view)
     assert view.plotted()["n_trials"] == 10
 
