@@ -470,8 +470,39 @@ def test_every_view_says_when_it_samples(qtbot):
     assert len(slices.plotted()["slices"]["C"]["numbers"]) == SlicesView.MAX_POINTS
 
 
-def test_the_views_are_registered_in_tab_order():
-    assert VIEW_CLASSES[:4] == [SlicesView, ParallelView, ContourView, ImportanceView]
+def test_the_views_are_registered_in_order():
+    from hpgui.gui.views import BestParamsChart, HistoryChart
+
+    assert VIEW_CLASSES[:6] == [HistoryChart, BestParamsChart, SlicesView, ParallelView, ContourView, ImportanceView]
+    assert all(getattr(cls, "TITLE", "") and getattr(cls, "GROUP", "") for cls in VIEW_CLASSES)
+
+
+def test_every_view_is_one_click_away_and_listed_under_its_group(qtbot, window):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    window.resize(1366, 768)
+    window.pages.setCurrentWidget(window.main_splitter)
+    area = window.chart_tabs
+    picker = area.picker
+    qtbot.waitUntil(picker.isVisible, timeout=5_000)
+    shown = []
+    for i in range(area.count()):
+        title = area.tabText(i)
+        row = next(r for r in range(picker.count()) if picker.item(r).text().strip() == title)
+        rect = picker.visualItemRect(picker.item(row))
+        assert picker.viewport().rect().contains(rect), f"{title} is not visible in the list"
+        QTest.mouseClick(picker.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert area.currentWidget() is area.widget(i), title
+        shown.append((area.group_of(i), title))
+    assert len(shown) == len(VIEW_CLASSES) == len({t for _, t in shown})
+    assert ("Progress", "History") in shown and ("Parameters", "Slices") in shown
+    # A heading is not a view: clicking it changes nothing.
+    current = area.currentWidget()
+    heading = next(r for r in range(picker.count()) if picker.item(r).text() == "Parameters")
+    QTest.mouseClick(picker.viewport(), Qt.MouseButton.LeftButton,
+                     pos=picker.visualItemRect(picker.item(heading)).center())
+    assert area.currentWidget() is current
 
 
 def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, penguins_csv):
