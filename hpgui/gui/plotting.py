@@ -20,13 +20,14 @@ from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QPainter, QPale
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
-from ..core.formatting import format_number, format_param
+from ..core.formatting import format_number, format_param, is_number
 from ..core.trials import STATE_CODES
 
 if TYPE_CHECKING:
     from ..core.records import TrialRecord
+    from ..core.space import Hyperparameter
 
-__all__ = ["Colours", "chart_colours", "style_axes", "fit_labels", "TrialAxis", "ValueAxis", "export_item", "thin",
+__all__ = ["log_scaled", "Colours", "chart_colours", "style_axes", "fit_labels", "TrialAxis", "ValueAxis", "export_item", "thin",
            "MAX_SCATTER", "step_vertices", "escape", "finite_score", "trial_tooltip", "short", "round_up",
            "EXPORT_WIDTH"]
 
@@ -286,3 +287,16 @@ def round_up(value: float) -> float:
 
 def short(text: str, limit: int = 14) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def log_scaled(hp: "Hyperparameter") -> bool:
+    """Whether a hyperparameter's axis is logarithmic: a log range, or given values that are all positive
+    and span two decades or more (C in 0.01, 0.1, 1, 10, 100 would otherwise crowd at 0 on a linear axis)."""
+    if hp.type == "categorical":
+        return False
+    if hp.values is not None:
+        numbers = [float(v) for v in hp.values if is_number(v)]
+        if not numbers or min(numbers) <= 0:
+            return False
+        return bool(hp.log) or max(numbers) / min(numbers) >= 100
+    return bool(hp.log) and hp.low is not None and float(hp.low) > 0

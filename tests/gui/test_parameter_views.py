@@ -545,3 +545,44 @@ def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, 
     assert window.table.selected_number() == complete[-1]
     assert views[SlicesView].selected == complete[-1]
     assert len(views[ParallelView].plotted()["selected"]) == len(names) + 1
+
+
+def test_given_values_spanning_decades_are_drawn_on_log_axes(qtbot):
+    """C in 0.01, 0.1, 1, 10, 100 (a grid typed by hand) is spread evenly, not crowded at 0."""
+    from hpgui.gui.plotting import log_scaled
+    from hpgui.gui.views import BestParamsChart
+
+    decades = (0.01, 0.1, 1.0, 10.0, 100.0)
+    space = {"C": Hyperparameter("float", values=decades), "depth": Hyperparameter("int", values=(1, 2, 3, 4)),
+             "alpha": Hyperparameter("float", values=(0.0, 1.0, 100.0))}
+    assert log_scaled(space["C"]) and not log_scaled(space["depth"])
+    assert not log_scaled(space["alpha"]), "a zero cannot sit on a log axis"
+    store = TrialStore("maximize", list(space))
+    store.add([rec(i, 0.5 + i / 10, C=c, depth=1 + i % 4, alpha=1.0) for i, c in enumerate(decades)])
+
+    def evenly_spread(coords):
+        steps = np.diff(np.sort(np.asarray(coords, dtype=float)))
+        return len(steps) == 4 and np.allclose(steps, steps[0]) and steps[0] > 0
+
+    slices = make(qtbot, SlicesView)
+    slices.set_context(space, ACCURACY)
+    slices.refresh(store)
+    drawn = slices.plotted()["slices"]["C"]
+    assert drawn["log"] and evenly_spread(drawn["x"])
+    assert not slices.plotted()["slices"]["depth"]["log"]
+
+    parallel = make(qtbot, ParallelView)
+    parallel.set_context(space, ACCURACY)
+    parallel.refresh(store)
+    drawn = parallel.plotted()
+    column = drawn["axes"].index("C")
+    assert evenly_spread(drawn["vertices"][:, column])
+
+    best = BestParamsChart()
+    qtbot.addWidget(best)
+    best.resize(800, 600)
+    best.show()
+    best.set_context(space, ACCURACY)
+    best.refresh(store)
+    assert best.plot_for("C").getAxis("bottom").logMode
+    assert not best.plot_for("depth").getAxis("bottom").logMode

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from ...core.formatting import format_number, is_number
 from ...core.space import Hyperparameter
 from ...core.trials import TrialStore
-from ..plotting import Colours, TrialAxis, ValueAxis, chart_colours, export_item, round_up, short, style_axes
+from ..plotting import (Colours, TrialAxis, ValueAxis, chart_colours, export_item, log_scaled, round_up, short,
+                        style_axes)
 
 _EMPTY = np.empty(0, dtype=np.float64)
 
@@ -37,7 +38,7 @@ class _ParamRow:
         else:
             self.low = float(hp.low) if hp.low is not None else 0.0
             self.high = float(hp.high) if hp.high is not None else 1.0
-        self.log = bool(hp.log) and not self.categorical and self.low > 0
+        self.log = log_scaled(hp) and self.low > 0
         self.x = _EMPTY
         self.y = _EMPTY
 

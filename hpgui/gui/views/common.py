@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialArrays
 from ...core.formatting import format_number, is_number
-from ..plotting import ValueAxis, short
+from ..plotting import ValueAxis, log_scaled, short
 
 __all__ = ["ValueAxis", "ParamAxis", "Shown", "choose_shown", "ShownByState", "shown_by_state", "stable_jitter",
            "colour_table", "colour_index", "nice_ticks", "score_range", "add_toolbar_widget", "note_label"]
@@ -54,7 +54,7 @@ class ParamAxis:
         else:
             low = float(hp.low) if hp.low is not None else 0.0
             high = float(hp.high) if hp.high is not None else 1.0
-        self.log = bool(hp.log) and not self.categorical and low > 0
+        self.log = log_scaled(hp) and low > 0
         self.low, self.high = (math.log10(low), math.log10(high)) if self.log else (low, high)
 
     def coords(self, params: Sequence[Mapping[str, Any]]) -> np.ndarray:
