@@ -208,6 +208,7 @@ class DataPanelLayout:
         rows_label.setMinimumHeight(self.allButton.sizeHint().height())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.splitterMoved.connect(lambda *_: self.splitter.setProperty("userSized", True))
         self.splitter.setObjectName("dataSplitter")
         self.splitter.setAccessibleName("Columns and preview")
         self.splitter.addWidget(left)

@@ -315,12 +315,43 @@ class DataPanel(DataPanelLayout, QWidget):
                      for c in range(self.columnModel.columnCount()))
         needed += 2 * columns.frameWidth() + columns.verticalScrollBar().sizeHint().width() + 4
         needed = min(needed, max(320, self.fontMetrics().horizontalAdvance("0") * 60))
-        columns.setMinimumWidth(min(needed, 300))
-        sizes = self.splitter.sizes()
-        if len(sizes) == 2 and sizes[0] < needed:
-            total = sum(sizes) or self.splitter.width()
-            if total > needed:
-                self.splitter.setSizes([needed, total - needed])
+        self._columns_width = needed
+        self._place_panes()
+
+    # Below this width for the rows beside the column list, the preview goes under the list instead:
+    # side by side in a narrow Data tab it was squeezed to a sliver of two columns.
+    PREVIEW_MIN_WIDTH = 520
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._place_panes()
+
+    def _place_panes(self) -> None:
+        needed = getattr(self, "_columns_width", 360)
+        splitter, columns = self.splitter, self.columnList
+        width = splitter.width() or self.width()
+        side_by_side = width >= needed + self.PREVIEW_MIN_WIDTH
+        wanted = Qt.Orientation.Horizontal if side_by_side else Qt.Orientation.Vertical
+        if splitter.orientation() != wanted:
+            splitter.setOrientation(wanted)
+            splitter.setProperty("userSized", False)
+        if side_by_side:
+            columns.setMinimumWidth(min(needed, 300))
+            columns.setMinimumHeight(0)
+            sizes = splitter.sizes()
+            if len(sizes) == 2 and sizes[0] < needed and width > needed:
+                splitter.setSizes([needed, width - needed])
+        else:
+            # The list as tall as its rows (up to 40% of the pane), the preview the rest, each the full width.
+            columns.setMinimumWidth(0)
+            rows = self.columnModel.rowCount()
+            height = splitter.height() or self.height()
+            list_height = (columns.horizontalHeader().height() + 2 * columns.frameWidth() + 4
+                           + (rows + 1) * columns.verticalHeader().defaultSectionSize())
+            list_height = max(120, min(list_height, int(height * 0.4)))
+            columns.setMinimumHeight(min(list_height, 120))
+            if not splitter.property("userSized") and height > list_height:
+                splitter.setSizes([list_height, height - list_height])
 
     def _refresh(self) -> None:
         dataset, loading = self._dataset, self._job is not None

@@ -474,3 +474,18 @@ def test_controls_have_names_tooltips_and_a_tab_order(qtbot, panel):
             widget = widget.nextInFocusChain()
     assert chain == ["targetCombo", "taskCombo", "resetTask", "allFeatures", "noFeatures", "defaultFeatures",
                      "columnList"]
+
+
+def test_a_narrow_data_tab_puts_the_preview_under_the_columns(qtbot, panel):
+    # The Data tab of a 1600 x 1000 window is about 520 px wide: side by side, the preview was a sliver.
+    panel.show()
+    qtbot.waitExposed(panel)
+    load(qtbot, panel, PENGUINS)
+    panel.resize(520, 800)
+    qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Vertical, timeout=5_000)
+    columns, preview = panel.splitter.sizes()
+    assert panel.previewTable.width() >= 480 and preview > columns
+    assert columns >= panel.columnModel.rowCount() * panel.columnList.verticalHeader().defaultSectionSize()
+    panel.resize(1300, 800)
+    qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Horizontal, timeout=5_000)
+    assert panel.previewTable.width() >= DataPanel.PREVIEW_MIN_WIDTH
