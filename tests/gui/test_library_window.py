@@ -317,3 +317,55 @@ def test_start_while_watching_joins_the_watched_study(qtbot, window, iris_csv, t
     assert window.studies.watching and window.live.timer.isActive()  # still following the study
     window.studies.stop_watching()
     qtbot.waitUntil(lambda: not window.live.timer.isActive(), timeout=10_000)
+
+
+def test_stop_watching_and_closing_do_not_wait_for_a_storage_that_stopped_answering(qtbot, iris_csv, monkeypatch):
+    """A poll or a read stuck on a silent database holds its own thread; the window never waits for it."""
+    import threading
+
+    from hpgui.core import library
+    from hpgui.gui import watch
+    from hpgui.gui.main_window import MainWindow
+    from hpgui.gui.window import studies
+
+    make_study(iris_csv, "silent", trials=3)
+    stuck, release = threading.Event(), threading.Event()
+    real_poll = library.StudyWatcher.poll
+    polls = []
+
+    def poll(self):
+        polls.append(1)
+        if len(polls) > 1:  # the first look answers; then the server goes quiet
+            stuck.set()
+            release.wait(60)
+        return real_poll(self)
+
+    monkeypatch.setattr(watch.StudyWatcher, "poll", poll)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
+            window.studies.watch(None, "silent")
+        poller = window.studies._poller
+        qtbot.waitUntil(stuck.is_set, timeout=TIMEOUT_MS)
+        window.studies.stop_watching()
+        assert not window.studies.watching and not window.session.watching
+        assert poller.is_alive(), "stop watching waited for the stuck poll to return"
+        assert "Stopped watching study silent" in window.status_label.text()
+
+        # Reading a study that never arrives: closing the window does not wait for it either.
+        def never(storage, name, progress=None, **options):
+            progress(None, "Reading…")
+            release.wait(60)
+            return library.load_study(storage, name, **options)
+
+        monkeypatch.setattr(studies, "load_study", never)
+        window.studies.open(None, "silent")
+        assert window.studies.opening
+        window.close()
+        assert not window.isVisible()
+        assert window.studies.loading.unfinished == 1, "closing waited for the stuck read"
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not poller.is_alive(), timeout=TIMEOUT_MS)
