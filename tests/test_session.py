@@ -251,3 +251,22 @@ def test_watch_status_names_the_storage_without_its_password(setup):
     session.watch_update(problem="OperationalError: timeout")
     assert said[0] == "Watching study w at postgresql://ana:***@db/hp — 12 trials"
     assert "does not answer" in said[1] and "secret" not in "".join(said)
+
+
+def test_resuming_a_study_whose_data_is_still_loading_keeps_it_when_the_data_arrives(setup):
+    session = Session()
+
+    class Loaded:
+        class info:
+            name, task = "stored", "classification"
+        param_names = ["C"]
+        records = [record(0)]
+
+    Loaded.setup = setup
+    Loaded.metric = StudyContext.of(setup, "classification").metric
+    session.show_loaded(Loaded, None, data_follows=True)
+    # Resume starts (and here ends) its search before the forms have read its file.
+    session.begin_run(StudyRef("stored"), StudyContext.of(setup, "classification"), setup)
+    session.end_run("budget")
+    assert session.data_loaded(setup.data_path) is True
+    assert session.study == StudyRef("stored")

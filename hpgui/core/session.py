@@ -175,7 +175,8 @@ class Session:
         self.store.reset(context.metric.direction, context.names)
         self.study, self.context, self.setup, self.dataset = study, context, setup, dataset
         self.progress = None
-        self._awaiting_data = None
+        if self._awaiting_data is not None and self._awaiting_data[0] != study:
+            self._awaiting_data = None  # the data file on its way belonged to the study that left
         self.events.reset.emit(context)
         if records:
             self.store.add(records)

@@ -76,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         window.chart_tabs.setCurrentWidget(view)
         settle(1500)  # Importance computes on a worker thread
         window.chart_tabs.grab().save(str(out / f"view-{slug}.png"))
+    # The whole window at the two sizes the layout is checked at (a laptop and a desktop screen).
+    window.chart_tabs.setCurrentIndex(0)
+    for width, height in ((1366, 768), (1600, 1000)):
+        window.resize(width, height)
+        settle(600)
+        window.grab().save(str(out / f"window-{width}x{height}.png"))
+    window.setup_tabs.setCurrentIndex(0)
+    settle(400)
+    window.grab().save(str(out / "window-1600x1000-data.png"))
     window.close()
     print(f"wrote screenshots to {out}")
     return 0

@@ -125,7 +125,8 @@ class WindowActions(QObject):
     def update(self) -> None:
         """Enable what applies now: from the session's state and the setup's problems."""
         w, session = self.window, self.window.session
-        running = session.running
+        # The controller's thread outlives the session's run by a moment: Start waits for both.
+        running = session.running or w.controller.is_running()
         ready = not w.binding.problems and w.data_panel.dataset is not None
         self.start.setEnabled(ready and not running)
         self.pause.setEnabled(running)
