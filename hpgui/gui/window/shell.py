@@ -198,8 +198,8 @@ class MainWindow(QMainWindow):
             widget.setEnabled(not running)
         self.model_panel.set_controls_enabled(not running)
         blocker = self.session.widen_blocker()
-        self.best_panel.advice.set_can_widen(blocker is None or blocker.startswith("There is no study"),
-                                             blocker or "")
+        # Without a study the advice shows nothing to widen; its button need not explain itself then.
+        self.best_panel.advice.set_can_widen(blocker is None or self.session.study is None, blocker or "")
         self.actions.update()
 
     def update_title(self) -> None:
