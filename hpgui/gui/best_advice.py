@@ -51,6 +51,7 @@ class BestAdvice(QWidget):
         self._widen_reason = ""
 
         self.ties_label = QLabel(self)
+        self.ties_label.setWordWrap(True)
         self.ties_label.setObjectName("tiesLabel")
         self.ties_label.setToolTip(TIE_RULE)
         self.ties_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

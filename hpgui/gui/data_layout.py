@@ -71,7 +71,7 @@ class DataPanelLayout:
         self.targetCombo.setToolTip("The column the models learn to predict. "
                                     "Choose “(none)” to find clusters instead.")
         self.targetCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.targetCombo.setMinimumContentsLength(18)
+        self.targetCombo.setMinimumContentsLength(11)
         self.targetCombo.activated.connect(self._on_target_activated)
         target_label = QLabel("&Target:")
         target_label.setBuddy(self.targetCombo)

@@ -51,7 +51,10 @@ class ContourView(AnalysisView):
         self.y_combo.setObjectName("contourY")
         self.y_combo.setAccessibleName("Hyperparameter along the vertical axis")
         for text, combo in (("&X", self.x_combo), ("&Y", self.y_combo)):
+            # Long hyperparameter names are cut in the closed combo (the list shows them whole), so two
+            # of them do not make the view, and with it the window, wider than a laptop screen.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMaximumWidth(combo.fontMetrics().horizontalAdvance("max_depth") + 36)
             label = QLabel(text, self)
             label.setBuddy(combo)
             add_toolbar_widget(self, label)

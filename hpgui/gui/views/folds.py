@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QLabel
+from superqt import QElidingLabel
 
 from ...core import analysis
 from ...core.records import TrialRecord
@@ -49,7 +50,7 @@ class FoldsView(AnalysisView):
         label.setBuddy(self.spread)
         self.toolbar.insertWidget(0, label)
         self.toolbar.insertWidget(1, self.spread)
-        self.summary = QLabel(self)
+        self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("foldsSummary")
         self.summary.setToolTip("Tied with the best: mean score within one standard error of the best trial's "
                                 "mean (standard error = sample std of its fold scores / √folds).")

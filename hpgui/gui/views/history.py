@@ -56,6 +56,7 @@ class HistoryChart(QWidget):
         toolbar = QHBoxLayout()
         toolbar.setContentsMargins(4, 0, 4, 0)
         toolbar.addWidget(self._legend)
+        toolbar.addSpacing(10)
         toolbar.addStretch(1)
         toolbar.addWidget(self._show_failed_box)
 

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from superqt import QElidingLabel
 
 from ...core.importance import METHODS, MIN_TRIALS, ImportanceError, Importances, compute
 from ...core.records import TrialRecord
@@ -57,7 +58,7 @@ class ImportanceView(AnalysisView):
         add_toolbar_widget(self, label)
         add_toolbar_widget(self, self.method_combo)
         self.method_combo.currentIndexChanged.connect(self.invalidate)
-        self.status = QLabel(self)
+        self.status = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.status.setObjectName("importanceStatus")
         add_toolbar_widget(self, self.status)
         self.note = note_label(self)

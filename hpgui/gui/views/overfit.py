@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel
+from superqt import QElidingLabel
 
 from ...core import analysis
 from ...core.records import TrialRecord
@@ -66,7 +67,7 @@ class OverfitView(AnalysisView):
         self.threshold.valueChanged.connect(self._on_threshold)
         self.toolbar.insertWidget(0, self.threshold_label)
         self.toolbar.insertWidget(1, self.threshold)
-        self.summary = QLabel(self)
+        self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("overfitSummary")
         self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel
+from superqt import QElidingLabel
 
 from ...core import analysis
 from ...core.records import TrialRecord
@@ -72,7 +72,7 @@ class TimelineView(AnalysisView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.summary = QLabel(self)
+        self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("timelineSummary")
         self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
         self.view = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem("bottom")})

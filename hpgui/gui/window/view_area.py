@@ -28,7 +28,7 @@ class ViewArea(QWidget):
         self.picker.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.picker.setFrameShape(QListWidget.Shape.NoFrame)
         self.picker.setStyleSheet("QListWidget#viewPicker { background: palette(window); }"
-                                  "QListWidget#viewPicker::item { padding: 2px 6px; }")
+                                  "QListWidget#viewPicker::item { padding: 2px 4px; }")
         self.stack = QStackedWidget()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -51,7 +51,7 @@ class ViewArea(QWidget):
             font.setPointSizeF(font.pointSizeF() * 0.92)
             header.setFont(font)
             self._insert(header, group, header=True)
-        item = QListWidgetItem("  " + title)
+        item = QListWidgetItem(title)
         item.setData(_VIEW_ROLE, index)
         item.setToolTip(widget.toolTip() or title)
         self._insert(item, group)
@@ -79,7 +79,7 @@ class ViewArea(QWidget):
         metrics = self.picker.fontMetrics()
         widest = max((metrics.horizontalAdvance(self.picker.item(i).text()) for i in range(self.picker.count())),
                      default=80)
-        self.picker.setFixedWidth(widest + 28)
+        self.picker.setFixedWidth(widest + 16)
 
     def _item(self, index: int) -> QListWidgetItem | None:
         for i in range(self.picker.count()):
