@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from ...core.process import Job
-from ...core.runner import default_study_name
 from ...core.session import StudyContext, StudyRef
 from ...core.setup import SearchSetup
 from ...core.formatting import clock, format_param
@@ -62,6 +61,8 @@ class SearchControl(QObject):
             task = setup.task_or(w.binding.current_task())
             if dataset is None or Path(dataset.path).resolve() != setup.data_path.resolve():
                 dataset = None  # the export reads the study's own file
+        from ...core.runner import default_study_name  # the engine is imported when a search starts, not before
+
         study = StudyRef(study_name or default_study_name(setup), storage)
         if not session.begin_run(study, StudyContext.of(setup, task), setup, dataset):
             return False
