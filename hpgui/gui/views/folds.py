@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QLabel
 from superqt import QElidingLabel
@@ -54,7 +55,10 @@ class FoldsView(AnalysisView):
         self.summary.setObjectName("foldsSummary")
         self.summary.setToolTip("Tied with the best: mean score within one standard error of the best trial's "
                                 "mean (standard error = sample std of its fold scores / √folds).")
-        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+        # Stretched, and set to the right by the export button: it shares the free room with the toolbar's
+        # spacer, and elides only when there is none.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary, 3)
 
         self.view = pg.PlotWidget(self, axisItems={"bottom": TrialAxis("bottom"), "left": ValueAxis("left")})
         self.view.setObjectName("foldsPlot")

@@ -61,6 +61,7 @@ class ImportanceView(AnalysisView):
         self.status = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.status.setObjectName("importanceStatus")
         add_toolbar_widget(self, self.status)
+        self.toolbar.setStretchFactor(self.status, 3)  # room to say what it computes; elided only when short
         self.note = note_label(self)
 
         self._view = pg.PlotWidget(self, axisItems={"bottom": ValueAxis("bottom")})

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel
 from superqt import QElidingLabel
@@ -69,7 +69,10 @@ class OverfitView(AnalysisView):
         self.toolbar.insertWidget(1, self.threshold)
         self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("overfitSummary")
-        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+        # Stretched, and set to the right by the export button: it shares the free room with the toolbar's
+        # spacer, and elides only when there is none.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary, 3)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setObjectName("overfitPlot")

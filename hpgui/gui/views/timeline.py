@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from superqt import QElidingLabel
 
@@ -74,7 +74,10 @@ class TimelineView(AnalysisView):
         super().__init__(parent)
         self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("timelineSummary")
-        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+        # Stretched, and set to the right by the export button: it shares the free room with the toolbar's
+        # spacer, and elides only when there is none.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary, 3)
         self.view = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem("bottom")})
         self.view.setObjectName("timelinePlot")
         plot = self.plot = self.view.getPlotItem()
