@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QComboBox, QTableView, QToolButton
 
 import hpgui.gui.data_panel as data_panel_module
 from hpgui.core.dataset import DatasetError, read_table
-from hpgui.core.dataset import DatasetError
 from hpgui.gui.data_panel import ColumnListModel, DataFrameModel, DataPanel, load_dataset
 from tests_support import EXAMPLES
 

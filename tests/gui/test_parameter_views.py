@@ -478,7 +478,6 @@ def test_the_views_are_registered_in_order():
 
 
 def test_every_view_is_one_click_away_and_listed_under_its_group(qtbot, window):
-    from PySide6.QtCore import QPoint
     from PySide6.QtTest import QTest
 
     window.resize(1366, 768)
