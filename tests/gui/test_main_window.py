@@ -326,3 +326,29 @@ def test_opening_another_csv_after_a_search_leaves_nothing_of_the_old_study(qtbo
     assert not window.actions.export_all.isEnabled() and not window.actions.export_trials.isEnabled()
     # And the new data can be searched at once.
     assert window.actions.start.isEnabled(), window.problems
+
+
+def test_the_window_fits_a_1366_pixel_screen_with_a_study_on_screen(qtbot, window, penguins_csv):
+    import random
+
+    from hpgui.core.metrics import get_metric
+    from hpgui.core.records import TrialRecord
+    from hpgui.core.session import StudyContext, StudyRef
+    from hpgui.core.space import Hyperparameter
+
+    load(qtbot, window, penguins_csv, target="species")
+    space = {"n_estimators": Hyperparameter("int", 20, 300, log=True),
+             "learning_rate": Hyperparameter("float", 0.01, 0.5, log=True),
+             "max_depth": Hyperparameter("int", 2, 6), "subsample": Hyperparameter("float", 0.5, 1.0)}
+    rng = random.Random(0)
+    records = [TrialRecord(i, "complete", 0.9 + rng.random() / 20, {n: hp.low for n, hp in space.items()},
+                           std=0.01, folds=[0.9, 0.95, 0.92], train_score=1.0, worker="host:1") for i in range(40)]
+    window.session.show(StudyRef("a-long-study-name-of-gradient-boosting-on-penguins"),
+                        StudyContext(tuple(space), space, get_metric("accuracy")), records)
+    widths = {}
+    for i in range(window.chart_tabs.count()):
+        window.chart_tabs.setCurrentIndex(i)
+        window.redraw()
+        widths[window.chart_tabs.tabText(i)] = window.minimumSizeHint().width()
+    # A laptop screen: the window with every view, the best panel and its advice must fit it.
+    assert max(widths.values()) <= 1366, widths
