@@ -88,16 +88,16 @@ def idle(ms: int) -> None:
 def prepare_window(window, csv: Path, target: str, model: str, trials: int, evaluation: dict) -> None:
     window.open_csv(csv, target=target)
     wait(window.data_panel.datasetLoaded, 60_000)
-    window.model_combo.setCurrentIndex(window.model_combo.findData(model))
+    window.model_panel.model_combo.setCurrentIndex(window.model_panel.model_combo.findData(model))
     panel = window.search_panel
     panel.strategy_combo.setCurrentIndex(panel.strategy_combo.findData("random"))
     panel.trials_box.setChecked(True)
     panel.trials_spin.setValue(trials)
     panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(evaluation.get("preprocessing", "auto")))
-    window.space_form.reset_all()
+    window.model_panel.space_form.reset_all()
     only = evaluation.get("only")
     if only:
-        for row in window.space_form.rows():
+        for row in window.model_panel.space_form.rows():
             row.enabled_box.setChecked(row.name in only)
     panel.method_combo.setCurrentIndex(panel.method_combo.findData(evaluation.get("method", "kfold")))
     panel.folds_spin.setValue(evaluation.get("folds", 5))
@@ -189,7 +189,7 @@ def wall_time(window, trials: int, repeats: int) -> list[dict]:
     csv = example_path("penguins.csv")
     prepare_window(window, csv, "species", "decision_tree", trials, {"folds": 5})
     # The very setup the window will run, so both sides do the same work.
-    setup = SearchSetup.from_json(window.build_setup().to_json())
+    setup = SearchSetup.from_json(window.binding.build_setup().to_json())
     assert setup.evaluation.method == "kfold" and setup.evaluation.folds == 5
     engine, through_window = [], []
     for r in range(repeats):

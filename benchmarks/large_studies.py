@@ -168,6 +168,7 @@ def measure(n: int) -> dict[str, float]:
     from hpgui.core.setup import SearchSetup
     from hpgui.core.storage import open_storage
     from hpgui.gui.app import settle_heap
+    from hpgui.core.session import StudyContext, StudyRef
     from hpgui.gui.main_window import MainWindow
     from hpgui.gui.views import AnalysisView
 
@@ -205,7 +206,7 @@ def measure(n: int) -> dict[str, float]:
 
     def show_study(with_records) -> float:
         """What the window does when it shows a study (as start_search does before the first batch)."""
-        window.show_trials(names, space, metric, [], setup=None, study_name=f"large-{n}", storage=None)
+        window.session.show(StudyRef(f"large-{n}"), StudyContext(tuple(names), space, metric))
         took, _ = timed(lambda: window.store.add(with_records))
         return took
 

@@ -55,3 +55,50 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
     modules = [m for _, m in _imports(sample)]
     assert "PySide6.QtCore" in modules
     assert "hpgui.gui" in modules
+
+
+def _circle(package: str) -> list[str] | None:
+    """One import circle among the package's modules, or None. Imports anywhere in a module count
+    (inside functions too); imports under ``if TYPE_CHECKING:`` do not, as they never run."""
+    import graphlib
+
+    import grimp
+
+    graph = grimp.build_graph(package, exclude_type_checking_imports=True, cache_dir=None)
+    edges = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    try:
+        graphlib.TopologicalSorter(edges).prepare()
+    except graphlib.CycleError as exc:
+        return list(reversed(exc.args[1]))  # graphlib lists each module before the one it imports
+    return None
+
+
+def test_no_import_circle_among_hpguis_modules():
+    circle = _circle("hpgui")
+    assert circle is None, "import circle (each imports the next): " + " -> ".join(circle)
+
+
+def test_the_core_never_imports_the_gui_through_any_import():
+    import grimp
+
+    graph = grimp.build_graph("hpgui", cache_dir=None)
+    offenders = [(m, i) for m in graph.modules if m.startswith("hpgui.core")
+                 for i in graph.find_modules_directly_imported_by(m) if i.startswith("hpgui.gui")]
+    assert offenders == []
+    # ...nor by way of another module (hpgui.cli, say) that imports the gui.
+    chains = graph.find_shortest_chains(importer="hpgui.core", imported="hpgui.gui", as_packages=True)
+    assert not chains, chains
+
+
+def test_the_circle_check_sees_a_circle_made_inside_a_function(tmp_path, monkeypatch):
+    # Guard against the check above passing because it sees nothing.
+    package = tmp_path / "circled"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def later():\n    from . import b\n    return b\n")
+    (package / "b.py").write_text("from .a import later\n")
+    (package / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import b\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    circle = _circle("circled")
+    assert circle is not None and {"circled.a", "circled.b"} <= set(circle)
+    assert "circled.c" not in circle

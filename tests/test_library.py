@@ -183,21 +183,27 @@ def test_watcher_reports_only_new_and_changed_trials(iris_csv, tmp_path):
         assert [r.number for r in watcher.poll()] == [0, 1, 2]
 
 
-def test_listing_a_hundred_studies_is_quick_the_second_time(iris_csv):
-    import time
+def test_listing_a_hundred_studies_reads_no_journal_the_second_time(iris_csv, monkeypatch):
+    from hpgui.core import library
 
     run(iris_csv, "seed-study", trials=3)
     source = journal_path("seed-study").read_bytes()
     for i in range(99):
         # Same journal under other file names: the listing reads each file as a separate study file.
         (studies_dir() / f"copy-{i:02d}.journal").write_bytes(source)
-    t0 = time.perf_counter()
+    opened = []
+    real_open = library._open
+    monkeypatch.setattr(library, "_open", lambda *a, **k: opened.append(k.get("path")) or real_open(*a, **k))
     first = list_studies()
-    t1 = time.perf_counter()
+    assert len(first) == 100 and len(opened) == 100
+    opened.clear()
     second = list_studies()
-    t2 = time.perf_counter()
-    assert len(first) == len(second) == 100
-    print(f"list 100 studies: first {t1 - t0:.3f}s, cached {t2 - t1:.4f}s")
+    assert opened == [], "unchanged journals were replayed again"
+    assert [(i.name, i.path, i.trials, i.best) for i in second] == [(i.name, i.path, i.trials, i.best) for i in first]
+    # A journal that changed is read again, and only that one.
+    journal_path("seed-study").write_bytes(source + b"\n")
+    list_studies()
+    assert opened == [journal_path("seed-study")]
 
 
 def rec(number, value, state="complete", start=0.0, end=1.0):

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -460,6 +460,21 @@ def default_features(dataset: Dataset, target: str | None) -> list[str]:
 # ----------------------------------------------------------------------------- training data
 
 
+@dataclass
+class ColumnCheck:
+    """A column choice that passed every check, before X is built (see :func:`check_columns`)."""
+
+    task: str
+    target: str | None
+    features: list[str]
+    numeric: list[str]
+    categorical: list[str]
+    y: pd.Series | None
+    keep: Any                 # the rows with a target: a boolean array, or slice(None) for all
+    dropped_rows: int
+    notes: list[str]
+
+
 def prepare(dataset: Dataset, target: str | None, features: list[str] | None = None,
             task: str | None = None, folds: int = 5) -> TrainingData:
     """Validate a column choice and build X / y.
@@ -469,6 +484,16 @@ def prepare(dataset: Dataset, target: str | None, features: list[str] | None = N
     know it is a code rather than free text. Constant columns are always dropped,
     since they cannot inform any model.
     """
+    c = check_columns(dataset, target, features, task, folds)
+    X = coerce_features(dataset.frame.loc[c.keep, c.features], c.numeric, c.categorical).reset_index(drop=True)
+    return TrainingData(X=X, y=c.y, task=c.task, target=c.target, features=c.features, numeric=c.numeric,
+                        categorical=c.categorical, dropped_rows=c.dropped_rows, warnings=c.notes)
+
+
+def check_columns(dataset: Dataset, target: str | None, features: list[str] | None = None,
+                  task: str | None = None, folds: int = 5) -> ColumnCheck:
+    """Every check of :func:`prepare` (raising the same DatasetError), without building X: what the
+    window runs, off its GUI thread, when the target, the features, the task or the folds change."""
     frame, name = dataset.frame, dataset.path.name
     if task is not None and task not in TASKS:
         raise DatasetError(f"Unknown task {task!r}. Choose one of: {', '.join(TASKS)}.")
@@ -515,9 +540,8 @@ def prepare(dataset: Dataset, target: str | None, features: list[str] | None = N
                            f"least one row each. {fix}.")
     if task == "classification":
         _check_classes(y, target, folds)
-    X = coerce_features(frame.loc[keep, features], numeric, categorical).reset_index(drop=True)
-    return TrainingData(X=X, y=y, task=task, target=target, features=features, numeric=numeric,
-                        categorical=categorical, dropped_rows=dropped, warnings=notes)
+    return ColumnCheck(task=task, target=target, features=features, numeric=numeric, categorical=categorical,
+                       y=y, keep=keep, dropped_rows=dropped, notes=notes)
 
 
 def _choose_features(dataset: Dataset, target: str | None, features: list[str] | None):

@@ -28,6 +28,7 @@ import numpy as np
 
 from .records import TrialRecord
 from .space import Hyperparameter
+from .formatting import is_number
 
 #: Fewer completed trials than this give importances that are mostly noise.
 MIN_TRIALS = 10
@@ -67,11 +68,6 @@ def _conditional_supported() -> bool:
         return False
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
-        and math.isfinite(float(value))
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
@@ -97,7 +93,7 @@ def distributions(space: Mapping[str, Hyperparameter], records: Sequence[TrialRe
             if choices:
                 out[name] = CategoricalDistribution(choices)
             continue
-        numbers = [float(v) for v in seen if _is_number(v)]
+        numbers = [float(v) for v in seen if is_number(v)]
         low = min([float(hp.low)] + numbers)
         high = max([float(hp.high)] + numbers)
         log = bool(hp.log) and low > 0

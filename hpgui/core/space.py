@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Mapping
+from .formatting import is_number
 
 PARAM_TYPES = ("int", "float", "categorical")
 
@@ -141,10 +142,6 @@ def _same_number(a: Any, b: Any) -> bool:
         return a == b
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def validate_range(name: str, hp: Hyperparameter, *, strategy: str | None = None) -> list[Problem]:
     """Problems with the shape of one range, independent of any estimator."""
     where = f"space.{name}"
@@ -161,7 +158,7 @@ def validate_range(name: str, hp: Hyperparameter, *, strategy: str | None = None
         if len(hp.values) == 0:
             problems.append(Problem(f"{where}.values", "give at least one value"))
         for value in hp.values:
-            if not _is_number(value):
+            if not is_number(value):
                 problems.append(Problem(f"{where}.values", f"{value!r} is not a number"))
             elif hp.type == "int" and float(value) != int(value):
                 problems.append(Problem(f"{where}.values", f"{value!r} is not a whole number"))
@@ -170,7 +167,7 @@ def validate_range(name: str, hp: Hyperparameter, *, strategy: str | None = None
         value = getattr(hp, bound)
         if value is None:
             problems.append(Problem(f"{where}.{bound}", f"{bound} is missing"))
-        elif not _is_number(value):
+        elif not is_number(value):
             problems.append(Problem(f"{where}.{bound}", f"{bound} must be a number, not {value!r}"))
         elif hp.type == "int" and float(value) != int(value):
             problems.append(Problem(f"{where}.{bound}", f"{bound} must be a whole number"))
@@ -181,7 +178,7 @@ def validate_range(name: str, hp: Hyperparameter, *, strategy: str | None = None
     if hp.log and hp.low <= 0:
         problems.append(Problem(f"{where}.low", f"a log-scale range must start above 0 (low is {hp.low:g})"))
     if hp.step is not None:
-        if not _is_number(hp.step) or hp.step <= 0:
+        if not is_number(hp.step) or hp.step <= 0:
             problems.append(Problem(f"{where}.step", "step must be a positive number"))
         elif hp.type == "int" and float(hp.step) != int(hp.step):
             problems.append(Problem(f"{where}.step", "step must be a whole number for an integer"))

@@ -19,7 +19,7 @@ from ..core.catalog import ParamSpec
 from ..core.records import TrialRecord
 from ..core.space import Hyperparameter
 from ..core.trials import TrialStore
-from .charts import format_number, format_param
+from ..core.formatting import format_number, format_param
 
 __all__ = ["BestAdvice", "TIE_RULE"]
 
@@ -51,6 +51,7 @@ class BestAdvice(QWidget):
         self._widen_reason = ""
 
         self.ties_label = QLabel(self)
+        self.ties_label.setWordWrap(True)
         self.ties_label.setObjectName("tiesLabel")
         self.ties_label.setToolTip(TIE_RULE)
         self.ties_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -159,7 +160,7 @@ class BestAdvice(QWidget):
         self._advice = analysis.range_advice(best.params, self._space, self._specs)
         if self._advice:
             lines = [f"⚠ {a.text}" for a in self._advice]
-            self.range_label.setText("<br>".join(_escape(line) for line in lines))
+            self.range_label.setText("<br>".join(escape(line) for line in lines))
             self.range_label.setToolTip("The best value sits at the edge of the searched range, so a better one may "
                                         "lie beyond it. Widen and continue searches the wider range in the same "
                                         "study: " + "; ".join(a.widened_text for a in self._advice))
@@ -221,5 +222,5 @@ class BestAdvice(QWidget):
             self.widen_button.setToolTip(tip)
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

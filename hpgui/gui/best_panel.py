@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
@@ -13,32 +12,9 @@ from ..core.choice import model_label, split_params
 from ..core.metrics import Metric
 from ..core.records import TrialRecord
 from .best_advice import BestAdvice
-from .charts import format_number, format_param
+from ..core.formatting import format_param, format_score, score_decimals
 
 __all__ = ["BestPanel", "format_param", "format_score"]
-
-
-def _decimals(value: float) -> int:
-    """Decimals that show a score to about four significant digits (at most 4, at least 0)."""
-    a = abs(value)
-    if a < 1:
-        return 4
-    return max(0, 4 - (int(math.floor(math.log10(a))) + 1) + 1) if a < 1e4 else 0
-
-
-def format_score(value: float | None, std: float | None = None) -> str:
-    """``0.9812 ± 0.0123``: the score, and its spread over folds with the same decimals."""
-    if value is None:
-        return "—"
-    v = float(value)
-    if not math.isfinite(v) or (v != 0 and (abs(v) < 1e-4 or abs(v) >= 1e7)):
-        text = format_number(v)
-        return text if std is None else f"{text} ± {format_number(std)}"
-    d = _decimals(v)
-    text = f"{v:.{d}f}"
-    if std is not None and math.isfinite(std):
-        text += f" ± {float(std):.{d}f}"
-    return text
 
 
 class BestPanel(QWidget):
@@ -201,7 +177,7 @@ class BestPanel(QWidget):
         train, valid = float(record.train_score), float(record.value)
         greater = self._metric.greater_is_better if self._metric is not None else True
         gap = (train - valid) if greater else (valid - train)  # > 0: training looks better than validation
-        d = _decimals(valid)
+        d = score_decimals(valid)
         sign = "+" if gap > 0 else "−" if gap < 0 else "±"
         return f"train {format_score(train)} · train–validation gap {sign}{abs(gap):.{d}f}"
 

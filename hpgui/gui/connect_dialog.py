@@ -7,26 +7,25 @@ window, and errors show with the password hidden.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
-from shiboken6 import isValid
 
 from ..core.library import LibraryError, scrub, storage_label, study_names
+from .notifier import Notifier
 from .storage_field import StorageField, remember_storage
+from .tasks import BackgroundTask, describe
 
 
 class ConnectDialog(QDialog):
     chosen = Signal(object, str)   # storage URL (None: default), study name
     listed = Signal()              # the study list arrived, or listing failed
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, notifier: Notifier | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("connectDialog")
         self.setWindowTitle("Connect to study — hpgui")
-        self._workers: list[Any] = []
+        self.listing = BackgroundTask(self, notifier=notifier)
         self.storage_field = StorageField(self)
         self.study_combo = QComboBox(self)
         self.study_combo.setObjectName("studyCombo")
@@ -59,8 +58,6 @@ class ConnectDialog(QDialog):
         self.resize(720, 200)
 
     def list_studies(self) -> None:
-        from superqt.utils import create_worker
-
         try:
             storage = self.storage_field.storage()
         except LibraryError as exc:
@@ -69,12 +66,8 @@ class ConnectDialog(QDialog):
             return
         self.status.setText(f"Reading the studies in {storage_label(storage)}…")
         self.list_button.setEnabled(False)
-        worker = create_worker(study_names, storage)
-        self._workers.append(worker)
 
         def returned(names: list[str]) -> None:
-            if not isValid(self):
-                return
             current = self.study_combo.currentText()
             self.study_combo.clear()
             self.study_combo.addItems(names)
@@ -84,21 +77,13 @@ class ConnectDialog(QDialog):
                                 else f"No studies in {storage_label(storage)}.")
 
         def errored(exc: BaseException) -> None:
-            if isValid(self):
-                self.status.setText(str(exc) if isinstance(exc, LibraryError)
-                                    else f"{type(exc).__name__}: {scrub(str(exc), storage)}")
+            self.status.setText(scrub(describe(exc), storage))
 
-        def finished() -> None:
-            if worker in self._workers:
-                self._workers.remove(worker)
-            if isValid(self):
-                self.list_button.setEnabled(True)
-                self.listed.emit()
+        def done() -> None:
+            self.list_button.setEnabled(True)
+            self.listed.emit()
 
-        worker.returned.connect(returned)
-        worker.errored.connect(errored)
-        worker.finished.connect(finished)
-        worker.start()
+        self.listing.start(study_names, storage, on_result=returned, on_error=errored, on_done=done)
 
     def watch(self) -> None:
         try:

@@ -9,7 +9,7 @@ asks.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
 from ..core.catalog import MODELS
 from ..core.library import (LibraryError, StudyInfo, delete_study, list_studies, rename_study, scrub,
                              storage_label)
-from .charts import format_number
+from ..core.formatting import format_number
+from ..core.session import Session
+from .notifier import Notifier
 from .storage_field import StorageField, remember_storage
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .tasks import BackgroundTask, describe
+from .prefs import last_folder
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Study", "Model", "Dataset", "Strategy", "Trials", "Best", "Metric", "Created", "Last trial")
@@ -134,19 +135,27 @@ class StudyTableModel(QAbstractTableModel):
 
 
 class LibraryDialog(QDialog):
+    """Asks the session what the window does with a study; asks the window for nothing, and tells it what
+    the user chose through signals."""
+
     listed = Signal()          # a listing arrived (or failed)
     changed = Signal(str)      # a study was renamed or deleted; what happened
+    openRequested = Signal(object, str)            # storage, study
+    resumeRequested = Signal(object, str)
+    exportRequested = Signal(object, str, str)     # storage, study, folder
+    compareRequested = Signal(list)                # [(storage, study), ...]
 
-    def __init__(self, window: "MainWindow", parent: QWidget | None = None):
-        super().__init__(parent or window)
+    def __init__(self, session: Session, notifier: Notifier, parent: QWidget | None = None):
+        super().__init__(parent)
         self.setObjectName("libraryDialog")
         self.setWindowTitle("Studies — hpgui")
-        self.window_ = window
+        self.session = session
+        self.notifier = notifier
         self.confirm: Callable[[str, str], bool] = self._ask
         self.ask_name: Callable[[str], str | None] = self._ask_name
         self.choose_folder: Callable[[], str] = \
-            lambda: QFileDialog.getExistingDirectory(self, "Export into folder", window.last_folder())
-        self._workers: list[Any] = []
+            lambda: QFileDialog.getExistingDirectory(self, "Export into folder", last_folder())
+        self.listing = BackgroundTask(self, notifier=notifier)
         self._storage: str | None = None
 
         self.storage_field = StorageField(self)
@@ -226,8 +235,6 @@ class LibraryDialog(QDialog):
             self.refresh()
 
     def refresh(self) -> None:
-        from superqt.utils import create_worker
-
         try:
             storage = self.storage_field.storage()
         except LibraryError as exc:
@@ -236,13 +243,8 @@ class LibraryDialog(QDialog):
             return
         self._storage = storage
         self.status.setText(f"Reading the studies in {storage_label(storage)}…")
-        self.refresh_button.setEnabled(False)
-        worker = create_worker(list_studies, storage)
-        self._workers.append(worker)
 
         def returned(infos: list[StudyInfo]) -> None:
-            if storage != self._storage:
-                return  # the user picked another storage meanwhile
             remember_storage(storage)
             self.model.set_infos(infos)
             self.table.resizeColumnsToContents()
@@ -255,22 +257,16 @@ class LibraryDialog(QDialog):
             self._update_buttons()
 
         def errored(exc: BaseException) -> None:
-            if storage != self._storage:
-                return
             self.model.set_infos([])
-            self.status.setText(str(exc) if isinstance(exc, LibraryError) else f"{type(exc).__name__}: "
-                                f"{scrub(str(exc), storage)}")
+            self.status.setText(scrub(describe(exc), storage))
 
-        def finished() -> None:
-            if worker in self._workers:
-                self._workers.remove(worker)
+        def done() -> None:
             self.refresh_button.setEnabled(True)
             self.listed.emit()
 
-        worker.returned.connect(returned)
-        worker.errored.connect(errored)
-        worker.finished.connect(finished)
-        worker.start()
+        # The latest listing wins: one for a storage picked meanwhile replaces this one.
+        self.listing.start(list_studies, storage, on_result=returned, on_error=errored, on_done=done)
+        self.refresh_button.setEnabled(False)
 
     def selected(self) -> list[StudyInfo]:
         rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
@@ -288,7 +284,7 @@ class LibraryDialog(QDialog):
     def _update_buttons(self) -> None:
         chosen = self.selected()
         one = chosen[0] if len(chosen) == 1 and chosen[0].problem is None else None
-        running = self.window_.controller.is_running()
+        running = self.session.running
         self.open_button.setEnabled(one is not None and not running)
         self.resume_button.setEnabled(one is not None and one.made_by_hpgui and not running)
         self.rename_button.setEnabled(one is not None)
@@ -303,26 +299,23 @@ class LibraryDialog(QDialog):
 
     def open_selected(self) -> None:
         info = self._one()
-        if info is None or info.problem or self.window_.controller.is_running():
+        if info is None or info.problem or self.session.running:
             return
-        self.window_.studies.open(info.storage, info.name)
+        self.openRequested.emit(info.storage, info.name)
         self.close()
 
     def resume_selected(self) -> None:
         info = self._one()
-        if info is None or not info.made_by_hpgui or self.window_.controller.is_running():
+        if info is None or not info.made_by_hpgui or self.session.running:
             return
-        self.window_.studies.resume(info.storage, info.name)
+        self.resumeRequested.emit(info.storage, info.name)
         self.close()
 
     def _busy(self, info: StudyInfo, what: str) -> bool:
-        w = self.window_
-        in_use = w.study_name == info.name and w.study_storage == info.storage and (
-            w.controller.is_running() or w.studies.watching)
-        if in_use:
-            self.status.setText(f"Cannot {what} study {info.name}: the window is "
-                                f"{'running' if w.controller.is_running() else 'watching'} it. Stop first.")
-        return in_use
+        doing = self.session.busy_with(info.storage, info.name)
+        if doing is not None:
+            self.status.setText(f"Cannot {what} study {info.name}: the window is {doing} it. Stop first.")
+        return doing is not None
 
     def rename_selected(self) -> None:
         info = self._one()
@@ -336,8 +329,7 @@ class LibraryDialog(QDialog):
         except LibraryError as exc:
             self._warn("Cannot rename the study", str(exc))
             return
-        if self.window_.study_name == info.name and self.window_.study_storage == info.storage:
-            self.window_.study_name = new.strip()
+        self.session.renamed(info.storage, info.name, new.strip())
         self.changed.emit(f"renamed {info.name} to {new.strip()}")
         self.refresh()
 
@@ -356,10 +348,7 @@ class LibraryDialog(QDialog):
         except (LibraryError, OSError) as exc:
             self._warn("Cannot delete the study", str(exc))
             return
-        w = self.window_
-        if w.study_name == info.name and w.study_storage == info.storage:
-            w.run_setup = None  # its trials stay on screen, but there is nothing left to export or resume
-            w._update_actions()
+        self.session.forget(info.storage, info.name)  # its trials stay on screen; nothing left to export
         self.changed.emit(f"deleted {info.name}")
         self.refresh()
 
@@ -369,22 +358,19 @@ class LibraryDialog(QDialog):
             return
         folder = self.choose_folder()
         if folder:
-            self.window_.studies.export(info.storage, info.name, folder)
+            self.exportRequested.emit(info.storage, info.name, folder)
 
     def compare_selected(self) -> None:
         chosen = [i for i in self.selected() if i.problem is None]
         if not chosen:
             return
-        self.window_.compare_studies([(i.storage, i.name) for i in chosen])
+        self.compareRequested.emit([(i.storage, i.name) for i in chosen])
         self.close()
 
     # -- asking ----------------------------------------------------------------------------------
     def _warn(self, title: str, text: str) -> None:
         self.status.setText(text)
-        self.window_.messages.append((title, text))
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.notifier.warn(title, text, parent=self)
 
     def _ask(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text,

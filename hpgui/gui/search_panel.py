@@ -7,305 +7,28 @@ window builds a :class:`~hpgui.core.setup.SearchSetup` from it, calls
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import re
 from typing import Any, Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QFormLayout,
-    QFrame,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QStyle,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QListWidgetItem, QScrollArea, QStyle, QVBoxLayout,
+                               QWidget)
 
-from hpgui.core.evaluate import METHODS, EvaluationSpec
+from hpgui.core.evaluate import EvaluationSpec
 from hpgui.core.metrics import DEFAULT_METRIC, METRICS, metrics_for
-from hpgui.core.pipeline import CATEGORICAL_IMPUTE, ENCODINGS, NUMERIC_IMPUTE, SCALER_CHOICES, Preprocessing
+from hpgui.core.pipeline import Preprocessing
 from hpgui.core.setup import Budget, SearchSetup, StrategySpec
 from hpgui.core.space import GRID_LIMIT, Hyperparameter, Problem, format_count
-from hpgui.core.strategies import PRUNERS, STRATEGIES
+from hpgui.core.strategies import STRATEGIES
 
-from .space_form import (
-    ERROR_COLOR,
-    WARNING_COLOR,
-    ComboBox,
-    DoubleSpinBox,
-    IntSpinBox,
-    ScientificSpinBox,
-    mark_invalid,
-    format_number,
-)
+from .manual_config import (METHOD_TEXT, MODE_TEXT, PRUNER_TEXT, duration_text, format_config, format_value,
+                            metric_text, parse_config)
+from .search_sections import SearchSections, _Field, _select
+from .form_widgets import ERROR_COLOR, WARNING_COLOR, IntSpinBox, mark_invalid
+from hpgui.core.formatting import exact_number, is_number
 
-# -- words for the choices ------------------------------------------------------------------
-
-PRUNER_TEXT = {
-    "none": ("No pruning", "Every trial runs all its folds."),
-    "median": ("Median", "Stops a trial after a fold when its score so far is worse than the median of "
-                         "earlier trials at the same fold. Saves time once a few trials have finished."),
-    "successive_halving": ("Successive halving", "Lets many trials start and keeps only the best share "
-                                                 "going to the next fold, again and again."),
-    "hyperband": ("Hyperband", "Runs several successive-halving brackets with different aggressiveness, "
-                               "so it depends less on one setting."),
-}
-METHOD_TEXT = {
-    "kfold": ("k-fold cross-validation", "Split the rows into k parts; train on k−1 parts and score on the "
-                                         "one left out, k times. The usual choice."),
-    "repeated_kfold": ("Repeated k-fold", "k-fold cross-validation repeated with different random splits, "
-                                          "averaged. Steadier scores on small datasets, k × repeats fits per trial."),
-    "holdout": ("Single holdout split", "Train once on part of the rows and score on the rest. Fastest, but "
-                                        "the score depends on which rows landed in the validation part."),
-}
-MODE_TEXT = {
-    "auto": ("Automatic", "Fill in missing values, encode text columns, and scale numbers when the model "
-                          "needs it (as for SVMs, neural networks and k-means)."),
-    "none": ("None", "Give the columns to the model as they are: every feature must be numeric, "
-                     "with no missing values."),
-    "custom": ("Custom", "Choose each preprocessing step yourself below."),
-}
-SCALER_TEXT = {
-    "auto": ("As the model needs", "Standardise for models that care about feature scale; leave the rest."),
-    "standard": ("Standardise", "Shift and scale each number column to mean 0 and standard deviation 1."),
-    "minmax": ("Min–max to [0, 1]", "Scale each number column so its smallest value is 0 and its largest 1."),
-    "robust": ("Robust (median, IQR)", "Centre on the median and scale by the interquartile range; "
-                                       "outliers pull it less."),
-    "none": ("No scaling", "Leave number columns as they are."),
-}
-IMPUTE_NUMERIC_TEXT = {
-    "median": ("Median", "Replace a missing number with the column's median."),
-    "mean": ("Mean", "Replace a missing number with the column's mean."),
-    "most_frequent": ("Most frequent value", "Replace a missing number with the column's most common value."),
-}
-IMPUTE_CATEGORICAL_TEXT = {
-    "most_frequent": ("Most frequent category", "Replace a missing category with the column's most common one."),
-    "constant": ("Its own category", "Treat “missing” as a category of its own."),
-}
-ENCODING_TEXT = {
-    "onehot": ("One-hot", "One 0/1 column per category. Right for most models."),
-    "ordinal": ("Ordinal", "One number per category. Compact; fine for tree models, misleading for linear ones."),
-}
-
-
-def metric_text(name: str) -> str:
-    metric = METRICS.get(name)
-    if metric is None:
-        return name
-    return f"{metric.label} ({'higher' if metric.greater_is_better else 'lower'} is better)"
-
-
-def duration_text(seconds: float) -> str:
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes:
-        parts.append(f"{minutes} min")
-    if secs or not parts:
-        parts.append(f"{secs} s")
-    return " ".join(parts)
-
-
-# -- manual configurations as text: "C=1, kernel=rbf" -----------------------------------------
-
-_KEY_START = re.compile(r",\s*(?=[A-Za-z_][\w.]*\s*=)")
-_NUMBERLIKE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^(none|null|true|false|nan|[+-]?inf)$",
-                         re.IGNORECASE)
-
-
-def format_value(value: Any) -> str:
-    if value is None or isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        return format_number(value)
-    if isinstance(value, str):
-        # quote what would read back as something else: "64" (a string), "a, b=1", " x"
-        if (not value or value != value.strip() or _NUMBERLIKE.match(value) or "=" in value
-                or value[0] in "\"'[{" or _KEY_START.search(value)):
-            return json.dumps(value)
-        return value
-    return json.dumps(value)
-
-
-def format_config(config: Mapping[str, Any]) -> str:
-    """``{"C": 1, "kernel": "rbf"}`` -> ``C=1, kernel=rbf``."""
-    return ", ".join(f"{name}={format_value(value)}" for name, value in config.items())
-
-
-def parse_value(text: str) -> Any:
-    text = text.strip()
-    if not text:
-        raise ValueError("a value is missing")
-    if text[0] in "\"[{":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError(f"{text} is not a valid quoted value") from None
-    if len(text) >= 2 and text[0] == text[-1] == "'":
-        return text[1:-1]
-    lowered = text.lower()
-    if lowered in ("none", "null"):
-        return None
-    if lowered == "true":
-        return True
-    if lowered == "false":
-        return False
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def parse_config(text: str, space: Mapping[str, Hyperparameter] | None = None) -> dict[str, Any]:
-    """``C=1, kernel=rbf`` (or a JSON object) -> ``{"C": 1, "kernel": "rbf"}``.
-
-    Numbers become numbers; with ``space``, a value typed for a categorical
-    hyperparameter is matched to the choice it spells (``64`` -> ``"64"``).
-    Raises ``ValueError`` with a message for the user.
-    """
-    text = text.strip()
-    if not text:
-        raise ValueError("type values such as C=1, kernel=rbf")
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not a valid JSON object: {exc.msg}") from None
-        if not isinstance(data, dict):
-            raise ValueError("a configuration must be an object of name: value pairs")
-        config = dict(data)
-    else:
-        config = {}
-        for part in _KEY_START.split(text):
-            part = part.strip()
-            if not part:
-                continue
-            name, sep, value = part.partition("=")
-            name = name.strip()
-            if not sep or not name:
-                raise ValueError(f"expected name=value, not {part!r}")
-            if name in config:
-                raise ValueError(f"{name} is given twice")
-            config[name] = parse_value(value)
-    if space:
-        config = {name: _match_choice(value, space.get(name)) for name, value in config.items()}
-    return config
-
-
-def _match_choice(value: Any, hp: Hyperparameter | None) -> Any:
-    if hp is None or hp.type != "categorical" or not hp.choices:
-        return value
-    for choice in hp.choices:
-        if type(choice) is type(value) and choice == value:
-            return value
-    for choice in hp.choices:
-        if str(choice).lower() == format_value(value).strip('"').lower() or str(choice) == str(value):
-            return choice
-    return value
-
-
-# -- the panel --------------------------------------------------------------------------------
-
-
-class _Field(QWidget):
-    """A control (or a row of them) with its inline problem message underneath."""
-
-    def __init__(self, *widgets: QWidget, stretch_last: bool = False, parent: QWidget | None = None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        line = QHBoxLayout()
-        line.setSpacing(6)
-        for i, widget in enumerate(widgets):
-            line.addWidget(widget, 1 if stretch_last and i == len(widgets) - 1 else 0)
-        if not stretch_last:
-            line.addStretch(1)
-        layout.addLayout(line)
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.hide()
-        layout.addWidget(self.error_label)
-
-
-def _error_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAccessibleName(name)
-    label.hide()
-    return label
-
-
-def _wrapped(label: QLabel) -> QWidget:
-    """A group-level message under the fields (a word-wrapped label straight in a form row
-    gets a height for the wrong width)."""
-    box = QWidget(label.parentWidget())
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(label)
-    return box
-
-
-def _hint_label(text: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    small = label.font()
-    small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
-    label.setFont(small)
-    return label
-
-
-def _fill_combo(combo: ComboBox, names: Iterable[str], texts: Mapping[str, tuple[str, str]]) -> None:
-    for name in names:
-        label, tip = texts.get(name, (name, ""))
-        combo.addItem(label, name)
-        combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-
-
-def _select(combo: ComboBox, value: Any, unknown_text: str = "{} (unknown)") -> None:
-    """Select the item whose data is ``value``; an unknown value is added so it can be seen and fixed."""
-    index = combo.findData(value)
-    if index < 0:
-        combo.addItem(unknown_text.format(value), value)
-        index = combo.count() - 1
-    combo.setCurrentIndex(index)
-
-
-def _percent_spin(minimum: float, maximum: float, parent: QWidget) -> DoubleSpinBox:
-    spin = DoubleSpinBox(parent)
-    spin.setDecimals(1)
-    spin.setRange(minimum, maximum)
-    spin.setSingleStep(5.0)
-    spin.setSuffix(" %")
-    return spin
-
-
-class SearchPanel(QWidget):
+class SearchPanel(SearchSections, QWidget):
     """Strategy, metric, evaluation, budget, preprocessing and manual configurations."""
 
     changed = Signal()
@@ -352,342 +75,6 @@ class SearchPanel(QWidget):
         self._update_visibility()
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         self.scroll_area.setMinimumWidth(content.minimumSizeHint().width() + bar + 2 * self.scroll_area.frameWidth())
-
-    # -- building ---------------------------------------------------------------------------
-    def _form(self, group: QGroupBox) -> QFormLayout:
-        form = QFormLayout(group)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        return form
-
-    def _add(self, form: QFormLayout, key: str, label: str, *widgets: QWidget, buddy: QWidget | None = None,
-             stretch_last: bool = False) -> _Field:
-        field = _Field(*widgets, stretch_last=stretch_last, parent=form.parentWidget())
-        field.error_label.setAccessibleName(f"{label or key}: problem")
-        caption = QLabel(label, form.parentWidget())
-        caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        caption.setBuddy(buddy or widgets[0])
-        form.addRow(caption, field)
-        self._captions.append(caption)
-        self._fields[key] = field
-        self._marked[key] = buddy or widgets[0]
-        return field
-
-    def _build_strategy(self, parent: QWidget) -> QGroupBox:
-        group = QGroupBox("Search strategy", parent)
-        self.strategy_group = group
-        form = self._form(group)
-
-        self.strategy_combo = ComboBox(group)
-        self.strategy_combo.setObjectName("strategyCombo")
-        self.strategy_combo.setAccessibleName("Search strategy")
-        for strategy in STRATEGIES.values():
-            self.strategy_combo.addItem(strategy.label, strategy.name)
-            self.strategy_combo.setItemData(self.strategy_combo.count() - 1, strategy.doc,
-                                            Qt.ItemDataRole.ToolTipRole)
-        self.strategy_combo.setCurrentIndex(self.strategy_combo.findData(StrategySpec().name))
-        self.strategy_combo.currentIndexChanged.connect(self._on_strategy_changed)
-        self.strategy_doc = _hint_label("", group)
-        strategy_field = self._add(form, "strategy.name", "Strategy", self.strategy_combo)
-        strategy_field.layout().insertWidget(1, self.strategy_doc)
-
-        self.seed_spin = IntSpinBox(group, 0, 2_147_483_647, sample="1000000")
-        self.seed_spin.setAccessibleName("Random seed")
-        self.seed_spin.setToolTip("The seed of the strategy's random choices and of the fold shuffling. "
-                                  "The same seed and setup give the same trials again.")
-        self.seed_spin.valueChanged.connect(self._emit)
-        self._add(form, "strategy.seed", "Seed", self.seed_spin)
-
-        self.pruner_combo = ComboBox(group)
-        self.pruner_combo.setAccessibleName("Pruner")
-        _fill_combo(self.pruner_combo, PRUNERS, PRUNER_TEXT)
-        self.pruner_combo.setToolTip("Whether to stop unpromising trials early, between folds, to save time.")
-        self.pruner_combo.currentIndexChanged.connect(self._on_combo_changed)
-        self._add(form, "strategy.pruner", "Pruning", self.pruner_combo)
-
-        self.allow_large_grid_box = QCheckBox(f"Allow grids over {format_count(GRID_LIMIT)} points", group)
-        self.allow_large_grid_box.setAccessibleName("Allow large grids")
-        self.allow_large_grid_box.setToolTip(
-            f"A grid over {format_count(GRID_LIMIT)} points usually means a range was given too many values. "
-            "Tick this to run it anyway.")
-        self.allow_large_grid_box.toggled.connect(self._emit)
-        self._add(form, "strategy.allow_large_grid", "", self.allow_large_grid_box)
-
-        cores = os.cpu_count() or 1
-        self.workers_spin = IntSpinBox(group, 1, cores, sample="64")
-        self.workers_spin.setValue(1)
-        self.workers_spin.setSuffix(" processes" if cores > 1 else " process")
-        self.workers_spin.setAccessibleName("Worker processes")
-        self.workers_spin.setToolTip(
-            f"How many trials run at the same time, each in its own process (at most {cores}, the number of "
-            "CPU cores here). Each process holds one copy of the data. More workers finish a budget sooner "
-            "when a fit uses one core; models that already use every core gain little.")
-        self.workers_spin.valueChanged.connect(self._emit)
-        self._add(form, "workers", "Workers", self.workers_spin)
-
-        self.grid_size_label = QLabel(group)
-        self.grid_size_label.setAccessibleName("Grid size")
-        self.grid_size_label.setToolTip("How many configurations the grid has, after leaving out "
-                                        "hyperparameters that do not apply.")
-        self.grid_size_label.hide()
-        form.addRow("", self.grid_size_label)
-        self._strategy_form = form
-
-        self.strategy_error = _error_label(group, "Problem with the strategy")
-        self._group_errors["strategy"] = (form, _wrapped(self.strategy_error))
-        form.addRow(self._group_errors["strategy"][1])
-        form.setRowVisible(self._group_errors["strategy"][1], False)
-        return group
-
-    def _build_evaluation(self, parent: QWidget) -> QGroupBox:
-        group = QGroupBox("Scoring", parent)
-        form = self._form(group)
-        self._evaluation_form = form
-
-        self.metric_combo = ComboBox(group)
-        self.metric_combo.setAccessibleName("Metric")
-        self.metric_combo.setSizeAdjustPolicy(ComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.metric_combo.currentIndexChanged.connect(self._on_metric_changed)
-        self._add(form, "metric", "Metric", self.metric_combo)
-
-        self.method_combo = ComboBox(group)
-        self.method_combo.setAccessibleName("Validation method")
-        self.method_combo.setToolTip("How each configuration is scored on rows it was not trained on.")
-        _fill_combo(self.method_combo, METHODS, METHOD_TEXT)
-        self.method_combo.currentIndexChanged.connect(self._on_combo_changed)
-        self._add(form, "evaluation.method", "Validation", self.method_combo)
-
-        defaults = EvaluationSpec()
-        self.folds_spin = IntSpinBox(group, 2, 999, sample="100")
-        self.folds_spin.setValue(defaults.folds)
-        self.folds_spin.setAccessibleName("Folds")
-        self.folds_spin.setToolTip("Into how many parts the rows are split; each trial fits the model this "
-                                   "many times. 5 or 10 is usual.")
-        self.folds_spin.valueChanged.connect(self._emit)
-        self._add(form, "evaluation.folds", "Folds", self.folds_spin)
-
-        self.repeats_spin = IntSpinBox(group, 1, 100, sample="100")
-        self.repeats_spin.setValue(defaults.repeats)
-        self.repeats_spin.setAccessibleName("Repeats")
-        self.repeats_spin.setToolTip("How many times k-fold is repeated with a different random split.")
-        self.repeats_spin.valueChanged.connect(self._emit)
-        self._add(form, "evaluation.repeats", "Repeats", self.repeats_spin)
-
-        self.holdout_spin = _percent_spin(1.0, 99.0, group)
-        self.holdout_spin.setValue(defaults.holdout_fraction * 100)
-        self.holdout_spin.setAccessibleName("Validation share")
-        self.holdout_spin.setToolTip("The share of the rows kept aside to score each trial.")
-        self.holdout_spin.valueChanged.connect(self._emit)
-        self._add(form, "evaluation.holdout_fraction", "Validation share", self.holdout_spin)
-
-        self.shuffle_box = QCheckBox("Shuffle rows before splitting", group)
-        self.shuffle_box.setChecked(defaults.shuffle)
-        self.shuffle_box.setAccessibleName("Shuffle rows before splitting")
-        self.shuffle_box.setToolTip("Shuffle (with the seed) before cutting the folds. Leave it off only when "
-                                    "the row order matters or to match GridSearchCV(cv=k) exactly.")
-        self.shuffle_box.toggled.connect(self._emit)
-        self._add(form, "evaluation.shuffle", "", self.shuffle_box)
-
-        self.test_box = QCheckBox("Hold out a test set", group)
-        self.test_box.setAccessibleName("Hold out a test set")
-        self.test_box.setToolTip("Keep some rows out of the search entirely and score the best configuration "
-                                 "on them once at the end: an honest estimate of how it does on new data.")
-        self.test_spin = _percent_spin(1.0, 89.0, group)
-        self.test_spin.setValue(20.0)
-        self.test_spin.setAccessibleName("Test set share")
-        self.test_spin.setToolTip("The share of the rows held out as the test set.")
-        self.test_box.toggled.connect(self._on_toggle)
-        self.test_spin.valueChanged.connect(self._emit)
-        self._add(form, "evaluation.test_fraction", "Test set", self.test_box, self.test_spin, buddy=self.test_box)
-        self._marked["evaluation.test_fraction"] = self.test_spin
-
-        self.evaluation_error = _error_label(group, "Problem with the scoring")
-        self._group_errors["evaluation"] = (form, _wrapped(self.evaluation_error))
-        form.addRow(self._group_errors["evaluation"][1])
-        form.setRowVisible(self._group_errors["evaluation"][1], False)
-        return group
-
-    def _build_budget(self, parent: QWidget) -> QGroupBox:
-        group = QGroupBox("Budget — stop when any limit is reached", parent)
-        form = self._form(group)
-        defaults = Budget()
-
-        self.trials_box = QCheckBox("at most", group)
-        self.trials_box.setChecked(defaults.trials is not None)
-        self.trials_box.setAccessibleName("Limit the number of trials")
-        self.trials_box.setToolTip("Stop after this many trials. Off: no limit (grid search stops when the "
-                                   "grid is done; other strategies then need a time limit).")
-        self.trials_spin = IntSpinBox(group, 1, 10_000_000, sample="10000")
-        self.trials_spin.setValue(defaults.trials or 50)
-        self.trials_spin.setSuffix(" trials")
-        self.trials_spin.setAccessibleName("Number of trials")
-        self.trials_spin.setToolTip("The most trials (configurations) to evaluate.")
-        self._add(form, "budget.trials", "Trials", self.trials_box, self.trials_spin, buddy=self.trials_box)
-        self._marked["budget.trials"] = self.trials_spin
-
-        self.time_box = QCheckBox("at most", group)
-        self.time_box.setAccessibleName("Limit the search time")
-        self.time_box.setToolTip("Stop starting new trials after this long.")
-        self.time_spin = IntSpinBox(group, 1, 100_000_000, sample="100000")
-        self.time_spin.setValue(600)
-        self.time_spin.setSuffix(" s")
-        self.time_spin.setAccessibleName("Time limit in seconds")
-        self.time_spin.setToolTip("The time limit in seconds (3600 is an hour).")
-        self.time_hint = _hint_label("", group)
-        self.time_hint.setWordWrap(False)
-        self._add(form, "budget.timeout_s", "Time limit", self.time_box, self.time_spin, self.time_hint,
-                  buddy=self.time_box)
-        self._marked["budget.timeout_s"] = self.time_spin
-
-        self.patience_box = QCheckBox("stop after", group)
-        self.patience_box.setAccessibleName("Stop when the best score stops improving")
-        self.patience_box.setToolTip("Stop when this many trials in a row have not improved the best score.")
-        self.patience_spin = IntSpinBox(group, 1, 1_000_000, sample="1000")
-        self.patience_spin.setValue(20)
-        self.patience_spin.setSuffix(" trials")
-        self.patience_spin.setAccessibleName("Patience in trials")
-        self.patience_spin.setToolTip("How many trials in a row without a better score end the search.")
-        self.patience_hint = _hint_label("without a gain", group)
-        self.patience_hint.setWordWrap(False)
-        self._add(form, "budget.patience", "Patience", self.patience_box, self.patience_spin,
-                  self.patience_hint, buddy=self.patience_box)
-        self._marked["budget.patience"] = self.patience_spin
-
-        self.trial_time_box = QCheckBox("at most", group)
-        self.trial_time_box.setAccessibleName("Limit the time of each trial")
-        self.trial_time_box.setToolTip("End a trial whose fit runs longer than this and record it as failed "
-                                       "(timeout); the search goes on with the next one.")
-        self.trial_time_spin = IntSpinBox(group, 1, 100_000_000, sample="100000")
-        self.trial_time_spin.setValue(300)
-        self.trial_time_spin.setSuffix(" s")
-        self.trial_time_spin.setAccessibleName("Time limit per trial in seconds")
-        self.trial_time_spin.setToolTip("The longest one trial (all its folds) may run, in seconds.")
-        self._add(form, "budget.trial_timeout_s", "Per trial", self.trial_time_box, self.trial_time_spin,
-                  buddy=self.trial_time_box)
-        self._marked["budget.trial_timeout_s"] = self.trial_time_spin
-
-        self.target_box = QCheckBox("stop at", group)
-        self.target_box.setAccessibleName("Stop at a target score")
-        self.target_box.setToolTip("Stop as soon as a trial reaches this score.")
-        self.target_spin = ScientificSpinBox(group)
-        self.target_spin.setValue(0.9)
-        self.target_spin.setSingleStep(0.01)
-        self.target_spin.setAccessibleName("Target score")
-        self.target_spin.setToolTip("The score that is good enough, in the metric's own units.")
-        self.target_hint = _hint_label("", group)
-        self.target_hint.setWordWrap(False)
-        self._add(form, "budget.target_score", "Target score", self.target_box, self.target_spin,
-                  self.target_hint, buddy=self.target_box)
-        self._marked["budget.target_score"] = self.target_spin
-
-        for box in (self.trials_box, self.time_box, self.patience_box, self.target_box, self.trial_time_box):
-            box.toggled.connect(self._on_toggle)
-        for spin in (self.trials_spin, self.time_spin, self.patience_spin, self.target_spin, self.trial_time_spin):
-            spin.valueChanged.connect(self._on_budget_value)
-
-        self.budget_error = _error_label(group, "Problem with the budget")
-        self._group_errors["budget"] = (form, _wrapped(self.budget_error))
-        form.addRow(self._group_errors["budget"][1])
-        form.setRowVisible(self._group_errors["budget"][1], False)
-        return group
-
-    def _build_preprocessing(self, parent: QWidget) -> QGroupBox:
-        group = QGroupBox("Preprocessing", parent)
-        form = self._form(group)
-        self._preprocessing_form = form
-        defaults = Preprocessing()
-
-        self.mode_combo = ComboBox(group)
-        self.mode_combo.setAccessibleName("Preprocessing mode")
-        self.mode_combo.setToolTip("How the columns are prepared before the model sees them.")
-        _fill_combo(self.mode_combo, ("auto", "none", "custom"), MODE_TEXT)
-        self.mode_combo.currentIndexChanged.connect(self._on_combo_changed)
-        self._add(form, "preprocessing.mode", "Mode", self.mode_combo)
-
-        def combo(key: str, label: str, names, texts, default: str, tip: str) -> ComboBox:
-            box = ComboBox(group)
-            box.setAccessibleName(label)
-            box.setToolTip(tip)
-            _fill_combo(box, names, texts)
-            box.setCurrentIndex(box.findData(default))
-            box.currentIndexChanged.connect(self._on_combo_changed)
-            self._add(form, f"preprocessing.{key}", label, box)
-            return box
-
-        self.scaler_combo = combo("scaler", "Scaling", SCALER_CHOICES, SCALER_TEXT, defaults.scaler,
-                                  "How number columns are scaled.")
-        self.impute_numeric_combo = combo("impute_numeric", "Missing numbers", NUMERIC_IMPUTE,
-                                          IMPUTE_NUMERIC_TEXT, defaults.impute_numeric,
-                                          "What replaces a missing value in a number column.")
-        self.impute_categorical_combo = combo("impute_categorical", "Missing categories", CATEGORICAL_IMPUTE,
-                                              IMPUTE_CATEGORICAL_TEXT, defaults.impute_categorical,
-                                              "What replaces a missing value in a text (category) column.")
-        self.encode_combo = combo("encode", "Categories", ENCODINGS, ENCODING_TEXT, defaults.encode,
-                                  "How text (category) columns are turned into numbers.")
-
-        self.preprocessing_error = _error_label(group, "Problem with the preprocessing")
-        self._group_errors["preprocessing"] = (form, _wrapped(self.preprocessing_error))
-        form.addRow(self._group_errors["preprocessing"][1])
-        form.setRowVisible(self._group_errors["preprocessing"][1], False)
-        return group
-
-    def _build_manual(self, parent: QWidget) -> QGroupBox:
-        group = QGroupBox("Manual configurations", parent)
-        layout = QVBoxLayout(group)
-        layout.addWidget(_hint_label("Tried first, before the strategy picks its own: a known good setting, "
-                                     "or one copied from a trial.", group))
-
-        self.manual_list = QListWidget(group)
-        self.manual_list.setAccessibleName("Manual configurations")
-        self.manual_list.setToolTip("Configurations evaluated before the search proper. Double-click to edit.")
-        self.manual_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.manual_list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                         | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.manual_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.manual_list.setMaximumHeight(self.manual_list.fontMetrics().height() * 7)
-        self.manual_list.setMinimumHeight(self.manual_list.fontMetrics().height() * 3)
-        self.manual_list.itemChanged.connect(self._on_manual_item_changed)
-        self.manual_list.itemSelectionChanged.connect(self._update_manual_buttons)
-        layout.addWidget(self.manual_list)
-
-        add_line = QHBoxLayout()
-        self.manual_edit = QLineEdit(group)
-        self.manual_edit.setPlaceholderText("C=1, kernel=rbf")
-        self.manual_edit.setAccessibleName("New manual configuration")
-        self.manual_edit.setToolTip("Hyperparameter values as name=value, separated by commas, for example "
-                                    "C=1, kernel=rbf. Numbers are read as numbers; quote text that looks "
-                                    "like a number.")
-        self.manual_edit.textChanged.connect(self._update_manual_buttons)
-        self.manual_edit.returnPressed.connect(self._add_typed_manual)
-        self.add_manual_button = QPushButton("Add", group)
-        self.add_manual_button.setAccessibleName("Add manual configuration")
-        self.add_manual_button.setToolTip("Add the configuration typed on the left.")
-        self.add_manual_button.clicked.connect(self._add_typed_manual)
-        add_line.addWidget(self.manual_edit, 1)
-        add_line.addWidget(self.add_manual_button)
-        layout.addLayout(add_line)
-        self.manual_input_error = _error_label(group, "Problem with the typed configuration")
-        layout.addWidget(self.manual_input_error)
-
-        buttons = QHBoxLayout()
-        self.edit_manual_button = QPushButton("Edit", group)
-        self.edit_manual_button.setAccessibleName("Edit the selected manual configuration")
-        self.edit_manual_button.setToolTip("Edit the selected configuration in place (or double-click it).")
-        self.edit_manual_button.clicked.connect(self._edit_selected_manual)
-        self.remove_manual_button = QPushButton("Remove", group)
-        self.remove_manual_button.setAccessibleName("Remove the selected manual configurations")
-        self.remove_manual_button.setToolTip("Remove the selected configurations.")
-        self.remove_manual_button.clicked.connect(self._remove_selected_manual)
-        buttons.addWidget(self.edit_manual_button)
-        buttons.addWidget(self.remove_manual_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-
-        self.manual_error = _error_label(group, "Problems with the manual configurations")
-        layout.addWidget(self.manual_error)
-        self._update_manual_buttons()
-        return group
 
     # -- task and metric -------------------------------------------------------------------------
     @property
@@ -747,7 +134,7 @@ class SearchPanel(QWidget):
                 return "1"
             if hp.type == "int":
                 return str(int(round(middle)))
-            return format_number(float(f"{middle:.2g}"))
+            return exact_number(float(f"{middle:.2g}"))
         return "1"
 
     # -- reading ---------------------------------------------------------------------------------
@@ -819,11 +206,11 @@ class SearchPanel(QWidget):
             _select(self.method_combo, evaluation.method)
             _set_int(self.folds_spin, evaluation.folds)
             _set_int(self.repeats_spin, evaluation.repeats)
-            if _is_number(evaluation.holdout_fraction):
+            if is_number(evaluation.holdout_fraction):
                 self.holdout_spin.setValue(evaluation.holdout_fraction * 100)
             self.shuffle_box.setChecked(bool(evaluation.shuffle))
             self.test_box.setChecked(evaluation.test_fraction is not None)
-            if _is_number(evaluation.test_fraction):
+            if is_number(evaluation.test_fraction):
                 self.test_spin.setValue(evaluation.test_fraction * 100)
 
             _select(self.metric_combo, setup.metric_for(self._task), "{} (not a %s metric)" % self._task)
@@ -832,15 +219,15 @@ class SearchPanel(QWidget):
             self.trials_box.setChecked(budget.trials is not None)
             _set_int(self.trials_spin, budget.trials)
             self.time_box.setChecked(budget.timeout_s is not None)
-            if _is_number(budget.timeout_s):
+            if is_number(budget.timeout_s):
                 self.time_spin.setValue(int(math.ceil(budget.timeout_s)))
             self.patience_box.setChecked(budget.patience is not None)
             _set_int(self.patience_spin, budget.patience)
             self.target_box.setChecked(budget.target_score is not None)
-            if _is_number(budget.target_score):
+            if is_number(budget.target_score):
                 self.target_spin.setValue(float(budget.target_score))
             self.trial_time_box.setChecked(budget.trial_timeout_s is not None)
-            if _is_number(budget.trial_timeout_s):
+            if is_number(budget.trial_timeout_s):
                 self.trial_time_spin.setValue(int(math.ceil(budget.trial_timeout_s)))
 
             pre = setup.preprocessing
@@ -1100,10 +487,6 @@ class SearchPanel(QWidget):
 def _fraction(percent: float) -> float:
     # 20.0 % -> 0.2 exactly as typed, not 0.20000000000000001
     return float(f"{percent / 100:.6g}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _set_int(spin: IntSpinBox, value: Any) -> None:

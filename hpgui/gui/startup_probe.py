@@ -74,7 +74,7 @@ class StartupProbe(QObject):
     def _on_trials(self, _batch) -> None:
         if "first_trial" not in self.marks:
             self.marks["first_trial"] = time.time()
-            self.window.stop_search()
+            self.window.search.stop_search()
 
     def _finish(self, error: str | None = None, reason: str | None = None) -> None:
         if self._done:
@@ -83,7 +83,7 @@ class StartupProbe(QObject):
         self._give_up.stop()
         window = self.window
         report = {"marks": self.marks, "page": "start" if window.pages.currentIndex() == 0 else "work",
-                  "model": window.model_combo.currentData(), "error": error, "stop_reason": reason,
+                  "model": window.model_panel.model_combo.currentData(), "error": error, "stop_reason": reason,
                   "trials": [[r.number, r.state, r.value] for r in window.store.records]}
         sys.stdout.write(json.dumps(report) + "\n")
         sys.stdout.flush()

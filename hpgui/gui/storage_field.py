@@ -18,7 +18,7 @@ MAX_REMEMBERED = 10
 
 
 def _settings():
-    from .main_window import settings
+    from .prefs import settings
 
     return settings()
 

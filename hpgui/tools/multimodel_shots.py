@@ -30,16 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     window = show_window()
 
-    window.open_example("penguins.csv", "species")
+    window.opener.open_example("penguins.csv", "species")
     wait(window.data_panel.datasetLoaded, 60_000)
     settle()
-    window.model_combo.setCurrentIndex(window.model_combo.findData(MODELS[0]))
+    window.model_panel.model_combo.setCurrentIndex(window.model_panel.model_combo.findData(MODELS[0]))
     for name in MODELS[1:]:
-        window.compare_list.boxes[name].setChecked(True)
+        window.model_panel.compare_list.boxes[name].setChecked(True)
     window.search_panel.trials_box.setChecked(True)
     window.search_panel.trials_spin.setValue(args.trials)
     window.setup_tabs.setCurrentIndex(1)
-    window.model_forms.setCurrentIndex(2)
+    window.model_panel.model_forms.setCurrentIndex(2)
     window.validate()
     if not window.start_search():
         print("could not start:", window.problems, file=sys.stderr)

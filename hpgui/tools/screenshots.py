@@ -34,13 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     settle()
     window.grab().save(str(out / "start-page.png"))  # what a first run shows
 
-    window.open_example("penguins.csv", "species")
+    window.opener.open_example("penguins.csv", "species")
     wait(window.data_panel.datasetLoaded, 60_000)
     settle()
     window.grab().save(str(out / "data.png"))
 
-    index = window.model_combo.findData(args.model)
-    window.model_combo.setCurrentIndex(index)
+    index = window.model_panel.model_combo.findData(args.model)
+    window.model_panel.model_combo.setCurrentIndex(index)
     window.setup_tabs.setCurrentIndex(1)
     settle()
     window.grab().save(str(out / "model.png"))
@@ -76,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         window.chart_tabs.setCurrentWidget(view)
         settle(1500)  # Importance computes on a worker thread
         window.chart_tabs.grab().save(str(out / f"view-{slug}.png"))
+    # The whole window at the two sizes the layout is checked at (a laptop and a desktop screen).
+    window.chart_tabs.setCurrentIndex(0)
+    for width, height in ((1366, 768), (1600, 1000)):
+        window.resize(width, height)
+        settle(600)
+        window.grab().save(str(out / f"window-{width}x{height}.png"))
+    window.setup_tabs.setCurrentIndex(0)
+    settle(400)
+    window.grab().save(str(out / "window-1600x1000-data.png"))
     window.close()
     print(f"wrote screenshots to {out}")
     return 0

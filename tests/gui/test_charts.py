@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QCheckBox, QLabel
 from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
-from hpgui.gui.charts import BestParamsChart, HistoryChart, format_number
+from hpgui.core.formatting import format_number
+from hpgui.gui.views import BestParamsChart, HistoryChart
 
 
 def rec(n, value=None, state="complete", std=None, **params):
@@ -385,9 +386,9 @@ def test_format_number(value, text):
 
 
 def test_log_axis_labels_one_two_five_and_no_raw_exponents():
-    from hpgui.gui.charts import _ValueAxis
+    from hpgui.gui.plotting import ValueAxis
 
-    axis = _ValueAxis("bottom")
+    axis = ValueAxis("bottom")
     axis.setLogMode(True)
     values = [math.log10(v) for v in (0.01, 0.03, 1, 2, 5, 7, 1000, 1e-5)]
     assert axis.tickStrings(values, 1.0, 1.0) == ["0.01", "", "1", "2", "5", "", "1000", "10⁻⁵"]
@@ -396,7 +397,7 @@ def test_log_axis_labels_one_two_five_and_no_raw_exponents():
 def test_choice_labels_are_cut_to_their_room_and_no_decade_is_labelled_twice(qtbot):
     from PySide6.QtGui import QFontMetrics, QImage, QPainter
 
-    from hpgui.gui.charts import _fit_labels
+    from hpgui.gui.plotting import fit_labels
 
     chart = BestParamsChart()
     qtbot.addWidget(chart)
@@ -414,7 +415,7 @@ def test_choice_labels_are_cut_to_their_room_and_no_decade_is_labelled_twice(qtb
         metrics = QFontMetrics(painter.font())
     finally:
         painter.end()
-    fitted = _fit_labels(specs, metrics, axis.LABEL_GAP)
+    fitted = fit_labels(specs, metrics, axis.LABEL_GAP)
     texts = [text for _, _, text in fitted]
     assert "svm" in texts and "knn" in texts  # short names stay whole
     assert "logistic_regression" not in texts and any(t.endswith("…") for t in texts)

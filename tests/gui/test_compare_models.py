@@ -18,16 +18,16 @@ SEARCH_TIMEOUT_MS = 180_000
 def _load(qtbot, window, path, target):
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         window.open_csv(path, target=target)
-    qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
+    qtbot.waitUntil(lambda: not window.binding.timer.isActive(), timeout=5_000)
 
 
 def test_ticking_a_second_model_searches_both_and_the_leaderboard_shows_each_best(qtbot, window, iris_csv):
     _load(qtbot, window, iris_csv, "species")
-    window.model_combo.setCurrentIndex(window.model_combo.findData("logistic_regression"))
-    assert window.model_forms.tabBar().isHidden()  # one model: the form as always
-    window.compare_list.boxes["knn"].setChecked(True)
-    assert window.model_forms.count() == 2 and window.model_forms.tabText(1) == "k-nearest neighbours"
-    knn_form = window.model_forms.extra["knn"]
+    window.model_panel.model_combo.setCurrentIndex(window.model_panel.model_combo.findData("logistic_regression"))
+    assert window.model_panel.model_forms.tabBar().isHidden()  # one model: the form as always
+    window.model_panel.compare_list.boxes["knn"].setChecked(True)
+    assert window.model_panel.model_forms.count() == 2 and window.model_panel.model_forms.tabText(1) == "k-nearest neighbours"
+    knn_form = window.model_panel.model_forms.extra["knn"]
     assert set(knn_form.space()) == {"n_neighbors", "weights", "p"}
 
     # A bad range in the compared model's form is shown on its own row and tab.
@@ -36,13 +36,13 @@ def test_ticking_a_second_model_searches_both_and_the_leaderboard_shows_each_bes
     problems = window.validate()
     assert any(p.field.startswith("space.knn.n_neighbors") for p in problems)
     assert knn_form.row("n_neighbors").error_label.text()
-    assert "⚠" in window.model_forms.tabText(1)
+    assert "⚠" in window.model_panel.model_forms.tabText(1)
     knn_form.row("n_neighbors").low.setValue(1)
     window.search_panel.trials_box.setChecked(True)
     window.search_panel.trials_spin.setValue(10)
     window.search_panel.strategy_combo.setCurrentIndex(window.search_panel.strategy_combo.findData("random"))
     assert window.validate() == []
-    setup = window.build_setup()
+    setup = window.binding.build_setup()
     assert setup.models == ("logistic_regression", "knn")
 
     board = next(v for v in window.analysis_views if isinstance(v, LeaderboardView))
@@ -125,14 +125,14 @@ def test_opening_a_several_model_setup_ticks_its_models_and_fills_their_forms(qt
         shutil.copy(ROOT / "examples" / name, tmp_path / name)
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         window.open_setup(tmp_path / "iris-compare-models.json")
-    assert window.model_combo.currentData() == "logistic_regression"
-    assert window.compare_list.checked() == ["svm", "knn"]
-    assert list(window.model_forms.forms()) == ["logistic_regression", "svm", "knn"]
-    assert list(window.space_form.space()) and window.space_form.space()["C"].high == 1000
-    svm = window.model_forms.extra["svm"].space()
+    assert window.model_panel.model_combo.currentData() == "logistic_regression"
+    assert window.model_panel.compare_list.checked() == ["svm", "knn"]
+    assert list(window.model_panel.model_forms.forms()) == ["logistic_regression", "svm", "knn"]
+    assert list(window.model_panel.space_form.space()) and window.model_panel.space_form.space()["C"].high == 1000
+    svm = window.model_panel.model_forms.extra["svm"].space()
     assert svm["kernel"].choices == ("linear", "rbf") and svm["degree"].enabled is False
     assert window.validate() == []
-    window.save_setup(tmp_path / "again.json")
+    window.opener.save_setup(tmp_path / "again.json")
     from hpgui.core.setup import SearchSetup
 
     again = SearchSetup.load(tmp_path / "again.json")
@@ -140,5 +140,5 @@ def test_opening_a_several_model_setup_ticks_its_models_and_fills_their_forms(qt
     assert again.model_space("svm", "classification")["C"].high == 100
 
     # Unticking every compared model gives back a plain one-model setup.
-    window.compare_list.set_checked([])
-    assert window.model_forms.count() == 1 and window.build_setup().model == "logistic_regression"
+    window.model_panel.compare_list.set_checked([])
+    assert window.model_panel.model_forms.count() == 1 and window.binding.build_setup().model == "logistic_regression"

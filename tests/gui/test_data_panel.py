@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QTableView, QToolButton
 
 import hpgui.gui.data_panel as data_panel_module
 from hpgui.core.dataset import DatasetError, read_table
-from hpgui.gui.data_panel import ColumnListModel, DataFrameModel, DataPanel, DatasetLoader
+from hpgui.gui.data_panel import ColumnListModel, DataFrameModel, DataPanel, load_dataset
 from tests_support import EXAMPLES
 
 PENGUINS = EXAMPLES / "penguins.csv"
@@ -370,23 +370,15 @@ def test_an_unexpected_error_becomes_a_message_without_a_traceback(qtbot, panel,
     assert panel.dataset is None
 
 
-def test_the_loader_works_on_the_calling_thread(qtbot, tmp_path):
-    loader, results = DatasetLoader(PENGUINS), []
-    loader.loaded.connect(results.append)
-    with qtbot.waitSignal(loader.finished):
-        loader.run()
-    assert [d.rows for d in results] == [344]
-
+def test_the_load_function_works_on_the_calling_thread(tmp_path):
+    assert load_dataset(PENGUINS).rows == 344
     (tmp_path / "empty.csv").write_text("")
-    loader = DatasetLoader(tmp_path / "empty.csv")
-    with qtbot.waitSignal(loader.failed) as blocker:
-        loader.run()
-    assert "empty" in blocker.args[0]
-
-    loader = DatasetLoader(PENGUINS)
-    loader.cancel()
-    with qtbot.assertNotEmitted(loader.loaded), qtbot.waitSignal(loader.finished):
-        loader.run()
+    with pytest.raises(DatasetError, match="empty"):
+        load_dataset(tmp_path / "empty.csv")
+    (tmp_path / "zip.csv").write_bytes(b"PK\x03\x04 really a zip")
+    with pytest.raises(DatasetError) as raised:
+        load_dataset(tmp_path / "zip.csv")
+    assert "zip.csv" in str(raised.value) and "Traceback" not in str(raised.value)
 
 
 # ----------------------------------------------------------------------------- threads
@@ -481,3 +473,18 @@ def test_controls_have_names_tooltips_and_a_tab_order(qtbot, panel):
             widget = widget.nextInFocusChain()
     assert chain == ["targetCombo", "taskCombo", "resetTask", "allFeatures", "noFeatures", "defaultFeatures",
                      "columnList"]
+
+
+def test_a_narrow_data_tab_puts_the_preview_under_the_columns(qtbot, panel):
+    # The Data tab of a 1600 x 1000 window is about 520 px wide: side by side, the preview was a sliver.
+    panel.show()
+    qtbot.waitExposed(panel)
+    load(qtbot, panel, PENGUINS)
+    panel.resize(520, 800)
+    qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Vertical, timeout=5_000)
+    columns, preview = panel.splitter.sizes()
+    assert panel.previewTable.width() >= 480 and preview > columns
+    assert columns >= panel.columnModel.rowCount() * panel.columnList.verticalHeader().defaultSectionSize()
+    panel.resize(1300, 800)
+    qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Horizontal, timeout=5_000)
+    assert panel.previewTable.width() >= DataPanel.PREVIEW_MIN_WIDTH

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from hpgui.core.records import TrialRecord
-from hpgui.gui.charts import MAX_SCATTER, HistoryChart, thin
+from hpgui.gui.plotting import MAX_SCATTER, thin
+from hpgui.gui.views import HistoryChart
 from hpgui.core.trials import TrialStore
 
 

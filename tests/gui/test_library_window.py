@@ -76,11 +76,11 @@ def test_the_library_lists_studies_and_open_fills_store_charts_and_forms(qtbot, 
     assert window.study_name == "iris-random" and window.study_storage is None
     assert window.windowTitle() == "iris-random — iris.csv — hpgui"
     # The setup went into the forms.
-    assert window.model_combo.currentData() == "decision_tree"
+    assert window.model_panel.model_combo.currentData() == "decision_tree"
     assert window.data_panel.target() == "species"
     assert window.search_panel.strategy().name == "random"
     assert window.search_panel.budget().trials == 5
-    assert window.export_all_action.isEnabled()
+    assert window.actions.export_all.isEnabled()
 
 
 def test_a_moved_dataset_is_said_clearly_and_the_trials_still_show(qtbot, window, iris_csv):
@@ -240,7 +240,7 @@ def test_connect_watches_trials_another_process_adds(qtbot, window, iris_csv, tm
     assert [connect.study_combo.itemText(i) for i in range(connect.study_combo.count())] == ["shared"]
     with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
         connect.watch_button.click()
-    assert window.studies.watching and window.stop_watching_action.isEnabled()
+    assert window.studies.watching and window.actions.stop_watching.isEnabled()
     assert len(window.store) == 2
 
     # Another process (a worker elsewhere) runs the rest of the budget on the same study.
@@ -265,8 +265,8 @@ def test_connect_watches_trials_another_process_adds(qtbot, window, iris_csv, tm
     window.redraw()
     assert len(window.history.plotted()["complete"][0]) == 8
     assert window.table.model().rowCount() == 8
-    window.stop_watching_action.trigger()
-    assert not window.studies.watching and not window.redraw_timer.isActive()
+    window.actions.stop_watching.trigger()
+    assert not window.studies.watching and not window.live.timer.isActive()
     assert window.status_label.text() == "Stopped watching study shared: 8 trials."
 
 
@@ -289,9 +289,10 @@ def test_passwords_stay_out_of_settings_title_status_and_messages(qtbot, window)
     assert title == "Cannot watch the study" and "ana:***@127.0.0.1:1/hp" in text
     seen = [window.windowTitle(), window.status_label.text(), text]
     assert not any(secret in s for s in seen), seen
-    window.studies.storage = f"postgresql://ana:{secret}@db/hp"
-    assert window.studies.status_text().startswith("Watching study ")
-    assert secret not in window.studies.status_text() and "ana:***@db/hp" in window.studies.status_text()
+    from hpgui.core.session import StudyRef
+
+    line = window.session.watch_text(StudyRef("remote", f"postgresql://ana:{secret}@db/hp"))
+    assert line.startswith("Watching study remote at ") and secret not in line and "ana:***@db/hp" in line
     s = settings()
     s.sync()
     assert secret not in open(s.fileName(), encoding="utf-8").read()
@@ -313,6 +314,58 @@ def test_start_while_watching_joins_the_watched_study(qtbot, window, iris_csv, t
     assert all(r.state == "complete" for r in window.store.records)
     (info,) = list_studies(url)
     assert info.counts["complete"] == 5
-    assert window.studies.watching and window.redraw_timer.isActive()  # still following the study
+    assert window.studies.watching and window.live.timer.isActive()  # still following the study
     window.studies.stop_watching()
-    qtbot.waitUntil(lambda: not window.redraw_timer.isActive(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.live.timer.isActive(), timeout=10_000)
+
+
+def test_stop_watching_and_closing_do_not_wait_for_a_storage_that_stopped_answering(qtbot, iris_csv, monkeypatch):
+    """A poll or a read stuck on a silent database holds its own thread; the window never waits for it."""
+    import threading
+
+    from hpgui.core import library
+    from hpgui.gui import watch
+    from hpgui.gui.main_window import MainWindow
+    from hpgui.gui.window import studies
+
+    make_study(iris_csv, "silent", trials=3)
+    stuck, release = threading.Event(), threading.Event()
+    real_poll = library.StudyWatcher.poll
+    polls = []
+
+    def poll(self):
+        polls.append(1)
+        if len(polls) > 1:  # the first look answers; then the server goes quiet
+            stuck.set()
+            release.wait(60)
+        return real_poll(self)
+
+    monkeypatch.setattr(watch.StudyWatcher, "poll", poll)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.studies.shown, timeout=TIMEOUT_MS):
+            window.studies.watch(None, "silent")
+        poller = window.studies._poller
+        qtbot.waitUntil(stuck.is_set, timeout=TIMEOUT_MS)
+        window.studies.stop_watching()
+        assert not window.studies.watching and not window.session.watching
+        assert poller.is_alive(), "stop watching waited for the stuck poll to return"
+        assert "Stopped watching study silent" in window.status_label.text()
+
+        # Reading a study that never arrives: closing the window does not wait for it either.
+        def never(storage, name, progress=None, **options):
+            progress(None, "Reading…")
+            release.wait(60)
+            return library.load_study(storage, name, **options)
+
+        monkeypatch.setattr(studies, "load_study", never)
+        window.studies.open(None, "silent")
+        assert window.studies.opening
+        window.close()
+        assert not window.isVisible()
+        assert window.studies.loading.unfinished == 1, "closing waited for the stuck read"
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not poller.is_alive(), timeout=TIMEOUT_MS)

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QAbstractSpinBox, QScrollArea, QSpinBox
 from hpgui.core.catalog import get_model
 from hpgui.core.setup import SearchSetup
 from hpgui.core.space import Hyperparameter, Problem
-from hpgui.gui.space_form import ParamRow, ScientificSpinBox, SpaceForm, format_number
+from hpgui.core.formatting import exact_number
+from hpgui.gui.space_form import ParamRow, ScientificSpinBox, SpaceForm
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "iris-svm-grid.json"
 TASK = "classification"
@@ -47,7 +48,7 @@ def test_one_row_per_hyperparameter_with_the_defaults(form, svm):
     c, default = form.row("C"), svm.param(TASK, "C").default
     assert (c.low.value(), c.high.value(), c.log_box.isChecked()) == (default.low, default.high, default.log)
     # legible, exact text: 0.01 and 1000, not 1.000000e-02 or 1000.000000
-    assert c.low.text() == format_number(default.low) and "e+" not in c.high.text() and "." not in c.high.text()
+    assert c.low.text() == exact_number(default.low) and "e+" not in c.high.text() and "." not in c.high.text()
     c.low.setValue(0.0001)
     assert c.low.text() == "0.0001"
     assert form.findChild(QScrollArea) is not None
@@ -267,7 +268,7 @@ def test_scientific_spin_box_reads_and_writes_every_digit(qtbot):
     spin.setValue(0.001)
     spin.stepBy(1)
     assert spin.value() == 0.01
-    assert [format_number(v) for v in (1e-6, 0.0001, 1000.0, 2.5, 3)] == ["1e-6", "0.0001", "1000", "2.5", "3"]
+    assert [exact_number(v) for v in (1e-6, 0.0001, 1000.0, 2.5, 3)] == ["1e-6", "0.0001", "1000", "2.5", "3"]
 
 
 def test_row_set_problem_directly(qtbot, svm):

@@ -22,7 +22,7 @@ def test_an_empty_window_shows_the_start_page(qtbot):
     assert window.start_page.open_button.text() == "Open a CSV…"
     assert window.start_page.example_button.text() == "Try an example"
     assert window.start_page.isVisible() and not window.main_splitter.isVisible()
-    assert not window.start_action.isEnabled()
+    assert not window.actions.start.isEnabled()
     window.close()
 
 
@@ -36,7 +36,7 @@ def test_open_a_csv_asks_for_a_file(qtbot, monkeypatch, penguins_csv):
         asked.append(filters)
         return str(penguins_csv), ""
 
-    monkeypatch.setattr("hpgui.gui.main_window.QFileDialog.getOpenFileName", pick)
+    monkeypatch.setattr("hpgui.gui.window.opening.QFileDialog.getOpenFileName", pick)
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         qtbot.mouseClick(window.start_page.open_button, Qt.MouseButton.LeftButton)
     assert "*.csv" in asked[0]
@@ -51,18 +51,18 @@ def test_try_an_example_then_one_click_on_start_runs_a_live_search(qtbot, window
     assert window.pages.currentWidget() is window.main_splitter
     assert window.data_panel.dataset.path.name == "penguins.csv"
     assert window.data_panel.target() == "species"
-    assert window.model_combo.currentData() == "random_forest"
+    assert window.model_panel.model_combo.currentData() == "random_forest"
     assert window.search_panel.strategy().name == "tpe"
     window.validate()
-    assert window.problems == [] and window.start_action.isEnabled()
+    assert window.problems == [] and window.actions.start.isEnabled()
 
     with qtbot.waitSignal(window.controller.trials, timeout=SEARCH_TIMEOUT_MS):
-        window.start_action.trigger()
+        window.actions.start.trigger()
     qtbot.waitUntil(lambda: len(window.store) >= 1, timeout=5_000)
     record = window.store.records[0]
     assert record.state == "complete" and 0.5 < record.value <= 1.0
     with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
-        window.stop_search()
+        window.search.stop_search()
 
 
 def test_recent_files_that_exist_are_offered(qtbot, tmp_path, penguins_csv):

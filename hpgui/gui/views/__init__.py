@@ -1,14 +1,17 @@
-"""Analysis views: tabs beside the history chart that explain a search (see views/base.py).
+"""The window's views of a study: History, Best parameters and the analysis views (see views/base.py).
 
-``VIEW_CLASSES`` lists them in tab order; the main window builds one of each.
+``VIEW_CLASSES`` lists them in order; the window builds one of each and lists it in its view picker
+under the class's ``GROUP``. Adding a view: a module here with the view class, and one entry below.
 """
 
 from __future__ import annotations
 
 from .base import AnalysisView
+from .best_params import BestParamsChart
 from .compare import CompareView
 from .contour import ContourView
 from .folds import FoldsView
+from .history import HistoryChart
 from .importance import ImportanceView
 from .leaderboard import LeaderboardView
 from .overfit import OverfitView
@@ -16,7 +19,9 @@ from .parallel import ParallelView
 from .slices import SlicesView
 from .timeline import TimelineView
 
-VIEW_CLASSES: list[type[AnalysisView]] = [
+VIEW_CLASSES: list[type] = [
+    HistoryChart,
+    BestParamsChart,
     SlicesView,
     ParallelView,
     ContourView,
@@ -28,4 +33,4 @@ VIEW_CLASSES: list[type[AnalysisView]] = [
     CompareView,
 ]
 
-__all__ = ["AnalysisView", "CompareView", "VIEW_CLASSES"]
+__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "VIEW_CLASSES"]

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton,
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QSpinBox, QStyle, QToolButton,
                                QVBoxLayout, QWidget)
 
 from ...core.metrics import Metric
@@ -26,7 +26,7 @@ from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
 # trial_tooltip and finite_score live in charts (the history chart uses them too) and are
 # re-exported here for the views.
-from ..charts import _colours, _export, finite_score, trial_tooltip
+from ..plotting import chart_colours, export_item, finite_score, trial_tooltip
 
 __all__ = ["AnalysisView", "HoverPicker", "score_colours", "trial_tooltip", "finite_score"]
 
@@ -117,6 +117,7 @@ class AnalysisView(QWidget):
     trialClicked = Signal(int)  # a trial was clicked; the window selects it everywhere
 
     TITLE = "View"
+    GROUP = "More"  # the heading the view is listed under in the window's view picker
     HAS_STATE_FILTER = True  # failed/pruned switches (views that plot only scores hide them)
     HAS_TOP_K = True
 
@@ -150,6 +151,8 @@ class AnalysisView(QWidget):
         self.top_k.setRange(0, 1_000_000)
         self.top_k.setSpecialValueText("all")
         self.top_k.setSuffix(" trials")
+        # Sized for four digits rather than the range's seven: the toolbar sets the narrowest the window goes.
+        self.top_k.setMaximumWidth(self.top_k.fontMetrics().horizontalAdvance("999 trials") + 40)
         self.top_k.setAccessibleName("Show only the best trials")
         self.top_k.setToolTip("Show only the K best completed trials (all: every trial)")
         self.top_k_label.setBuddy(self.top_k)
@@ -162,6 +165,10 @@ class AnalysisView(QWidget):
         self.export_button = QToolButton(self)
         self.export_button.setObjectName("exportChart")
         self.export_button.setText("Export…")
+        # An icon, not the word: every view's toolbar holds one, and the toolbar sets how narrow the window goes.
+        self.export_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.export_button.setAccessibleName("Export this chart")
         self.export_button.setToolTip("Save this chart as PNG or SVG")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -279,11 +286,11 @@ class AnalysisView(QWidget):
             self.export_image(path)
 
     def export_image(self, path: str) -> None:
-        _export(self.export_item(), path)
+        export_item(self.export_item(), path)
 
     def colours(self):
-        """Plot colours that read on the current palette (see charts._colours)."""
-        return _colours(self)
+        """Plot colours that read on the current palette (see plotting.chart_colours)."""
+        return chart_colours(self)
 
     # -- for subclasses --------------------------------------------------------------------------
     def _on_context(self) -> None:

@@ -19,15 +19,11 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialArrays
-from ..charts import _short, _ValueAxis, format_number
+from ...core.formatting import format_number, is_number
+from ..plotting import ValueAxis, log_scaled, short
 
 __all__ = ["ValueAxis", "ParamAxis", "Shown", "choose_shown", "ShownByState", "shown_by_state", "stable_jitter",
            "colour_table", "colour_index", "nice_ticks", "score_range", "add_toolbar_widget", "note_label"]
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
-        and math.isfinite(float(value))
 
 
 def _key(value: Any) -> tuple:
@@ -39,7 +35,6 @@ def _key(value: Any) -> tuple:
     return (type(value).__name__, value)
 
 
-ValueAxis = _ValueAxis  # the charts' value axis, under the name the views import
 
 
 class ParamAxis:
@@ -54,12 +49,12 @@ class ParamAxis:
         if self.categorical:
             low, high = 0.0, float(max(len(self.categories) - 1, 0))
         elif hp.values is not None:
-            numbers = [float(v) for v in hp.values if _is_number(v)]
+            numbers = [float(v) for v in hp.values if is_number(v)]
             low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
         else:
             low = float(hp.low) if hp.low is not None else 0.0
             high = float(hp.high) if hp.high is not None else 1.0
-        self.log = bool(hp.log) and not self.categorical and low > 0
+        self.log = log_scaled(hp) and low > 0
         self.low, self.high = (math.log10(low), math.log10(high)) if self.log else (low, high)
 
     def coords(self, params: Sequence[Mapping[str, Any]]) -> np.ndarray:
@@ -84,7 +79,7 @@ class ParamAxis:
         try:
             values = np.array(raw, dtype=np.float64)  # None (not applicable) becomes NaN
         except (TypeError, ValueError):  # a stray non-number from an edited study
-            values = np.fromiter((float(v) if _is_number(v) else nan for v in raw), dtype=np.float64,
+            values = np.fromiter((float(v) if is_number(v) else nan for v in raw), dtype=np.float64,
                                  count=len(raw))
         values[~np.isfinite(values)] = nan
         if self.log:
@@ -114,7 +109,7 @@ class ParamAxis:
         return None
 
     def category_ticks(self) -> list[tuple[float, str]]:
-        return [(float(i), _short(format_number(c))) for i, c in enumerate(self.categories)]
+        return [(float(i), short(format_number(c))) for i, c in enumerate(self.categories)]
 
     def label(self, coord: float) -> str:
         """The hyperparameter value at a coordinate, as text."""

@@ -25,7 +25,8 @@ from .base import AnalysisView
 from ...core.library import Curve, best_so_far_curve, load_study
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _colours, _escape, _export, _step_vertices, _style_axes, _ValueAxis, format_number
+from ...core.formatting import format_number
+from ..plotting import ValueAxis, chart_colours, escape, export_item, step_vertices, style_axes
 
 __all__ = ["Series", "CompareChart", "CompareView", "load_series"]
 
@@ -82,7 +83,7 @@ class CompareChart(QWidget):
         # The tab puts these in its own toolbar.
         self.title = QLabel("Best score so far,", self)
 
-        self.view = pg.PlotWidget(self, axisItems={"left": _ValueAxis("left"), "bottom": _ValueAxis("bottom")})
+        self.view = pg.PlotWidget(self, axisItems={"left": ValueAxis("left"), "bottom": ValueAxis("bottom")})
         self.view.setObjectName("comparePlot")
         self.plot = self.view.getPlotItem()
         self.plot.setMenuEnabled(False)
@@ -92,9 +93,9 @@ class CompareChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
-        colours = _colours(self)
+        colours = chart_colours(self)
         self.view.setBackground(colours.background)
-        _style_axes(self.plot, colours)
+        style_axes(self.plot, colours)
         self.legend.setLabelTextColor(colours.foreground)
 
     # -- data --------------------------------------------------------------------------------------
@@ -133,9 +134,9 @@ class CompareChart(QWidget):
             x, y, numbers = self._xy(s.curve)
             self._points.append((x, y, numbers))
             colour = QColor(PALETTE[i % len(PALETTE)])
-            if colour.name() == "#000000" and _colours(self).background.lightness() < 128:
+            if colour.name() == "#000000" and chart_colours(self).background.lightness() < 128:
                 colour = QColor("#DDDDDD")
-            vx, vy = _step_vertices(x, y)
+            vx, vy = step_vertices(x, y)
             line = pg.PlotDataItem(vx, vy, stepMode="right", pen=pg.mkPen(colour, width=2), name=s.label,
                                    symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=pg.mkPen(None))
             self.plot.addItem(line)
@@ -175,10 +176,10 @@ class CompareChart(QWidget):
     def tooltip_for(self, series: int, index: int) -> str:
         s = self.series[series]
         x, y, numbers = self._points[series]
-        lines = [f"<b>{_escape(s.label)}</b>", f"after trial {int(numbers[index])}"]
+        lines = [f"<b>{escape(s.label)}</b>", f"after trial {int(numbers[index])}"]
         if self.x_mode == "time":
             lines.append(f"at {format_number(float(x[index]))} s")
-        lines.append(f"best {_escape(s.metric_label)} so far: {format_number(float(y[index]))}")
+        lines.append(f"best {escape(s.metric_label)} so far: {format_number(float(y[index]))}")
         return "<br>".join(lines)
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
@@ -189,7 +190,7 @@ class CompareChart(QWidget):
             viewbox.setToolTip(tip)
 
     def export_image(self, path: str) -> None:
-        _export(self.plot, path)
+        export_item(self.plot, path)
 
 
 class CompareView(AnalysisView):
@@ -200,6 +201,7 @@ class CompareView(AnalysisView):
     """
 
     TITLE = "Compare"
+    GROUP = "Progress"
     HAS_STATE_FILTER = False
     HAS_TOP_K = False
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes
+from ..plotting import style_axes
 from .base import AnalysisView, HoverPicker
 from .common import (ParamAxis, ValueAxis, add_toolbar_widget, choose_shown, colour_map, note_label, score_range,
                      shown_by_state,
@@ -33,6 +33,7 @@ class ContourView(AnalysisView):
     """The score over two chosen hyperparameters: an estimated surface plus the trials themselves."""
 
     TITLE = "Contour"
+    GROUP = "Parameters"
     GRID = 100  # cells along a numeric axis
     BINS = 60  # cells along a numeric axis when the surface is binned means
     MAX_INTERPOLATED = 4_000  # distinct points above which the surface is binned instead of interpolated
@@ -50,7 +51,10 @@ class ContourView(AnalysisView):
         self.y_combo.setObjectName("contourY")
         self.y_combo.setAccessibleName("Hyperparameter along the vertical axis")
         for text, combo in (("&X", self.x_combo), ("&Y", self.y_combo)):
+            # Long hyperparameter names are cut in the closed combo (the list shows them whole), so two
+            # of them do not make the view, and with it the window, wider than a laptop screen.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMaximumWidth(combo.fontMetrics().horizontalAdvance("max_depth") + 36)
             label = QLabel(text, self)
             label.setBuddy(combo)
             add_toolbar_widget(self, label)
@@ -175,7 +179,7 @@ class ContourView(AnalysisView):
     def _apply_palette(self) -> None:
         c = self.colours()
         self._graphics.setBackground(c.background)
-        _style_axes(self._plot, c)
+        style_axes(self._plot, c)
         self._points.setPen(pg.mkPen(c.background, width=1))
         self._points.setBrush(pg.mkBrush(c.foreground))
         self._failed.setPen(pg.mkPen(c.failed, width=1.5))

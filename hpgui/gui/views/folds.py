@@ -13,13 +13,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QLabel
+from superqt import QElidingLabel
 
 from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
+from ...core.formatting import format_number
+from ..plotting import TrialAxis, ValueAxis, style_axes
 from .base import AnalysisView, HoverPicker
 from .overfit import DOT_CELL_PX, THIN_ABOVE, _cells
 
@@ -31,6 +34,7 @@ SPREADS = {"range": "Lowest to highest fold", "std": "Mean ± std of folds"}
 
 class FoldsView(AnalysisView):
     TITLE = "Fold spread"
+    GROUP = "Checks"
     HAS_STATE_FILTER = False  # failed and pruned trials have no complete set of fold scores
 
     def __init__(self, parent=None):
@@ -47,13 +51,16 @@ class FoldsView(AnalysisView):
         label.setBuddy(self.spread)
         self.toolbar.insertWidget(0, label)
         self.toolbar.insertWidget(1, self.spread)
-        self.summary = QLabel(self)
+        self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("foldsSummary")
         self.summary.setToolTip("Tied with the best: mean score within one standard error of the best trial's "
                                 "mean (standard error = sample std of its fold scores / √folds).")
-        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+        # Stretched, and set to the right by the export button: it shares the free room with the toolbar's
+        # spacer, and elides only when there is none.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary, 3)
 
-        self.view = pg.PlotWidget(self, axisItems={"bottom": _TrialAxis("bottom"), "left": _ValueAxis("left")})
+        self.view = pg.PlotWidget(self, axisItems={"bottom": TrialAxis("bottom"), "left": ValueAxis("left")})
         self.view.setObjectName("foldsPlot")
         plot = self.plot = self.view.getPlotItem()
         plot.setMenuEnabled(False)
@@ -180,7 +187,7 @@ class FoldsView(AnalysisView):
     def _apply_colours(self) -> None:
         c = self.colours()
         self.view.setBackground(c.background)
-        _style_axes(self.plot, c)
+        style_axes(self.plot, c)
         bar = QColor(c.complete)
         bar.setAlpha(120)
         self.bars.setData(pen=pg.mkPen(bar, width=1))

@@ -15,15 +15,17 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from shiboken6 import isValid
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from superqt import QElidingLabel
 
 from ...core.importance import METHODS, MIN_TRIALS, ImportanceError, Importances, compute
 from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _escape, _style_axes, _ValueAxis, format_param
+from ...core.formatting import format_param
+from ..plotting import ValueAxis, escape, style_axes
+from ..tasks import BackgroundTask
 from .base import AnalysisView
 from .common import add_toolbar_widget, note_label
 
@@ -32,6 +34,7 @@ class ImportanceView(AnalysisView):
     """Hyperparameter importance as horizontal bars, most important on top, recomputed as trials arrive."""
 
     TITLE = "Importance"
+    GROUP = "Parameters"
     HAS_STATE_FILTER = False  # failed and pruned trials have no score to explain
     MIN_NEW = 5  # recompute after this many new completed trials at least ...
     GROWTH = 0.10  # ... and after the count grew by this share
@@ -55,12 +58,13 @@ class ImportanceView(AnalysisView):
         add_toolbar_widget(self, label)
         add_toolbar_widget(self, self.method_combo)
         self.method_combo.currentIndexChanged.connect(self.invalidate)
-        self.status = QLabel(self)
+        self.status = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.status.setObjectName("importanceStatus")
         add_toolbar_widget(self, self.status)
+        self.toolbar.setStretchFactor(self.status, 3)  # room to say what it computes; elided only when short
         self.note = note_label(self)
 
-        self._view = pg.PlotWidget(self, axisItems={"bottom": _ValueAxis("bottom")})
+        self._view = pg.PlotWidget(self, axisItems={"bottom": ValueAxis("bottom")})
         self._view.setObjectName("importancePlot")
         plot = self._plot = self._view.getPlotItem()
         plot.setMenuEnabled(False)
@@ -77,7 +81,8 @@ class ImportanceView(AnalysisView):
         self.body.addWidget(self.empty_label, 1)
 
         self._context = 0  # counts set_context calls, so a result for an old search is never shown
-        self._worker = None
+        # Not latest-wins: a computation cannot be interrupted, so a new one waits for it (see _draw).
+        self._task = BackgroundTask(self, latest_wins=False)
         self._running_key: tuple | None = None
         self._done_key: tuple | None = None  # the settings the shown result was computed for
         self._done_count: int | None = None  # how many completed trials it saw
@@ -91,7 +96,7 @@ class ImportanceView(AnalysisView):
     @property
     def busy(self) -> bool:
         """Whether a computation is running."""
-        return self._worker is not None
+        return self._task.busy
 
     @property
     def method(self) -> str:
@@ -156,27 +161,23 @@ class ImportanceView(AnalysisView):
         return n >= self._done_count + max(self.MIN_NEW, math.ceil(self.GROWTH * self._done_count))
 
     def _start(self, complete: list[TrialRecord], key: tuple) -> None:
-        from superqt.utils import create_worker
-
         space = dict(self.space)
         direction = "maximize" if self.greater_is_better else "minimize"
-        worker = create_worker(compute, list(complete), space, direction, key[1], _start_thread=False)
-        self._worker = worker
         self._running_key = key
-        worker.returned.connect(lambda result, k=key: self._on_result(result, k, len(complete)))
-        worker.errored.connect(lambda exc, k=key: self._on_error(exc, k, len(complete)))
-        worker.finished.connect(self._on_finished)
-        worker.start()
+        self._task.start(compute, list(complete), space, direction, key[1],
+                         on_result=lambda result, k=key: self._on_result(result, k, len(complete)),
+                         on_error=lambda exc, k=key: self._on_error(exc, k, len(complete)),
+                         on_done=self._on_finished)
 
     def _on_result(self, result: Importances, key: tuple, count: int) -> None:
-        if not isValid(self) or key != self._key():  # the view may be gone by the time its job ends
+        if key != self._key():
             return  # settings changed while it ran; _on_finished starts again
         self._result = result
         self._message = ""
         self._done_key, self._done_count = key, count
 
     def _on_error(self, exc: BaseException, key: tuple, count: int) -> None:
-        if not isValid(self) or key != self._key():
+        if key != self._key():
             return
         self._result = None
         self._done_key, self._done_count = key, count  # do not retry until more trials arrive
@@ -186,9 +187,6 @@ class ImportanceView(AnalysisView):
             self._message = f"Importance could not be computed ({type(exc).__name__}: {exc})."
 
     def _on_finished(self) -> None:
-        if not isValid(self):
-            return
-        self._worker = None
         self._running_key = None
         self._show_result()
         self.invalidate()  # more trials may have come, or the settings changed, while it ran
@@ -253,7 +251,7 @@ class ImportanceView(AnalysisView):
     def _apply_palette(self) -> None:
         c = self.colours()
         self._view.setBackground(c.background)
-        _style_axes(self._plot, c)
+        style_axes(self._plot, c)
 
     def row_at(self, scene_pos: QPointF) -> int | None:
         """The index (in importance order) of the bar under a scene position."""
@@ -272,10 +270,10 @@ class ImportanceView(AnalysisView):
         if r is None or not 0 <= rank < len(r.names):
             return ""
         name = r.names[rank]
-        lines = [f"<b>{_escape(name)}</b>", f"importance {r.values[rank] * 100:.1f} % ({METHODS[r.method]})"]
+        lines = [f"<b>{escape(name)}</b>", f"importance {r.values[rank] * 100:.1f} % ({METHODS[r.method]})"]
         best = self._store.best if self._store is not None else None
         if best is not None and name in best.params:
-            lines.append(f"best trial ({best.number}): {_escape(name)} = {_escape(format_param(best.params[name]))}")
+            lines.append(f"best trial ({best.number}): {escape(name)} = {escape(format_param(best.params[name]))}")
             lines.append("click to select the best trial")
         return "<br>".join(lines)
 

@@ -19,8 +19,8 @@ from ...core.choice import MODEL_PARAM, model_label
 from ...core.leaderboard import Standing, standings
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..best_panel import format_score
-from ..charts import _style_axes, _ValueAxis, format_number
+from ...core.formatting import format_number, format_score
+from ..plotting import ValueAxis, style_axes
 from .base import AnalysisView, HoverPicker
 
 COLUMNS = ("Model", "Best score", "Behind the best", "Fit time (s)", "Trials", "Best trial")
@@ -43,6 +43,7 @@ class _ModelAxis(pg.AxisItem):
 
 class LeaderboardView(AnalysisView):
     TITLE = "Leaderboard"
+    GROUP = "Models"
     HAS_STATE_FILTER = False  # only scored trials can lead
     HAS_TOP_K = False
 
@@ -51,7 +52,7 @@ class LeaderboardView(AnalysisView):
         self.models: tuple[str, ...] = ()
         self._standings: list[Standing] = []
         self.axis = _ModelAxis("left")
-        self.plot_widget = pg.PlotWidget(axisItems={"left": self.axis, "bottom": _ValueAxis("bottom")})
+        self.plot_widget = pg.PlotWidget(axisItems={"left": self.axis, "bottom": ValueAxis("bottom")})
         self.plot_widget.setMinimumHeight(120)
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
@@ -194,7 +195,7 @@ class LeaderboardView(AnalysisView):
     def _apply_colours(self) -> None:
         c = self.colours()
         self.plot_widget.setBackground(c.background)
-        _style_axes(self.plot, c)
+        style_axes(self.plot, c)
         self.dots.setBrush(pg.mkBrush(c.complete))
         self.dots.setPen(pg.mkPen(c.complete, width=1))
         self.errors.setOpts(pen=pg.mkPen(c.foreground, width=1))

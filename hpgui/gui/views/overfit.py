@@ -13,14 +13,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel
+from superqt import QElidingLabel
 
 from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes, _TrialAxis, _ValueAxis, format_number
+from ...core.formatting import format_number
+from ..plotting import TrialAxis, ValueAxis, style_axes
 from .base import AnalysisView, HoverPicker
 
 __all__ = ["OverfitView"]
@@ -41,6 +43,7 @@ def _cells(plot: pg.PlotItem, px: int = CELL_PX) -> tuple[int, int]:
 
 class OverfitView(AnalysisView):
     TITLE = "Train vs validation"
+    GROUP = "Checks"
     HAS_STATE_FILTER = False  # failed and pruned trials have no train and validation pair to draw
 
     thresholdChanged = Signal(float)  # the gap threshold, in metric units
@@ -64,17 +67,20 @@ class OverfitView(AnalysisView):
         self.threshold.valueChanged.connect(self._on_threshold)
         self.toolbar.insertWidget(0, self.threshold_label)
         self.toolbar.insertWidget(1, self.threshold)
-        self.summary = QLabel(self)
+        self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("overfitSummary")
-        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+        # Stretched, and set to the right by the export button: it shares the free room with the toolbar's
+        # spacer, and elides only when there is none.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary, 3)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setObjectName("overfitPlot")
         self.layout_item = self.canvas.ci
         self.scatter_plot = self.layout_item.addPlot(
-            row=0, col=0, axisItems={"bottom": _ValueAxis("bottom"), "left": _ValueAxis("left")})
+            row=0, col=0, axisItems={"bottom": ValueAxis("bottom"), "left": ValueAxis("left")})
         self.gap_plot = self.layout_item.addPlot(
-            row=1, col=0, axisItems={"bottom": _TrialAxis("bottom"), "left": _ValueAxis("left")})
+            row=1, col=0, axisItems={"bottom": TrialAxis("bottom"), "left": ValueAxis("left")})
         self.layout_item.layout.setRowStretchFactor(0, 3)
         self.layout_item.layout.setRowStretchFactor(1, 2)
         for plot in (self.scatter_plot, self.gap_plot):
@@ -288,7 +294,7 @@ class OverfitView(AnalysisView):
         c = self.colours()
         self.canvas.setBackground(c.background)
         for plot in (self.scatter_plot, self.gap_plot):
-            _style_axes(plot, c)
+            style_axes(plot, c)
         muted = QColor(c.foreground)
         muted.setAlpha(110)
         self.diagonal.setPen(pg.mkPen(muted, width=1))

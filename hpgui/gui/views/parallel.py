@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import format_number
+from ...core.formatting import format_number
 from .base import AnalysisView, HoverPicker
 from .common import (ParamAxis, colour_index, colour_map, colour_table, nice_ticks, note_label, score_range,
                      shown_by_state)
@@ -37,6 +37,7 @@ class ParallelView(AnalysisView):
     """One axis per hyperparameter and one for the score; a line per trial, coloured by score."""
 
     TITLE = "Parallel coordinates"
+    GROUP = "Parameters"
     MAX_LINES = 2_000  # completed trials drawn at most: the best, then a stable sample
     MAX_BEST = 500
     MAX_EDGE = 300  # failed or pruned lines at most, each

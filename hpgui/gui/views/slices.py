@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
-from ..charts import _style_axes
+from ..plotting import style_axes
 from .base import AnalysisView, HoverPicker
 from .common import (ParamAxis, ValueAxis, colour_index, colour_table, note_label, score_range, shown_by_state,
                      stable_jitter)
@@ -62,6 +62,7 @@ class SlicesView(AnalysisView):
     """Score against each hyperparameter, a small chart each, in a grid."""
 
     TITLE = "Slices"
+    GROUP = "Parameters"
     # A slice is ~300 x 200 pixels: 2,000 points already cover it, and pyqtgraph pays ~10 us per point.
     MAX_POINTS = 2_000  # completed trials drawn per slice at most (the best, then a stable sample)
     MAX_BEST = 500
@@ -130,7 +131,7 @@ class SlicesView(AnalysisView):
             plot.setTitle(name, size="9pt", color=c.foreground.name())
             plot.getAxis("left").setWidth(46)
             plot.setMinimumHeight(self.CELL_HEIGHT - 20)
-            _style_axes(plot, c)
+            style_axes(plot, c)
             self._slices[name] = _Slice(ParamAxis(name, self.space[name]), plot, self)
             self._slices[name].failed.setPen(pg.mkPen(c.failed, width=1.5))
             self._slices[name].failed.setBrush(None)

@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel
+from superqt import QElidingLabel
 
 from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import STATE_CODES, TrialStore
-from ..charts import _style_axes
+from ..plotting import style_axes
 from .base import AnalysisView, HoverPicker
 
 __all__ = ["TimelineView", "UNKNOWN_WORKER"]
@@ -68,12 +68,16 @@ class _BarPicker(HoverPicker):
 
 class TimelineView(AnalysisView):
     TITLE = "Timeline"
+    GROUP = "Progress"
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.summary = QLabel(self)
+        self.summary = QElidingLabel(self)  # cut to its room: a long line must not widen the window
         self.summary.setObjectName("timelineSummary")
-        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary)
+        # Stretched, and set to the right by the export button: it shares the free room with the toolbar's
+        # spacer, and elides only when there is none.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toolbar.insertWidget(self.toolbar.count() - 1, self.summary, 3)
         self.view = pg.PlotWidget(self, axisItems={"bottom": pg.DateAxisItem("bottom")})
         self.view.setObjectName("timelinePlot")
         plot = self.plot = self.view.getPlotItem()
@@ -204,7 +208,7 @@ class TimelineView(AnalysisView):
     def _apply_colours(self) -> None:
         c = self.colours()
         self.view.setBackground(c.background)
-        _style_axes(self.plot, c)
+        style_axes(self.plot, c)
         running = QColor(c.best)
         for name, colour in (("complete", c.complete), ("failed", c.failed), ("pruned", c.pruned),
                              ("running", running)):

@@ -1,4 +1,5 @@
-"""Slices, parallel coordinates, contour and importance draw exactly the trials a small known study holds."""
+"""The parameter views (slices, parallel coordinates, contour, importance), their sampling, and the
+window's list of views."""
 
 from __future__ import annotations
 
@@ -390,13 +391,35 @@ def test_importance_is_throttled_and_follows_method_and_top_k(qtbot, tmp_path):
     exports(view, tmp_path)
 
 
-def test_a_result_for_old_settings_is_dropped(qtbot):
+def test_a_result_for_old_settings_is_dropped(qtbot, monkeypatch):
+    import threading
+
+    from hpgui.gui.views import importance as importance_view
+
+    gates = [threading.Event(), threading.Event()]
+    calls = []
+
+    def gated(records, *args):
+        gate = gates[min(len(calls), 1)]
+        calls.append(len(records))
+        gate.wait(30)
+        return compute(records, *args)
+
+    monkeypatch.setattr(importance_view, "compute", gated)
     view = make(qtbot, ImportanceView)
     store = TrialStore("maximize", list(SPACE))
     store.add(importance_records(20))
     view.refresh(store)
     assert view.busy
+    qtbot.waitUntil(lambda: calls == [20], timeout=60_000)
     view.top_k.setValue(10)  # while the first computation runs
+    gates[0].set()
+    # The first computation ends and the second (for top 10) starts: the first's result was for
+    # settings no longer shown, so it must not be on screen meanwhile.
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=60_000)
+    assert calls == [20, 10]
+    assert view.plotted()["n_trials"] == 0, "a result for the old settings was shown"
+    gates[1].set()
     wait_idle(qtbot, view)
     assert view.plotted()["n_trials"] == 10
 
@@ -447,8 +470,38 @@ def test_every_view_says_when_it_samples(qtbot):
     assert len(slices.plotted()["slices"]["C"]["numbers"]) == SlicesView.MAX_POINTS
 
 
-def test_the_views_are_registered_in_tab_order():
-    assert VIEW_CLASSES[:4] == [SlicesView, ParallelView, ContourView, ImportanceView]
+def test_the_views_are_registered_in_order():
+    from hpgui.gui.views import BestParamsChart, HistoryChart
+
+    assert VIEW_CLASSES[:6] == [HistoryChart, BestParamsChart, SlicesView, ParallelView, ContourView, ImportanceView]
+    assert all(getattr(cls, "TITLE", "") and getattr(cls, "GROUP", "") for cls in VIEW_CLASSES)
+
+
+def test_every_view_is_one_click_away_and_listed_under_its_group(qtbot, window):
+    from PySide6.QtTest import QTest
+
+    window.resize(1366, 768)
+    window.pages.setCurrentWidget(window.main_splitter)
+    area = window.chart_tabs
+    picker = area.picker
+    qtbot.waitUntil(picker.isVisible, timeout=5_000)
+    shown = []
+    for i in range(area.count()):
+        title = area.tabText(i)
+        row = next(r for r in range(picker.count()) if picker.item(r).text().strip() == title)
+        rect = picker.visualItemRect(picker.item(row))
+        assert picker.viewport().rect().contains(rect), f"{title} is not visible in the list"
+        QTest.mouseClick(picker.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert area.currentWidget() is area.widget(i), title
+        shown.append((area.group_of(i), title))
+    assert len(shown) == len(VIEW_CLASSES) == len({t for _, t in shown})
+    assert ("Progress", "History") in shown and ("Parameters", "Slices") in shown
+    # A heading is not a view: clicking it changes nothing.
+    current = area.currentWidget()
+    heading = next(r for r in range(picker.count()) if picker.item(r).text() == "Parameters")
+    QTest.mouseClick(picker.viewport(), Qt.MouseButton.LeftButton,
+                     pos=picker.visualItemRect(picker.item(heading)).center())
+    assert area.currentWidget() is current
 
 
 def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, penguins_csv):
@@ -456,15 +509,15 @@ def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, 
     assert {"Slices", "Parallel coordinates", "Contour", "Importance"} <= set(titles)
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         window.open_csv(penguins_csv)
-    qtbot.waitUntil(lambda: not window.validate_timer.isActive(), timeout=5_000)
+    qtbot.waitUntil(lambda: not window.binding.timer.isActive(), timeout=5_000)
     window.data_panel.set_target("species")
-    window.model_combo.setCurrentIndex(window.model_combo.findData("decision_tree"))
+    window.model_panel.model_combo.setCurrentIndex(window.model_panel.model_combo.findData("decision_tree"))
     window.search_panel.trials_box.setChecked(True)
     window.search_panel.trials_spin.setValue(12)
     window.validate()
-    assert window.start_action.isEnabled(), window.problems
+    assert window.actions.start.isEnabled(), window.problems
     with qtbot.waitSignal(window.searchFinished, timeout=180_000):
-        window.start_action.trigger()
+        window.actions.start.trigger()
     store = window.store
     names = store.param_names
     complete = sorted(r.number for r in store.records if r.state == "complete")
@@ -491,3 +544,44 @@ def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, 
     assert window.table.selected_number() == complete[-1]
     assert views[SlicesView].selected == complete[-1]
     assert len(views[ParallelView].plotted()["selected"]) == len(names) + 1
+
+
+def test_given_values_spanning_decades_are_drawn_on_log_axes(qtbot):
+    """C in 0.01, 0.1, 1, 10, 100 (a grid typed by hand) is spread evenly, not crowded at 0."""
+    from hpgui.gui.plotting import log_scaled
+    from hpgui.gui.views import BestParamsChart
+
+    decades = (0.01, 0.1, 1.0, 10.0, 100.0)
+    space = {"C": Hyperparameter("float", values=decades), "depth": Hyperparameter("int", values=(1, 2, 3, 4)),
+             "alpha": Hyperparameter("float", values=(0.0, 1.0, 100.0))}
+    assert log_scaled(space["C"]) and not log_scaled(space["depth"])
+    assert not log_scaled(space["alpha"]), "a zero cannot sit on a log axis"
+    store = TrialStore("maximize", list(space))
+    store.add([rec(i, 0.5 + i / 10, C=c, depth=1 + i % 4, alpha=1.0) for i, c in enumerate(decades)])
+
+    def evenly_spread(coords):
+        steps = np.diff(np.sort(np.asarray(coords, dtype=float)))
+        return len(steps) == 4 and np.allclose(steps, steps[0]) and steps[0] > 0
+
+    slices = make(qtbot, SlicesView)
+    slices.set_context(space, ACCURACY)
+    slices.refresh(store)
+    drawn = slices.plotted()["slices"]["C"]
+    assert drawn["log"] and evenly_spread(drawn["x"])
+    assert not slices.plotted()["slices"]["depth"]["log"]
+
+    parallel = make(qtbot, ParallelView)
+    parallel.set_context(space, ACCURACY)
+    parallel.refresh(store)
+    drawn = parallel.plotted()
+    column = drawn["axes"].index("C")
+    assert evenly_spread(drawn["vertices"][:, column])
+
+    best = BestParamsChart()
+    qtbot.addWidget(best)
+    best.resize(800, 600)
+    best.show()
+    best.set_context(space, ACCURACY)
+    best.refresh(store)
+    assert best.plot_for("C").getAxis("bottom").logMode
+    assert not best.plot_for("depth").getAxis("bottom").logMode

@@ -300,14 +300,14 @@ def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, window, pe
 
     load(qtbot, window, penguins_csv, target="species")
     pick_model(window, "decision_tree")
-    for row in window.space_form.rows():
+    for row in window.model_panel.space_form.rows():
         if row.spec.name != "max_depth":
             row.enabled_box.setChecked(False)
-    depth = window.space_form.row("max_depth")
+    depth = window.model_panel.space_form.row("max_depth")
     depth.low.setValue(1)
     depth.high.setValue(2)  # too shallow: the best depth sits at the top
     set_trials(window, 4)
-    assert window.start_action.isEnabled(), window.problems
+    assert window.actions.start.isEnabled(), window.problems
     with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS):
         window.start_search()
     study_name = window.study_name
@@ -328,7 +328,7 @@ def test_widen_and_continue_runs_more_trials_of_the_same_study(qtbot, window, pe
     with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
         advice.widen_button.click()
     assert finished.args == ["budget"]
-    assert window.space_form.row("max_depth").hyperparameter() == Hyperparameter("int", 1, 3)
+    assert window.model_panel.space_form.row("max_depth").hyperparameter() == Hyperparameter("int", 1, 3)
     assert window.study_name == study_name
     assert len(window.store) == 8  # the four trials it had, and four more
     study = optuna.load_study(study_name=study_name, storage=open_storage(None, study_name))
