@@ -22,6 +22,7 @@ class ClusteringResult:
     sizes: np.ndarray            # rows per cluster, indexed by cluster number
     silhouette: np.ndarray       # silhouette of each sampled row
     silhouette_labels: np.ndarray  # the cluster of each of those rows
+    silhouette_groups: np.ndarray  # the group (fold) each of those rows was measured in
     score: float                 # mean silhouette
     sampled: int | None = None   # rows the silhouettes were drawn from, when a sample was used
     note: str = ""
@@ -47,7 +48,7 @@ def match_labels(labels: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def silhouettes(spaces_and_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray]], total: int,
-                seed: int = 0) -> tuple[np.ndarray, np.ndarray, int | None, str]:
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, int | None, str]:
     """Silhouette of each row within its own group (a fold or the test set), a sample if there are many.
 
     ``spaces_and_labels``: (features in the model's space, own labels, labels to report) per group."""
@@ -55,8 +56,8 @@ def silhouettes(spaces_and_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray
 
     rng = np.random.default_rng(seed)
     share = min(1.0, MAX_SILHOUETTE_ROWS / max(total, 1))
-    values, labels, notes = [], [], []
-    for space, own, shown in spaces_and_labels:
+    values, labels, groups, notes = [], [], [], []
+    for group, (space, own, shown) in enumerate(spaces_and_labels):
         keep = np.arange(len(own))
         if share < 1.0:
             keep = np.sort(rng.choice(len(own), size=max(2, int(round(len(own) * share))), replace=False))
@@ -65,16 +66,18 @@ def silhouettes(spaces_and_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray
             continue
         values.append(silhouette_samples(space[keep], own[keep]))
         labels.append(shown[keep])
+        groups.append(np.full(len(keep), group))
+    note = "; ".join(dict.fromkeys(notes))
     if not values:
-        return np.zeros(0), np.zeros(0, dtype=np.int64), None, "; ".join(dict.fromkeys(notes))
+        return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), None, note
     sample = int(sum(len(v) for v in values)) if share < 1.0 else None
-    return np.concatenate(values), np.concatenate(labels), sample, "; ".join(dict.fromkeys(notes))
+    return np.concatenate(values), np.concatenate(labels), np.concatenate(groups), sample, note
 
 
 def summarise(labels: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
               seed: int = 0) -> ClusteringResult:
     labels = np.asarray(labels, dtype=np.int64)
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
-    values, shown, sampled, note = silhouettes(groups, len(labels), seed)
+    values, shown, where, sampled, note = silhouettes(groups, len(labels), seed)
     score = float(np.mean(values)) if len(values) else float("nan")
-    return ClusteringResult(labels, sizes, values, shown, score, sampled, note)
+    return ClusteringResult(labels, sizes, values, shown, where, score, sampled, note)
