@@ -148,7 +148,8 @@ def _part(search: "Search", held: HeldOut, X: Any, y: Any, classes: np.ndarray |
     if task == "regression":
         result = regression.summarise(held.y_true, held.y_pred)
         return Part(held.kind, held, _pooled(search, held), regression=result)
-    return Part(held.kind, held, float("nan"), clustering=_clusters(held, X, full, seed))
+    clustering_result = _clusters(held, X, full, seed)
+    return Part(held.kind, held, clustering_result.score, clustering=clustering_result)
 
 
 def _pooled(search: "Search", held: HeldOut) -> float:
