@@ -44,6 +44,7 @@ from .best_panel import BestPanel
 from .charts import BestParamsChart, HistoryChart, format_param
 from .data_panel import DataPanel
 from .model_picker import CompareList, ModelForms
+from .report_export import ReportExport
 from .search_panel import SearchPanel
 from .space_form import SpaceForm
 from .start_page import EXAMPLE_SETUP, StartPage
@@ -322,6 +323,7 @@ class MainWindow(QMainWindow):
         self.manual_action = self._action("Use Selected Trial as a &Manual Configuration",
                                           self.copy_selected_to_manual, "Ctrl+M")
         self.about_action = self._action("&About hpgui", self.show_about)
+        self.report_export = ReportExport(self)  # File → Export Report…
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -347,6 +349,7 @@ class MainWindow(QMainWindow):
         for action in (self.export_best_action, self.export_script_action, self.export_model_action,
                        self.export_trials_action, self.export_chart_action):
             export_menu.addAction(action)
+        file_menu.addAction(self.report_export.action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -761,6 +764,7 @@ class MainWindow(QMainWindow):
                                                         "wider range in the Model tab and start a new study.")
         else:
             self.best_panel.advice.set_can_widen(True)
+        self.report_export.action.setEnabled(has_best and not running)
         self.export_trials_action.setEnabled(len(self.store) > 0)
         self.export_chart_action.setEnabled(len(self.store) > 0)
         for widget in (self.data_panel, self.model_forms, self.search_panel, self.model_combo, self.compare_list):
@@ -838,6 +842,7 @@ class MainWindow(QMainWindow):
         self.run_dataset = dataset
         self.study_name = study_name
         self.study_storage = storage
+        self.report_export.study_shown(setup)
         if records:
             self.store.add(records)
         self.redraw()

@@ -40,7 +40,9 @@ def _reset(plot: pg.PlotItem, title: str = "") -> None:
     if legend is not None:
         legend.scene().removeItem(legend) if legend.scene() is not None else None
         plot.legend = None
-    plot.setTitle(title)
+    plot.setTitle(title, size="10pt")
+    # A title's text would otherwise set the plot's minimum width, and two side by side overflow a tab.
+    plot.titleLabel.setMinimumWidth(0)
     plot.getViewBox().invertY(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()

@@ -448,7 +448,7 @@ def test_every_view_says_when_it_samples(qtbot):
 
 
 def test_the_views_are_registered_in_tab_order():
-    assert VIEW_CLASSES[:4] == [SlicesView, ParallelView, ContourView, ImportanceView]
+    assert VIEW_CLASSES[:5] == [ResultsView, SlicesView, ParallelView, ContourView, ImportanceView]
 
 
 def test_the_window_shows_the_views_and_a_real_search_fills_them(qtbot, window, penguins_csv):

@@ -13,10 +13,12 @@ from .importance import ImportanceView
 from .leaderboard import LeaderboardView
 from .overfit import OverfitView
 from .parallel import ParallelView
+from .results import ResultsView
 from .slices import SlicesView
 from .timeline import TimelineView
 
 VIEW_CLASSES: list[type[AnalysisView]] = [
+    ResultsView,
     SlicesView,
     ParallelView,
     ContourView,
@@ -28,4 +30,4 @@ VIEW_CLASSES: list[type[AnalysisView]] = [
     CompareView,
 ]
 
-__all__ = ["AnalysisView", "CompareView", "VIEW_CLASSES"]
+__all__ = ["AnalysisView", "CompareView", "ResultsView", "VIEW_CLASSES"]

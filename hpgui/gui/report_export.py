@@ -1,0 +1,105 @@
+"""File → Export Report…: the study's HTML report, written from the window.
+
+The content (the best model refitted on the study's folds, importance, the trials) is
+computed on a worker; the charts are drawn on the GUI thread, where pyqtgraph must run;
+the file is written whole. What the Results tab already computed for the best trial,
+and a nested cross-validation run there, are reused rather than computed again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from .views.results import ResultsView
+
+
+class ReportExport(QObject):
+    def __init__(self, window: Any):
+        super().__init__(window)
+        self.window = window
+        self.action = QAction("Export &Report (HTML)…", window)
+        self.action.setObjectName("exportReportAction")
+        tip = "Write one self-contained HTML file: data, setup, best configuration, results on held-out data, " \
+              "history, top trials, versions"
+        self.action.setStatusTip(tip)
+        self.action.setToolTip(tip)
+        self.action.triggered.connect(self.dialog)
+        self._worker = None
+
+    def results_view(self) -> ResultsView | None:
+        return next((v for v in self.window.analysis_views if isinstance(v, ResultsView)), None)
+
+    def study_shown(self, setup: Any) -> None:
+        """A study is now shown (a new search or a stored one): point the Results tab at it."""
+        view = self.results_view()
+        if view is not None:
+            view.set_source(self.window._export_source() if setup is not None else None,
+                            setup.budget.trials if setup is not None else None)
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None
+
+    def dialog(self) -> None:
+        name = f"{self.window.study_name or 'hpgui'}-report.html"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export report", str(Path(self.window.last_folder()) / name),
+                                              "HTML report (*.html)")
+        if path:
+            if not Path(path).suffix:
+                path += ".html"
+            self.export(path)
+
+    def export(self, path: str | Path) -> bool:
+        """Write the report to ``path`` in the background; ``window.exportFinished`` says when."""
+        from superqt.utils import create_worker
+
+        from ..core.report.build import build
+
+        window = self.window
+        view = self.results_view()
+        if self.busy or view is None or window.run_setup is None or window.store.best is None:
+            return False
+        path = Path(path)
+        records = list(window.store.records)
+        best = window.store.best
+        diagnostics = view._cache.get(best.number)
+        nested = view.estimate.result
+        search_for = view.search
+
+        def work():
+            return build(search_for(), records, diagnostics=diagnostics, nested=nested)
+
+        worker = create_worker(work, _start_thread=False)
+        self._worker = worker
+        worker.returned.connect(lambda content: self._write(path, content))
+        worker.errored.connect(self._failed)
+        worker.finished.connect(self._done)
+        window.status_label.setText(f"Writing the report {path.name} (refitting the best model on the folds)…")
+        worker.start()
+        return True
+
+    def _write(self, path: Path, content: Any) -> None:
+        from ..core.report import render, write
+        from .report_images import render_images
+
+        try:
+            write(path, render(content, render_images(content)))
+        except OSError as exc:
+            self._failed(exc)
+            return
+        self.window.status_label.setText(f"Wrote the report {path}")
+        self.window.exportFinished.emit(str(path))
+
+    def _failed(self, exc: BaseException) -> None:
+        text = f"{type(exc).__name__}: {exc}" if not isinstance(exc, OSError) else \
+            f"cannot write the file: {exc.strerror or exc}; choose another folder"
+        self.window.show_message("The report could not be written", text, QMessageBox.Icon.Warning)
+        self.window.exportFinished.emit("")
+
+    def _done(self) -> None:
+        self._worker = None
