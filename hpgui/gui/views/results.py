@@ -36,7 +36,7 @@ TAB_TITLES = {"confusion": "Confusion matrix", "roc": "ROC", "pr": "Precision–
               "threshold": "Threshold", "predicted": "Predicted vs actual", "residuals": "Residuals",
               "histogram": "Residual histogram", "deciles": "Error by decile", "sizes": "Cluster sizes",
               "silhouette": "Silhouette", "permutation": "Permutation importance"}
-REPORT_TITLES = {"classification": "Per class", "regression": "Deciles", "clustering": "Clusters"}
+REPORT_TITLES = {"classification": "Per class", "regression": "Decile table", "clustering": "Cluster table"}
 
 
 class _Relay(QObject):
