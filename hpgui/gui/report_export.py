@@ -74,7 +74,7 @@ class ReportExport(QObject):
         def work():
             return build(search_for(), records, diagnostics=diagnostics, nested=nested)
 
-        worker = create_worker(work, _start_thread=False)
+        worker = create_worker(work, _start_thread=False, _ignore_errors=True)
         self._worker = worker
         worker.returned.connect(lambda content: self._write(path, content))
         worker.errored.connect(self._failed)

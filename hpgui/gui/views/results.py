@@ -238,11 +238,14 @@ class ResultsView(AnalysisView):
         stop = self._stop = threading.Event()
         relay, search_for, params, number = self._relay, self.search, dict(record.params), record.number
 
-        def work() -> Diagnostics:
-            return diagnose(search_for(), params, trial=number, should_stop=stop.is_set,
-                            progress=lambda fraction, text: relay.progress.emit(task, fraction, text))
+        def work() -> Diagnostics | None:
+            try:
+                return diagnose(search_for(), params, trial=number, should_stop=stop.is_set,
+                                progress=lambda fraction, text: relay.progress.emit(task, fraction, text))
+            except Interrupted:  # a BaseException: the worker would end without saying it finished
+                return None
 
-        worker = create_worker(work, _start_thread=False)
+        worker = create_worker(work, _start_thread=False, _ignore_errors=True)
         self._worker = worker
         self._running = number
         worker.returned.connect(lambda result, t=task: self._on_result(t, result))
@@ -260,8 +263,8 @@ class ResultsView(AnalysisView):
             self.progress_bar.setValue(int(1000 * fraction))
             self.status.setText(f"Trial {self._running}: {text}…")
 
-    def _on_result(self, task: int, result: Diagnostics) -> None:
-        if not isValid(self) or task != self._task:
+    def _on_result(self, task: int, result: Diagnostics | None) -> None:
+        if not isValid(self) or task != self._task or result is None:
             return
         self._cache[result.trial] = result
         while len(self._cache) > CACHE:
@@ -270,8 +273,6 @@ class ResultsView(AnalysisView):
 
     def _on_error(self, task: int, number: int, exc: BaseException) -> None:
         if not isValid(self) or task != self._task:
-            return
-        if isinstance(exc, Interrupted):
             return
         # A model that fails on refit, a data file that changed: a message, never a traceback.
         self._message = f"The results of trial {number} could not be computed: {type(exc).__name__}: {exc}"

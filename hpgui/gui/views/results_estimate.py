@@ -125,11 +125,14 @@ class EstimatePage(QWidget):
         folds, trials, optimistic = self.folds_spin.value(), self.trials_spin.value(), self.optimistic
         relay, search_for = self._relay, self.search_for
 
-        def work() -> NestedResult:
-            return nested_cv(search_for(), outer_folds=folds, trials=trials, optimistic=optimistic,
-                             should_stop=stop.is_set, progress=relay.progress.emit)
+        def work() -> NestedResult | None:
+            try:
+                return nested_cv(search_for(), outer_folds=folds, trials=trials, optimistic=optimistic,
+                                 should_stop=stop.is_set, progress=relay.progress.emit)
+            except Interrupted:  # a BaseException: the worker would end without saying it finished
+                return None
 
-        worker = create_worker(work, _start_thread=False)
+        worker = create_worker(work, _start_thread=False, _ignore_errors=True)
         self._worker = worker
         worker.returned.connect(lambda result, t=task: self._on_result(t, result))
         worker.errored.connect(lambda exc, t=task: self._on_error(t, exc))
@@ -152,8 +155,12 @@ class EstimatePage(QWidget):
             self.progress.setValue(int(1000 * fraction))
             self.status.setText(text)
 
-    def _on_result(self, task: int, result: NestedResult) -> None:
+    def _on_result(self, task: int, result: NestedResult | None) -> None:
         if not isValid(self) or task != self._task:
+            return
+        if result is None:
+            self.message = "Cancelled; nothing was kept."
+            self.status.setText(self.message)
             return
         self.result = result
         self.message = ""
