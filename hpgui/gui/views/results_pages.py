@@ -127,7 +127,18 @@ class ConfusionPage(ChartPage):
         mask = (held.y_true == classes[actual]) & (held.y_pred == classes[predicted])
         return held.positions[mask]
 
+    def _mark(self, kind: str, actual: int, predicted: int) -> None:
+        from PySide6.QtWidgets import QGraphicsRectItem
+
+        for plot in self.plots.values():
+            for item in [i for i in plot.items if isinstance(i, QGraphicsRectItem)]:
+                plot.removeItem(item)
+        rect = QGraphicsRectItem(predicted + 0.04, actual + 0.04, 0.92, 0.92)
+        rect.setPen(pg.mkPen(QColor(217, 95, 2), width=3))
+        self.plots[kind].addItem(rect)
+
     def list_cell(self, kind: str, actual: int, predicted: int) -> None:
+        self._mark(kind, actual, predicted)
         part = self.diagnostics.part(kind)
         held = part.held_out
         labels = part.classification.classes
