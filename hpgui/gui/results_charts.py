@@ -55,7 +55,8 @@ def _reset(plot: pg.PlotItem, title: str = "") -> None:
 
 
 def _legend(plot: pg.PlotItem, corner: tuple[float, float] = (-10, 10)) -> pg.LegendItem:
-    legend = plot.addLegend(offset=corner, labelTextSize="8pt")
+    # Dark text on a light box: readable on the report's white and on a dark theme alike.
+    legend = plot.addLegend(offset=corner, labelTextSize="8pt", labelTextColor=QColor(30, 32, 38))
     legend.setBrush(pg.mkBrush(255, 255, 255, 170))
     return legend
 
@@ -222,7 +223,7 @@ def histogram(plot: pg.PlotItem, result: RegressionResult, *, title: str) -> Non
 def deciles(plot: pg.PlotItem, result: RegressionResult, *, title: str) -> None:
     _reset(plot, title)
     _axes(plot)
-    _legend(plot, (10, 10))
+    _legend(plot, (10, 5)).setColumnCount(3)
     d = result.deciles
     x = np.arange(1, len(d) + 1)
     plot.addItem(pg.BarGraphItem(x=x, height=[g.mae for g in d], width=0.6, brush=pg.mkBrush(31, 119, 180, 170),
@@ -233,6 +234,11 @@ def deciles(plot: pg.PlotItem, result: RegressionResult, *, title: str) -> None:
               name="mean residual")
     plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(QColor(150, 150, 150), width=1)))
     plot.getAxis("bottom").setTicks([[(i + 1, str(i + 1)) for i in range(len(d))]])
+    if d:
+        # Room above the tallest bar for the legend's one row.
+        values = [v for g in d for v in (g.mae, g.rmse, g.bias)]
+        low, high = min(0.0, min(values)), max(values)
+        plot.setYRange(low, high + 0.2 * (high - low), padding=0.02)
     plot.setLabel("bottom", "Decile of the actual value (1 = lowest tenth)")
     plot.setLabel("left", "Error")
 

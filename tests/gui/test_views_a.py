@@ -14,7 +14,7 @@ from hpgui.core.metrics import get_metric
 from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
-from hpgui.gui.views import VIEW_CLASSES
+from hpgui.gui.views import VIEW_CLASSES, ResultsView
 from hpgui.gui.views.contour import ContourView, surface
 from hpgui.gui.views.common import ParamAxis, choose_shown, shown_by_state
 from hpgui.gui.views.importance import ImportanceView
