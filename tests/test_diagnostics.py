@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import (average_precision_score, brier_score_loss, confusion_matrix,
-                             precision_recall_fscore_support, roc_auc_score, root_mean_squared_error,
-                             silhouette_score)
+                             precision_recall_fscore_support, roc_auc_score, root_mean_squared_error)
 from sklearn.model_selection import cross_val_predict
 
 from hpgui.core.diagnostics import diagnose

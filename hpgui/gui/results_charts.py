@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
-from ..core.diagnostics.classification import ClassificationResult, Curve, Thresholds, matrix_at, normalise
+from ..core.diagnostics.classification import ClassificationResult, Curve, Thresholds, normalise
 from ..core.diagnostics.clustering import ClusteringResult
 from ..core.diagnostics.permutation import PermutationResult
 from ..core.diagnostics.regression import RegressionResult
@@ -171,10 +171,6 @@ def threshold(plot: pg.PlotItem, th: Thresholds, current: float, *, title: str) 
     return marker
 
 
-def threshold_matrix(truth: np.ndarray, scores: np.ndarray, value: float) -> np.ndarray:
-    return matrix_at(truth, scores, value)
-
-
 def _sample(n: int, limit: int = MAX_POINTS) -> np.ndarray:
     if n <= limit:
         return np.arange(n)
@@ -301,10 +297,6 @@ def permutation(plot: pg.PlotItem, result: PermutationResult, metric: str, *, ti
     order = result.order()[:TOP_COLUMNS]
     bars(plot, [result.columns[i] for i in order], result.mean[order], result.std[order], title=title,
          axis=f"Drop in {metric} when the column is shuffled (± std over {result.importances.shape[1]} repeats)")
-
-
-def classification_charts() -> list[str]:
-    return ["confusion", "confusion-normalised", "roc", "pr", "calibration", "threshold"]
 
 
 def draw_classification(plot: pg.PlotItem, key: str, result: ClassificationResult, title: str,

@@ -15,7 +15,7 @@ import threading
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QTabWidget, QWidget
 from shiboken6 import isValid
 
@@ -88,6 +88,7 @@ class ResultsView(AnalysisView):
 
         self._source: Callable[[], Any] | None = None
         self._search = None
+        self._search_source: Callable[[], Any] | None = None
         self._search_lock = threading.Lock()
         self._follow_best = True
         self._cache: dict[int, Diagnostics] = {}
@@ -119,9 +120,12 @@ class ResultsView(AnalysisView):
 
     def search(self) -> Any:
         """The study's Search, built once (on whichever worker asks first)."""
+        source = self._source
         with self._search_lock:
-            if self._search is None:
-                self._search = self._source()
+            # A task of the previous study may still ask: it gets a Search of its own source, never
+            # leaves one behind for the new study.
+            if self._search is None or self._search_source is not source:
+                self._search, self._search_source = source(), source
             return self._search
 
     def show_best(self) -> None:

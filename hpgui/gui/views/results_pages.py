@@ -339,4 +339,4 @@ def part_table(part: Part, metric: str) -> tuple[list[str], list[list[Any]], str
     return ["Cluster", "Rows", "Mean silhouette"], rows, foot
 
 
-__all__ = ["ChartPage", "ConfusionPage", "ThresholdPage", "ReportPage", "part_table", "QColor"]
+__all__ = ["ChartPage", "ConfusionPage", "ThresholdPage", "ReportPage", "part_table"]
