@@ -146,3 +146,29 @@ def test_bad_report_commands_give_a_message_not_a_traceback(tmp_path, monkeypatc
     (tmp_path / "penguins.csv").unlink()
     gone = _hpgui("report", "--study", "gone", cwd=tmp_path)
     assert gone.returncode == 2 and "does not exist" in gone.stderr and "Traceback" not in gone.stderr
+
+
+def test_a_two_class_report_gives_the_matrix_at_the_models_threshold_and_at_the_best_f1(tmp_path):
+    from hpgui.core.diagnostics import diagnose
+    from hpgui.core.report import gather, render
+    from hpgui.core.runner import Search
+    from hpgui.core.setup import SearchSetup
+
+    csv = tmp_path / "bc.csv"
+    shutil.copy(EXAMPLES / "breast_cancer.csv", csv)
+    setup = SearchSetup.from_json({
+        "format": "hpgui-setup/1", "data": {"path": str(csv), "target": "diagnosis", "task": "classification"},
+        "model": "logistic_regression", "space": {"C": {"type": "float", "low": 0.1, "high": 1, "log": True}},
+        "strategy": {"name": "random", "seed": 1}, "evaluation": {"folds": 3}, "metric": "accuracy",
+        "budget": {"trials": 2}})
+    search = Search(setup, storage=str(tmp_path / "t.journal"), study_name="t")
+    records = search.run().trials
+    best = search.best_of(records)
+    diagnostics = diagnose(search, best.params, trial=best.number, importance=False)
+    html = render(gather(search, records, diagnostics=diagnostics), {})
+    matrix = diagnostics.part("cv").classification.matrix
+    table = html[html.index("Decision threshold on the probability of malignant"):]
+    own = table[table.index("the model&#x27;s own (0.5)"):table.index("</tr>", table.index("the model&#x27;s own"))]
+    cells = re.findall(r'<td class="n">([^<]*)</td>', own)
+    assert [int(v) for v in cells[:4]] == [matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1]]
+    assert "best F1 on the CV rows" in table

@@ -165,6 +165,12 @@ def _calibration(truth: np.ndarray, proba: np.ndarray, label: str) -> Curve:
     return Curve(label, predicted, observed, float(brier_score_loss(truth, proba)))
 
 
+def positive_scores(proba: np.ndarray | None, decision: np.ndarray | None) -> np.ndarray | None:
+    """A two-class model's scores for its positive (second) class, as its threshold sees them."""
+    scores, _ = class_scores(proba, decision, 2)
+    return scores
+
+
 def predict_at(scores: np.ndarray, threshold: float) -> np.ndarray:
     """1 where the positive class is predicted. Strictly above, as a model's own predict decides
     (argmax of two probabilities that tie picks the first class; a decision score of 0 is negative)."""

@@ -129,7 +129,7 @@ def _best(c: ReportContent) -> str:
     return out
 
 
-def _part_tables(part: Any, metric: str) -> str:
+def _part_tables(part: Any, metric: str, chosen: float | None = None) -> str:
     out = []
     if part.classification is not None:
         r = part.classification.report
@@ -146,6 +146,8 @@ def _part_tables(part: Any, metric: str) -> str:
         out.append(facts(extra))
         if part.classification.note:
             out.append(f'<p class="note">{esc(part.classification.note)}</p>')
+        if part.classification.thresholds is not None:
+            out.append(_threshold_table(part, chosen if chosen is not None else part.classification.thresholds.best_f1))
     if part.regression is not None:
         g = part.regression
         out.append(facts([("R²", g.r2), ("RMSE", g.rmse), ("MAE", g.mae)]))
@@ -167,6 +169,25 @@ def _part_tables(part: Any, metric: str) -> str:
     return "".join(out)
 
 
+def _threshold_table(part: Any, chosen: float) -> str:
+    """Two classes: the matrix the model's own threshold gives, and the one the best-F1 threshold would."""
+    from ..diagnostics.classification import matrix_at, positive_scores
+
+    held, th = part.held_out, part.classification.thresholds
+    truth = (held.y_true == held.classes[1]).astype(int)
+    scores = positive_scores(held.proba, held.decision)
+    rows = []
+    for name, t in (("the model's own", th.default), ("best F1 on the CV rows", chosen)):
+        m = matrix_at(truth, scores, t)
+        tp, fp, fn, tn = int(m[1, 1]), int(m[0, 1]), int(m[1, 0]), int(m[0, 0])
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        rows.append([f"{name} ({number(t, 3)})", tn, fp, fn, tp, precision, recall])
+    return (f"<h3>Decision threshold on the {esc(th.score_name)} of {esc(th.positive)}</h3>"
+            + table(["Threshold", "True negatives", "False positives", "False negatives", "True positives",
+                     "Precision", "Recall"], rows))
+
+
 def _results(c: ReportContent, images: Mapping[str, bytes]) -> str:
     d = c.diagnostics
     if d is None:
@@ -183,7 +204,9 @@ def _results(c: ReportContent, images: Mapping[str, bytes]) -> str:
         figures = "".join(image(images, f"{p.kind}-{key}", f"{title} — {p.label}") for p in parts)
         if figures:
             out.append(f"<h3>{esc(title)}</h3><div class=\"pair{one}\">{figures}</div>")
-    tables = "".join(f"<div><h3>{esc(p.label)}</h3>{_part_tables(p, d.metric)}</div>" for p in parts)
+    first = parts[0].classification
+    chosen = first.thresholds.best_f1 if first is not None and first.thresholds is not None else None
+    tables = "".join(f"<div><h3>{esc(p.label)}</h3>{_part_tables(p, d.metric, chosen)}</div>" for p in parts)
     out.append(f'<div class="pair{one}">{tables}</div>')
     return "".join(out)
 

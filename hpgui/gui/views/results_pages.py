@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.diagnostics import Diagnostics, Part
-from ...core.diagnostics.classification import matrix_at
+from ...core.diagnostics.classification import matrix_at, positive_scores
 from .. import results_charts as rc
 from ..charts import _colours, _style_axes, format_number
 from ..report_images import applies, draw_part_chart
@@ -245,9 +245,7 @@ class ThresholdPage(ChartPage):
             if result.thresholds is None:
                 continue
             truth = (held.y_true == held.classes[1]).astype(int)
-            scores = held.proba[:, 1] if held.proba is not None else (
-                held.decision if held.decision.ndim == 1 else held.decision[:, 1])
-            out[part.kind] = matrix_at(truth, scores, self.value)
+            out[part.kind] = matrix_at(truth, positive_scores(held.proba, held.decision), self.value)
         return out
 
     def _redraw_matrices(self) -> None:
