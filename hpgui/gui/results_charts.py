@@ -296,7 +296,7 @@ def bars(plot: pg.PlotItem, names: Sequence[str], values: Sequence[float], sprea
 def permutation(plot: pg.PlotItem, result: PermutationResult, metric: str, *, title: str) -> None:
     order = result.order()[:TOP_COLUMNS]
     bars(plot, [result.columns[i] for i in order], result.mean[order], result.std[order], title=title,
-         axis=f"Drop in {metric} when the column is shuffled (± std over {result.importances.shape[1]} repeats)")
+         axis=f"Drop in {metric} when shuffled (± std, {result.importances.shape[1]} repeats)")
 
 
 def draw_classification(plot: pg.PlotItem, key: str, result: ClassificationResult, title: str,
