@@ -92,6 +92,7 @@ class ResultsView(AnalysisView):
         self._search_lock = threading.Lock()
         self._follow_best = True
         self._cache: dict[int, Diagnostics] = {}
+        self._failed: dict[int, str] = {}  # trial -> why its results could not be computed
         self._shown: Diagnostics | None = None
         self._task = 0
         self._worker = None
@@ -111,6 +112,7 @@ class ResultsView(AnalysisView):
         self._source = source
         self._search = None
         self._cache.clear()
+        self._failed.clear()
         self._shown = None
         self._message = ""
         self._follow_best = True
@@ -200,10 +202,8 @@ class ResultsView(AnalysisView):
             return None, False
         if not self._follow_best and self.selected is not None:
             index = store.index_of(self.selected)
-            record = store[index] if index is not None else None
-            if record is not None and record.state == "complete":
-                return record, True
-            return record, True
+            if index is not None:
+                return store[index], True
         return store.best, False
 
     def _consider(self) -> None:
@@ -218,6 +218,10 @@ class ResultsView(AnalysisView):
         if record.state != "complete":
             self._empty(f"Trial {record.number} did not complete ({record.state}), so it has no model to "
                         "diagnose. Pick a completed trial, or press Show best.")
+            return
+        failed = self._failed.get(record.number)
+        if failed is not None:
+            self._empty(failed)  # not retried at every redraw; a new source (study) tries again
             return
         cached = self._cache.get(record.number)
         if cached is not None:
@@ -280,6 +284,7 @@ class ResultsView(AnalysisView):
             return
         # A model that fails on refit, a data file that changed: a message, never a traceback.
         self._message = f"The results of trial {number} could not be computed: {type(exc).__name__}: {exc}"
+        self._failed[number] = self._message
         self._empty(self._message)
         self.resultsFailed.emit(self._message)
 
