@@ -241,6 +241,7 @@ class ResultsView(AnalysisView):
         from superqt.utils import create_worker
 
         self.cancel()
+        self._message = ""
         self._task += 1
         task = self._task
         stop = self._stop = threading.Event()
