@@ -149,6 +149,9 @@ def test_a_failure_is_a_message_not_a_traceback(qtbot, study):
     assert "could not be computed" in failed.args[0] and "the data file moved" in failed.args[0]
     qtbot.waitUntil(lambda: not view.busy, timeout=5_000)
     assert view.empty_label.isVisible() and "data file moved" in view.empty_label.text()
+    store.add([])  # the next redraws say it again rather than refit again
+    view.invalidate()
+    assert not view.busy and "data file moved" in view.empty_label.text()
 
 
 def test_nested_cv_runs_on_a_worker_and_can_be_cancelled(qtbot, study):
