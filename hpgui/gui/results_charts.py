@@ -295,8 +295,9 @@ def bars(plot: pg.PlotItem, names: Sequence[str], values: Sequence[float], sprea
 
 def permutation(plot: pg.PlotItem, result: PermutationResult, metric: str, *, title: str) -> None:
     order = result.order()[:TOP_COLUMNS]
-    bars(plot, [result.columns[i] for i in order], result.mean[order], result.std[order], title=title,
-         axis=f"Drop in {metric} when shuffled (± std, {result.importances.shape[1]} repeats)")
+    # The spread's count goes in the title: beside its twin, the axis has room for a short label only.
+    bars(plot, [result.columns[i] for i in order], result.mean[order], result.std[order],
+         title=f"{title} · ± std over {result.importances.shape[1]} repeats", axis=f"Drop in {metric} when shuffled")
 
 
 def draw_classification(plot: pg.PlotItem, key: str, result: ClassificationResult, title: str,
