@@ -295,9 +295,12 @@ def bars(plot: pg.PlotItem, names: Sequence[str], values: Sequence[float], sprea
 
 def permutation(plot: pg.PlotItem, result: PermutationResult, metric: str, *, title: str) -> None:
     order = result.order()[:TOP_COLUMNS]
-    # The spread's count goes in the title: beside its twin, the axis has room for a short label only.
-    bars(plot, [result.columns[i] for i in order], result.mean[order], result.std[order],
-         title=f"{title} · ± std over {result.importances.shape[1]} repeats", axis=f"Drop in {metric} when shuffled")
+    # Beside its twin a plot has room for short labels only; the spread's count goes in the tooltip
+    # (and the report's table heading).
+    bars(plot, [result.columns[i] for i in order], result.mean[order], result.std[order], title=title,
+         axis=f"Drop in {metric} when shuffled")
+    plot.getViewBox().setToolTip(f"Bars: mean drop; whiskers: ± std over {result.importances.shape[1]} repeats "
+                                 f"({result.folds} fitted model(s))")
 
 
 def draw_classification(plot: pg.PlotItem, key: str, result: ClassificationResult, title: str,
