@@ -211,3 +211,39 @@ def pg_point(x: float, y: float):
     from PySide6.QtCore import QPointF
 
     return QPointF(x, y)
+
+
+@pytest.mark.parametrize("kind", ["regression", "clustering"])
+def test_the_report_draws_every_chart_of_regression_and_clustering(qtbot, tmp_path, kind):
+    from hpgui.core.report.build import build
+    from hpgui.core.report.html import CHARTS, PERMUTATION, render
+    from hpgui.gui.report_images import render_images
+
+    if kind == "regression":
+        csv = tmp_path / "diabetes.csv"
+        shutil.copy(EXAMPLES / "diabetes.csv", csv)
+        data = {"path": str(csv), "target": "progression", "task": "regression"}
+        model, space, metric, test = "ridge", {"alpha": {"type": "float", "low": 0.1, "high": 10, "log": True}}, \
+            "rmse", 0.25
+    else:
+        csv = tmp_path / "iris.csv"
+        shutil.copy(EXAMPLES / "iris.csv", csv)
+        data = {"path": str(csv), "target": None, "task": "clustering",
+                "features": ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"]}
+        model, space, metric, test = "kmeans", {"n_clusters": {"type": "int", "low": 2, "high": 4}}, \
+            "silhouette", None
+    setup = SearchSetup.from_json({
+        "format": "hpgui-setup/1", "data": data, "model": model, "space": space,
+        "strategy": {"name": "random", "seed": 2}, "evaluation": {"folds": 3, "test_fraction": test},
+        "metric": metric, "budget": {"trials": 3}})
+    search = Search(setup, storage=str(tmp_path / "k.journal"), study_name="k")
+    records = search.run().trials
+    content = build(search, records)
+    images = render_images(content)
+    parts = [p.kind for p in content.diagnostics.parts]
+    assert parts == (["cv", "test"] if test else ["cv"])
+    expected = {f"{part}-{key}" for part in parts for key, _ in [*CHARTS[kind], PERMUTATION]} | {"history"}
+    assert set(images) == expected
+    assert all(data.startswith(b"\x89PNG") for data in images.values())
+    html = render(content, images)
+    assert html.count("data:image/png;base64,") == len(expected)
