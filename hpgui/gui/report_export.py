@@ -68,6 +68,8 @@ class ReportExport(QObject):
         records = list(window.store.records)
         best = window.store.best
         diagnostics = view._cache.get(best.number)
+        if diagnostics is not None and not diagnostics.complete:
+            diagnostics = None  # its importance is still being measured; the report measures its own
         nested = view.estimate.result
         search_for = view.search
 

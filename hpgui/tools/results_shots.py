@@ -71,8 +71,8 @@ def run_study(window, kind: str, folder: Path) -> bool:
     view = results_of(window)
     window.chart_tabs.setCurrentWidget(view)
     window.table.clearSelection()
-    if view.shown is None or view.shown.trial != window.store.best.number:
-        wait(view.resultsReady, 600_000)
+    if view.shown is None or view.shown.trial != window.store.best.number or not view.shown.complete:
+        wait(view.resultsComplete, 600_000)
     settle(600)
     return view.shown is not None
 

@@ -177,7 +177,7 @@ def test_the_window_exports_the_report_reusing_the_results(qtbot, window, study,
                        study_name="b", storage=str(tmp_path / "b.journal"))
     view = window.report_export.results_view()
     window.chart_tabs.setCurrentWidget(view)
-    with qtbot.waitSignal(view.resultsReady, timeout=120_000):
+    with qtbot.waitSignal(view.resultsComplete, timeout=120_000):
         window.redraw()
     assert window.report_export.action.isEnabled()
 

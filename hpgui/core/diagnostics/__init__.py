@@ -8,7 +8,7 @@ runs the whole tuning procedure inside outer folds for an honest estimate.
 Nothing here imports Qt.
 """
 
-from .compute import Diagnostics, Part, diagnose
+from .compute import Diagnostics, Part, add_importance, diagnose
 from .predictions import HeldOut
 
-__all__ = ["Diagnostics", "HeldOut", "Part", "diagnose"]
+__all__ = ["Diagnostics", "HeldOut", "Part", "add_importance", "diagnose"]

@@ -58,6 +58,14 @@ class Diagnostics:
     columns: list[str]
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # The fitted fold models and the model fitted on all training rows, kept (when importance was
+    # left for later) until add_importance has used them.
+    models: tuple[list, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        """Whether permutation importance was measured (or never will be: no model kept for it)."""
+        return self.models is None
 
     def part(self, kind: str) -> Part | None:
         return next((p for p in self.parts if p.kind == kind), None)
@@ -112,25 +120,58 @@ def diagnose(search: "Search", params: Mapping[str, Any], *, trial: int | None =
         test = on_test(full, search.X_test, search.y_test, classes)
         parts.append(_part(search, test, search.X_test, search.y_test, classes, full, seed))
 
+    diagnostics = Diagnostics(task, trial, params, search.metric.label, search.metric.greater_is_better, parts,
+                              list(X.columns), time.monotonic() - started, notes, (cv.fold_models or [], full))
+    cv.fold_models = None
     if importance:
-        scorer = permutation.rising(search.scorer, search.metric.greater_is_better)
-        columns = list(X.columns)
-        fold_parts = []
-        for n, model in enumerate(cv.fold_models or []):
-            step(f"Permutation importance, fold {n + 1} of {len(cv.fold_models)}")
-            rows = cv.positions[cv.fold == n]
-            fold_parts.append(permutation.importance(model, _rows(X, rows), None if y is None else _rows(y, rows),
-                                                     scorer, repeats=repeats, seed=seed))
-        parts[0].importance = permutation.combine(columns, fold_parts, repeats)
-        if has_test:
-            step("Permutation importance, test set")
-            parts[1].importance = permutation.combine(
-                columns, [permutation.importance(full, search.X_test, search.y_test, scorer, repeats=repeats,
-                                                 seed=seed)], repeats)
-    cv.fold_models = None  # the fitted fold models are not needed once importance is measured
+        add_importance(search, diagnostics, repeats=repeats, should_stop=should_stop,
+                       progress=lambda fraction, text: progress(min(0.99, (done[0] + fraction * (steps - done[0]))
+                                                                     / max(steps, 1)), text))
     progress(1.0, "Done")
-    return Diagnostics(task, trial, params, search.metric.label, search.metric.greater_is_better, parts,
-                       list(X.columns), time.monotonic() - started, notes)
+    return diagnostics
+
+
+def add_importance(search: "Search", diagnostics: Diagnostics, *, repeats: int = permutation.REPEATS,
+                   should_stop: Callable[[], bool] = lambda: False,
+                   progress: Progress = lambda fraction, text: None) -> Diagnostics:
+    """Permutation importance of each part, from the models ``diagnose(importance=False)`` kept.
+
+    It is the slow half (every column shuffled and predicted ``repeats`` times per model), so the
+    window shows the rest first and adds this when it is ready."""
+    if diagnostics.models is None:
+        raise ValueError("these diagnostics kept no models; run diagnose(importance=True) instead")
+    fold_models, full = diagnostics.models
+    X, y = search.X, search.y
+    scorer = permutation.rising(search.scorer, search.metric.greater_is_better)
+    seed = search.seed if search.seed is not None else 0
+    columns = list(X.columns)
+    cv = diagnostics.parts[0].held_out
+    test = diagnostics.part("test")
+    total = len(fold_models) + (test is not None)
+    fold_parts = []
+    for n, model in enumerate(fold_models):
+        if should_stop():
+            raise Interrupted("stopped")
+        progress(n / total, f"Permutation importance, fold {n + 1} of {len(fold_models)}")
+        rows = cv.positions[cv.fold == n]
+        fold_parts.append(permutation.importance(model, _rows(X, rows), None if y is None else _rows(y, rows),
+                                                 scorer, repeats=repeats, seed=seed))
+    cv_importance = permutation.combine(columns, fold_parts, repeats)
+    test_importance = None
+    if test is not None:
+        if should_stop():
+            raise Interrupted("stopped")
+        progress(len(fold_models) / total, "Permutation importance, test set")
+        test_importance = permutation.combine(
+            columns, [permutation.importance(full, search.X_test, search.y_test, scorer, repeats=repeats,
+                                             seed=seed)], repeats)
+    # Set only once all are measured, so a reader on another thread sees none or all of them.
+    diagnostics.parts[0].importance = cv_importance
+    if test is not None:
+        test.importance = test_importance
+    diagnostics.models = None
+    progress(1.0, "Done")
+    return diagnostics
 
 
 def _fold_list(search: "Search") -> list[int]:

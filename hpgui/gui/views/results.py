@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QTabWidget, QWidget
 from shiboken6 import isValid
 
-from ...core.diagnostics import Diagnostics, diagnose
+from ...core.diagnostics import Diagnostics, add_importance, diagnose
 from ...core.evaluate import Interrupted
 from ...core.records import TrialRecord
 from ...core.report.html import CHARTS, PERMUTATION
@@ -41,6 +41,7 @@ REPORT_TITLES = {"classification": "Per class", "regression": "Decile table", "c
 
 class _Relay(QObject):
     progress = Signal(int, float, str)
+    partial = Signal(int, object)  # the diagnostics without permutation importance, shown at once
 
 
 class ResultsView(AnalysisView):
@@ -48,7 +49,8 @@ class ResultsView(AnalysisView):
     HAS_STATE_FILTER = False
     HAS_TOP_K = False
 
-    resultsReady = Signal(int)  # diagnostics of this trial are shown
+    resultsReady = Signal(int)  # diagnostics of this trial are shown (importance may still be measured)
+    resultsComplete = Signal(int)  # ... and its permutation importance too
     resultsFailed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
@@ -101,6 +103,7 @@ class ResultsView(AnalysisView):
         self._message = ""
         self._relay = _Relay(self)
         self._relay.progress.connect(self._on_progress)
+        self._relay.partial.connect(self._on_partial)
         self._watched_window: QWidget | None = None
         self._layout_for(None)
 
@@ -227,6 +230,9 @@ class ResultsView(AnalysisView):
         if cached is not None:
             if self._shown is not cached:
                 self._show(cached, record)
+            if not cached.complete and self._running != record.number and (picked or not self.busy) \
+                    and self.isVisible():
+                self._start(record, resume=cached)  # its importance was cut off when another trial was picked
             return
         if self._running == record.number:
             return
@@ -237,7 +243,7 @@ class ResultsView(AnalysisView):
         self._start(record)
 
     # -- the worker ------------------------------------------------------------------------------
-    def _start(self, record: TrialRecord) -> None:
+    def _start(self, record: TrialRecord, resume: Diagnostics | None = None) -> None:
         from superqt.utils import create_worker
 
         self.cancel()
@@ -248,9 +254,18 @@ class ResultsView(AnalysisView):
         relay, search_for, params, number = self._relay, self.search, dict(record.params), record.number
 
         def work() -> Diagnostics | None:
+            # Importance is the slow half: everything else is shown first, and it follows.
             try:
-                return diagnose(search_for(), params, trial=number, should_stop=stop.is_set,
-                                progress=lambda fraction, text: relay.progress.emit(task, fraction, text))
+                search = search_for()
+                if resume is not None:
+                    return add_importance(search, resume, should_stop=stop.is_set,
+                                          progress=lambda fraction, text: relay.progress.emit(task, fraction, text))
+                result = diagnose(search, params, trial=number, importance=False, should_stop=stop.is_set,
+                                  progress=lambda fraction, text: relay.progress.emit(task, 0.4 * fraction, text))
+                relay.partial.emit(task, result)
+                return add_importance(search, result, should_stop=stop.is_set,
+                                      progress=lambda fraction, text: relay.progress.emit(task, 0.4 + 0.6 * fraction,
+                                                                                          text))
             except Interrupted:  # a BaseException: the worker would end without saying it finished
                 return None
 
@@ -272,13 +287,27 @@ class ResultsView(AnalysisView):
             self.progress_bar.setValue(int(1000 * fraction))
             self.status.setText(f"Trial {self._running}: {text}…")
 
-    def _on_result(self, task: int, result: Diagnostics | None) -> None:
-        if not isValid(self) or task != self._task or result is None:
+    def _on_partial(self, task: int, result: Diagnostics) -> None:
+        if not isValid(self) or task != self._task:
             return
+        for part in result.parts:
+            part.importance_note = "measuring… (every column is shuffled and predicted again)"
+        self._remember(result)
+        self._consider()
+
+    def _remember(self, result: Diagnostics) -> None:
         self._cache[result.trial] = result
         while len(self._cache) > CACHE:
             self._cache.pop(next(iter(self._cache)))
+
+    def _on_result(self, task: int, result: Diagnostics | None) -> None:
+        if not isValid(self) or task != self._task or result is None:
+            return
+        self._remember(result)
         self._message = ""
+        if self._shown is result:
+            self.chart_pages["permutation"].show_diagnostics(result)
+        self.resultsComplete.emit(result.trial)
 
     def _on_error(self, task: int, number: int, exc: BaseException) -> None:
         if not isValid(self) or task != self._task:
