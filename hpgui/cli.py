@@ -111,7 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
         if outcome.reason == "interrupted":
             status = EXIT_INTERRUPTED
-        return _finish(search, result, out, status)
+        return _report_after(args, search, _finish(search, result, out, status))
     try:
         result = search.run(on_trial=printer)
     except SearchFailed as exc:
@@ -136,7 +136,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         printer.close()
     if result.stop_reason == "interrupted":
         status = EXIT_INTERRUPTED
-    return _finish(search, result, out, status)
+    return _report_after(args, search, _finish(search, result, out, status))
+
+
+def _report_after(args: argparse.Namespace, search, status: int) -> int:
+    """``--report FILE``: the HTML report of the finished search (not after a search with no best)."""
+    if not getattr(args, "report", None) or status not in (EXIT_OK, EXIT_INTERRUPTED):
+        return status
+    from .reporting import write_report
+
+    written = write_report(search, search.records(), args.report, quiet=args.quiet)
+    return status if written == EXIT_OK else written
 
 
 def _finish(search, result, out: Path, status: int) -> int:
@@ -352,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="worker processes sharing the study (default: %(default)s)")
     run.add_argument("--trial-timeout", type=float, metavar="S",
                      help="end a trial whose fit runs longer than S seconds and record it as failed")
+    run.add_argument("--report", metavar="FILE", help="also write the HTML report of the study to FILE (the "
+                                                      "best model's results on held-out data, history, top trials)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
@@ -380,13 +392,17 @@ def build_parser() -> argparse.ArgumentParser:
     example.add_argument("--quiet", action="store_true", help="no progress bar")
     example.set_defaults(func=cmd_example)
 
+    from .reporting import add_report_parser
+
+    add_report_parser(sub)
+
     models = sub.add_parser("models", help="list the models, or one model's hyperparameters")
     models.add_argument("name", nargs="?", help="a model name, such as svm")
     models.set_defaults(func=cmd_models)
     return parser
 
 
-COMMANDS = ("run", "worker", "example", "models")
+COMMANDS = ("run", "worker", "example", "models", "report")
 
 
 def open_window(paths: Sequence[str]) -> int:
@@ -419,6 +435,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--trial-timeout must be a positive number of seconds")
     if getattr(args, "workers", 1) < 1:
         parser.error("--workers must be at least 1")
+    from .reporting import check_report_args
+
+    check_report_args(parser, args)
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -15,7 +15,7 @@ from hpgui.core.metrics import get_metric
 from hpgui.core.records import TrialRecord
 from hpgui.core.space import Hyperparameter
 from hpgui.core.trials import TrialStore
-from hpgui.gui.views import VIEW_CLASSES
+from hpgui.gui.views import VIEW_CLASSES, ResultsView
 from hpgui.gui.views.contour import ContourView, surface
 from hpgui.gui.views.common import ParamAxis, choose_shown, shown_by_state
 from hpgui.gui.views.importance import ImportanceView
@@ -473,7 +473,8 @@ def test_every_view_says_when_it_samples(qtbot):
 def test_the_views_are_registered_in_order():
     from hpgui.gui.views import BestParamsChart, HistoryChart
 
-    assert VIEW_CLASSES[:6] == [HistoryChart, BestParamsChart, SlicesView, ParallelView, ContourView, ImportanceView]
+    assert VIEW_CLASSES[:7] == [HistoryChart, BestParamsChart, ResultsView, SlicesView, ParallelView, ContourView,
+                               ImportanceView]
     assert all(getattr(cls, "TITLE", "") and getattr(cls, "GROUP", "") for cls in VIEW_CLASSES)
 
 

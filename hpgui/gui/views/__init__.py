@@ -16,12 +16,14 @@ from .importance import ImportanceView
 from .leaderboard import LeaderboardView
 from .overfit import OverfitView
 from .parallel import ParallelView
+from .results import ResultsView
 from .slices import SlicesView
 from .timeline import TimelineView
 
 VIEW_CLASSES: list[type] = [
     HistoryChart,
     BestParamsChart,
+    ResultsView,
     SlicesView,
     ParallelView,
     ContourView,
@@ -33,4 +35,4 @@ VIEW_CLASSES: list[type] = [
     CompareView,
 ]
 
-__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "VIEW_CLASSES"]
+__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "ResultsView", "VIEW_CLASSES"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Menus, top to bottom: attribute names of actions, "-" for a separator, and "menu:NAME" for the
 # sub-menus made in _menus (examples, recent, export).
 FILE_MENU = ("open", "menu:examples", "menu:recent", "-", "open_setup", "save_setup", "-", "library", "connect",
-             "stop_watching", "-", "menu:export", "-", "quit")
+             "stop_watching", "-", "menu:export", "export_report", "-", "quit")
 EXPORT_MENU = ("export_all", "-", "export_best", "export_script", "export_model", "export_trials", "export_chart")
 SEARCH_MENU = ("start", "pause", "stop", "-", "manual")
 VIEW_MENU = ("show_failed",)
@@ -93,6 +93,7 @@ class WindowActions(QObject):
         self.show_failed.setChecked(True)
         self.manual = a("Use Selected Trial as a &Manual Configuration", w.copy_selected_to_manual, "Ctrl+M")
         self.about = a("&About hpgui", w.show_about)
+        self.export_report = w.report_export.action  # File → Export Report…, made by its owner
 
     def _menus(self) -> None:
         w = self.window
@@ -139,6 +140,7 @@ class WindowActions(QObject):
             action.setEnabled(session.can_export)
             action.setToolTip(session.export_blocker() or action.statusTip())
         self.export_trials.setEnabled(session.can_export_trials)
+        self.export_report.setEnabled(session.can_export and not running and not w.report_export.busy)
         self.export_chart.setEnabled(session.can_export_trials)
         self.stop_watching.setEnabled(session.watching)
         for action in (self.open, self.open_setup, self.connect):

@@ -31,7 +31,7 @@ class Exports(QObject):
         # Several exports may run at once; each finishes on its own.
         self.tasks = BackgroundTask(self, notifier=window.notifier, title="Export failed", latest_wins=False)
 
-    def _search_factory(self) -> Callable[[], Any]:
+    def search_factory(self) -> Callable[[], Any]:
         """A factory for the study on screen's search, bound now, on the GUI thread, to the data it ran on."""
         from ...core.runner import Search
 
@@ -53,7 +53,7 @@ class Exports(QObject):
             self.window.exportFinished.emit("")
             return
         records = list(self.session.store.records)
-        search_for_export = self._search_factory()
+        search_for_export = self.search_factory()
 
         def work() -> str:
             export_all(search_for_export(), Path(folder), records)
@@ -92,7 +92,7 @@ class Exports(QObject):
             w.notifier.info("Nothing to export yet", blocker)
             w.exportFinished.emit("")
             return
-        search_for_export = self._search_factory()
+        search_for_export = self.search_factory()
 
         def work() -> str:
             search = search_for_export()

@@ -23,6 +23,7 @@ from ..best_panel import BestPanel
 
 from ..data_panel import DataPanel
 from ..notifier import Notifier
+from ..report_export import ReportExport
 from ..search_panel import SearchPanel
 from ..start_page import StartPage
 from ..tasks import BackgroundTask
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.search = SearchControl(self)
         self.studies = StoredStudies(self)
         self.exports = Exports(self)
+        self.report_export = ReportExport(self)
         self.actions = WindowActions(self)
         self._connect()
         window_settings.restore(self)
