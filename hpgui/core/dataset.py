@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import readers
+
 if TYPE_CHECKING:
     import pandas as pd
 else:  # the window imports this module before it opens, and an empty window needs no pandas
@@ -112,6 +114,12 @@ class Dataset:
     sha256: str
     warnings: list[str] = field(default_factory=list)
     row_count: int | None = None  # set by header_only(), whose frame has no rows left
+    # Files other than plain CSV (hpgui.core.readers): "csv", "spreadsheet", "parquet", "feather",
+    # "gzip" or "zip"; what was read ("sheet 'Data', header in row 3"); a workbook's sheets; a zip's CSV.
+    format: str = "csv"
+    description: str = ""
+    sheets: tuple[str, ...] = ()
+    member: str | None = None
 
     @property
     def rows(self) -> int:
@@ -179,7 +187,8 @@ def release_arrow_memory() -> None:
         pass
 
 
-def read_table(path: str | os.PathLike) -> Dataset:
+def read_table(path: str | os.PathLike, *, sheet: str | None = None, header_row: int | None = None) -> Dataset:
+    """Read a data file. ``sheet`` and ``header_row`` (1-based, None to detect) are for spreadsheets."""
     path = Path(path)
     try:
         if not path.exists():
@@ -195,6 +204,10 @@ def read_table(path: str | os.PathLike) -> Dataset:
     name = path.name
     if size == 0:
         raise DatasetError(f"{name} is empty (0 bytes). Choose a CSV file that has a header row and data.")
+    # Spreadsheets, Parquet, Feather and compressed CSV have their own readers (hpgui.core.readers).
+    kind = readers.detect(path, head)
+    if kind is not None or sheet is not None or header_row is not None:
+        return readers.read_other(path, kind or "csv", sheet=sheet, header_row=header_row)
     for magic, what, fix in _MAGIC:
         if head.startswith(magic):
             raise DatasetError(f"{name} looks like {what}, not a CSV text file. {fix}")
