@@ -149,6 +149,10 @@ class TrainingData:
     categorical: list[str]
     dropped_rows: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Positions in the file's frame of the rows kept (those with a target), so other columns of the
+    # same rows (weights, groups, time order: hpgui.core.roles) line up with X and y.
+    rows: np.ndarray | None = None
+    dates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # date column -> its parts
 
     @property
     def class_counts(self) -> dict | None:
@@ -529,8 +533,9 @@ def prepare(dataset: Dataset, target: str | None, features: list[str] | None = N
     if task == "classification":
         _check_classes(y, target, folds)
     X = coerce_features(frame.loc[keep, features], numeric, categorical).reset_index(drop=True)
+    rows = np.arange(len(frame)) if isinstance(keep, slice) else np.flatnonzero(keep)
     return TrainingData(X=X, y=y, task=task, target=target, features=features, numeric=numeric,
-                        categorical=categorical, dropped_rows=dropped, warnings=notes)
+                        categorical=categorical, dropped_rows=dropped, warnings=notes, rows=rows)
 
 
 def _choose_features(dataset: Dataset, target: str | None, features: list[str] | None):
