@@ -192,6 +192,7 @@ class Search:
         X, y = rows.X, rows.y
         self.X_test, self.y_test, self.weight_test = rows.X_test, rows.y_test, rows.weight_test
         self.X, self.y, self.weight, self.groups = X, y, rows.weight, rows.groups
+        self.groups_test = rows.groups_test
         self.n_classes = int(y.nunique()) if self.task == "classification" else None
         self.needs_proba = self.metric.needs_proba or (self.metric.name == "roc_auc" and (self.n_classes or 0) > 2)
         self.scorer = self.metric.scorer(self.n_classes)
