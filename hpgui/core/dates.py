@@ -61,11 +61,7 @@ class DateParts(TransformerMixin, BaseEstimator):
             for part in self.parts:
                 if part == "days":
                     value = (when - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
-                elif part == "day_of_week":
-                    value = when.dt.dayofweek
-                elif part == "day_of_year":
-                    value = when.dt.dayofyear
-                else:
+                else:  # year, month, day, day_of_week, day_of_year, hour: pandas' own names
                     value = getattr(when.dt, part)
                 columns.append(value.to_numpy(dtype="float64", na_value=np.nan))
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
