@@ -1071,12 +1071,19 @@ _MODELS: tuple[ModelSpec, ...] = (
 
 MODELS: dict[str, ModelSpec] = {m.name: m for m in _MODELS}
 
+# LightGBM, XGBoost and CatBoost, each where it is installed. Imported here, at the end, because
+# catalog_boost builds its models from the classes above.
+from .catalog_boost import boost_models, missing_hint  # noqa: E402
+
+MODELS.update({m.name: m for m in boost_models()})
+
 
 def get_model(name: str) -> ModelSpec:
     try:
         return MODELS[name]
     except KeyError:
-        raise KeyError(f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None
+        hint = missing_hint(name)
+        raise KeyError(hint or f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None
 
 
 def models_for(task: str) -> list[ModelSpec]:

@@ -269,7 +269,11 @@ if __name__ == "__main__":
 #: Classes of hpgui a pipeline may hold, written into the script instead of imported from hpgui
 #: (the script needs no hpgui), with what their source needs.
 INLINED = {
-    "hpgui.core.dates.DateParts": ("from sklearn.base import BaseEstimator, TransformerMixin",),
+    "hpgui.core.dates.DateParts": (("from sklearn.base import BaseEstimator, TransformerMixin",), ()),
+    "hpgui.core.boosting.BoostedClassifier": (
+        ("from sklearn.base import BaseEstimator, ClassifierMixin, clone",), ("fit_with_early_stopping",)),
+    "hpgui.core.boosting.BoostedRegressor": (
+        ("from sklearn.base import BaseEstimator, RegressorMixin, clone",), ("fit_with_early_stopping",)),
 }
 
 _HOLD_OUT = {
@@ -308,8 +312,13 @@ def _inline(needed: set[str]) -> tuple[set[str], str]:
         words = line.split()
         path = f"{words[1]}.{words[3]}" if len(words) == 4 and words[0] == "from" else ""
         if path in INLINED:
-            kept.update(INLINED[path])
-            sources.append(inspect.getsource(getattr(importlib.import_module(words[1]), words[3])).rstrip())
+            lines, helpers = INLINED[path]
+            kept.update(lines)
+            module = importlib.import_module(words[1])
+            for name in (*helpers, words[3]):
+                text = inspect.getsource(getattr(module, name)).rstrip()
+                if text not in sources:
+                    sources.append(text)
         else:
             kept.add(line)
     return kept, "".join(f"{text}\n\n\n" for text in sources)

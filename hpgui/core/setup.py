@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .catalog import MODELS, TASKS, get_model
+from .catalog_boost import missing_hint
 from .choice import MODEL_PARAM, ModelChoice
 from .evaluate import EvaluationSpec
 from .metrics import DEFAULT_METRIC, METRICS
@@ -233,7 +234,8 @@ class SearchSetup:
         problems = []
         for name in models:
             if not isinstance(name, str) or name not in MODELS:
-                problems.append(Problem("model", f"unknown model {name!r}; choose from {', '.join(MODELS)}"))
+                hint = missing_hint(name) if isinstance(name, str) else None
+                problems.append(Problem("model", hint or f"unknown model {name!r}; choose from {', '.join(MODELS)}"))
         if problems:
             return problems
         if len(set(models)) != len(models):
