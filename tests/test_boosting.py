@@ -128,3 +128,35 @@ def test_a_missing_library_says_how_to_install_it(monkeypatch, tmp_path):
     problems = setup.validate("classification")
     assert any(p.field == "model" and "not installed" in p.message for p in problems)
     assert catalog_boost.missing_hint("svm") is None
+
+
+@pytest.mark.parametrize("model", ["lightgbm", "xgboost", "catboost"])
+def test_catalog_entries_are_documented_valid_and_fit_with_every_choice(model):
+    need(model)
+    from dataclasses import replace
+
+    from sklearn.datasets import load_diabetes, load_iris
+    from test_catalog import sampled_configs
+
+    spec = catalog.get_model(model)
+    assert spec.summary.strip().endswith(".") and set(spec.tasks) == {"classification", "regression"}
+    data = {"classification": load_iris(return_X_y=True), "regression": load_diabetes(return_X_y=True)}
+    for task in spec.tasks:
+        for param in spec.params_for(task):
+            assert len(param.doc) >= 40 and param.doc.endswith(".") and param.doc[0].isupper(), param.name
+        everything = {n: replace(hp, enabled=True) for n, hp in spec.default_space(task).items()}
+        assert spec.validate_space(task, spec.default_space(task)) == []
+        assert spec.validate_space(task, everything) == []
+        for child, cond in spec.conditions(task).items():
+            parent = spec.param(task, cond.parent)
+            assert parent is not None and set(cond.values) <= set(parent.allowed or parent.default.choices)
+        X, y = data[task]
+        for config in sampled_configs(spec, task):
+            config = {**config, TREES[model]: 20}
+            fitted = spec.build(task, config, seed=0).fit(X[:150], y[:150])
+            assert fitted.predict(X[:5]).shape == (5,)
+            inner = fitted.estimator_.get_params()
+            for name, value in config.items():
+                if name != "early_stopping_rounds":
+                    assert inner.get(name) == value, (name, inner.get(name), value)  # CatBoost omits None
+            assert fitted.early_stopping_rounds == config.get("early_stopping_rounds", 50)

@@ -42,7 +42,7 @@ def reread(ds) -> pd.DataFrame:
 
 
 def write_xls(path: Path, rows: list[list], sheet: str = "Sheet1") -> Path:
-    xlwt = pytest.importorskip("xlwt")  # only a writer for the test file; reading uses python-calamine
+    import xlwt  # only a writer for the test file (a test dependency); hpgui reads it with python-calamine
     book = xlwt.Workbook()
     ws = book.add_sheet(sheet)
     for r, row in enumerate(rows):

@@ -131,10 +131,10 @@ LIGHTGBM = BoostSpec(
                  "A penalty that pushes small leaf values to zero. Helps with many noisy features.", enabled=False),
         ParamSpec(
             "boosting_type", "Boosting type",
-            "gbdt is classic gradient boosting; dart drops random trees while fitting, which can generalise "
-            "better but is slower and cannot stop early (its trees keep changing).",
+            "Classic gradient boosting (gbdt), or dart, which drops random trees while fitting: it can "
+            "generalise better but is slower and cannot stop early (its trees keep changing).",
             H("categorical", choices=("gbdt", "dart"), enabled=False),
-            allowed=("gbdt", "dart", "rf"),
+            allowed=("gbdt", "dart"),
         ),
         ParamSpec(
             "drop_rate", "Dropout rate (dart)",
@@ -197,8 +197,8 @@ XGBOOST = BoostSpec(
                  "trees harder.", enabled=False),
         ParamSpec(
             "grow_policy", "Tree growth",
-            "depthwise grows trees level by level (XGBoost's default); lossguide grows the leaf that helps "
-            "most first, like LightGBM, and is then limited by the number of leaves.",
+            "Level by level (depthwise, XGBoost's default), or the leaf that helps most first (lossguide, "
+            "like LightGBM), which is then limited by the number of leaves.",
             H("categorical", choices=("depthwise", "lossguide"), enabled=False),
             allowed=("depthwise", "lossguide"),
         ),

@@ -155,7 +155,7 @@ def detect_header_row(raw: pd.DataFrame) -> int:
 
 
 def _read_spreadsheet(path: Path, sheet: str | None, header_row: int | None) -> "Dataset":
-    from .dataset import NA_VALUES, DatasetError
+    from .dataset import DatasetError
 
     sheets = sheet_names(path)
     if not sheets:

@@ -169,7 +169,8 @@ class Search:
         # The one model of a one-model search; None when the model is itself searched (see model_of).
         self.model: ModelSpec | None = None if self.choice.multi else get_model(self.choice.models[0])
         # No metric chosen: the task's usual one, or balanced accuracy for a strongly imbalanced target.
-        self.metric = get_metric(setup.metric or default_metric(self.task, self.data.y)[0])
+        name, self.metric_reason = (setup.metric, None) if setup.metric else default_metric(self.task, self.data.y)
+        self.metric = get_metric(name)
         self.space = self.choice.space
         self.conditions = self.choice.conditions
         self.defaults = self.choice.defaults

@@ -36,6 +36,7 @@ from ..core.dataset import DatasetError, prepare
 from ..core.metrics import get_metric
 from ..core.pipeline import check_preprocessing
 from ..core.process import Job
+from ..core.readers import OTHER_SUFFIXES, SPREADSHEET_SUFFIXES
 from ..core.runner import default_study_name
 from ..core.setup import DataSpec, SearchSetup, SetupError
 from ..core.space import Problem
@@ -285,8 +286,10 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.open_action = self._action("&Open CSV…", self.open_csv_dialog, QKeySequence.StandardKey.Open,
-                                        sp.SP_DialogOpenButton, "Open a CSV or TSV file")
+        self.open_action = self._action("&Open Data…", self.open_csv_dialog, QKeySequence.StandardKey.Open,
+                                        sp.SP_DialogOpenButton,
+                                        "Open a CSV or TSV file, a spreadsheet, a Parquet or Feather file, or a "
+                                        "zipped CSV")
         self.open_setup_action = self._action("Open &Setup…", self.open_setup_dialog, "Ctrl+Shift+O",
                                               tip="Open a saved search setup (hpgui-setup/1 JSON)")
         self.save_setup_action = self._action("&Save Setup…", self.save_setup_dialog, QKeySequence.StandardKey.Save,
@@ -460,7 +463,7 @@ class MainWindow(QMainWindow):
     def _remember(self, path: Path) -> None:
         s = settings()
         s.setValue("paths/lastFolder", str(path.parent))
-        if path.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
+        if path.suffix.lower() in (".csv", ".tsv", ".txt", ".json", *OTHER_SUFFIXES):
             recent = [p for p in s.value("paths/recent", [], type=list) if p != str(path)]
             s.setValue("paths/recent", [str(path), *recent][:MAX_RECENT])
 
@@ -519,7 +522,10 @@ class MainWindow(QMainWindow):
 
     def open_csv_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open data", self.last_folder(),
-                                              "Data files (*.csv *.tsv *.txt);;All files (*)")
+                                              "Data files (*.csv *.tsv *.txt "
+                                              + " ".join(f"*{s}" for s in OTHER_SUFFIXES)
+                                              + ");;Spreadsheets (" + " ".join(f"*{s}" for s in SPREADSHEET_SUFFIXES)
+                                              + ");;All files (*)")
         if path:
             self.open_csv(path)
 
