@@ -215,3 +215,43 @@ def test_script_reproduces_weights_dates_and_time_order(timed, tmp_path, evaluat
                                                           dates={"stamp": ("month", "day_of_week", "days")})),
                    study_name="script-plain").evaluate(best["params"])
     assert plain.value != pytest.approx(best["score"], abs=1e-12)
+
+
+def test_hostile_column_and_member_names_stay_literals_in_the_script(tmp_path):
+    import zipfile
+
+    rng = np.random.default_rng(3)
+    n = 90
+    weird = {"x": 'x"""; import os; os.remove("nothing") #', "w": "w\\n'weight'", "g": "g\nroup\\",
+             "d": "d'''\"\"\"", "y": "ta\"rget"}
+    frame = pd.DataFrame({weird["x"]: rng.normal(size=n), weird["w"]: rng.uniform(0.5, 2, size=n),
+                          weird["g"]: np.repeat(np.arange(9), 10),
+                          weird["d"]: pd.date_range("2022-01-01", periods=n, freq="7D").strftime("%Y-%m-%d")})
+    frame[weird["y"]] = frame[weird["x"]] * 2 + rng.normal(scale=0.5, size=n)
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("dir/we'ird\"\"\" name.csv", frame.to_csv(index=False))
+    setup = SearchSetup.from_json({
+        "format": "hpgui-setup/1",
+        "data": {"path": str(path), "target": weird["y"], "weight": weird["w"], "dates": {weird["d"]: ["month"]}},
+        "model": "ridge",
+        "space": {"alpha": {"type": "float", "values": [0.1, 10.0]}},
+        "strategy": {"name": "grid"},
+        "evaluation": {"method": "group_kfold", "group": weird["g"], "folds": 3, "test_fraction": 0.25},
+        "metric": "rmse",
+    })
+    search = Search(setup, study_name="hostile\"\"\"name")
+    result = search.run()
+    exported = export_all(search, tmp_path / "out", result.trials)
+    best = json.loads(exported.best_json.read_text())
+    out = subprocess.run([sys.executable, str(exported.script)], capture_output=True, text=True, timeout=180,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    printed = float(re.search(r"^score=(.+)$", out.stdout, re.M).group(1))
+    assert abs(printed - best["score"]) <= 1e-12
+    import ast
+
+    constants = {node.value for node in ast.walk(ast.parse(exported.script.read_text()))
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert set(weird.values()) <= constants  # each name is one string literal, not code
+    assert "dir/we'ird\"\"\" name.csv" in constants

@@ -78,6 +78,10 @@ def best_config(search: "Search", best: "TrialRecord", n_trials: int, test_score
             "columns": len(ds.columns),
             "target": search.data.target,
             "features": list(search.data.features),
+            "format": ds.format,
+            **({"read": ds.description} if ds.description else {}),
+            **({"weight": setup.data.weight} if setup.data.weight else {}),
+            **({"dates": {c: list(p) for c, p in search.data.dates.items()}} if search.data.dates else {}),
         },
         "versions": versions(),
     }
