@@ -81,8 +81,7 @@ def main() -> None:
         row = {"tuned by": tuned_by, "best": best.params, "seconds": round(time.perf_counter() - began, 1)}
         for scored_by, other in searches.items():
             score = best if other is search else other.evaluate(best.params)
-            row[scored_by] = (round(score.value if other is search else score.value, 3),
-                              round(score.std, 3))
+            row[scored_by] = (round(score.value, 3), round(score.std, 3))
         rows.append(row)
         print(json.dumps(row), flush=True)
     names = list(VALIDATIONS)
