@@ -177,7 +177,7 @@ def _read_spreadsheet(path: Path, sheet: str | None, header_row: int | None) -> 
             continue
         if name != sheets[0]:
             dataset.warnings.append(f"{path.name}: sheet {sheets[0]!r} holds no table, so sheet {name!r} was "
-                                    "read. Choose another sheet to read that one.")
+                                    "read; choose a sheet (data.sheet) to read another one.")
         return dataset
     raise first_error
 
