@@ -107,7 +107,8 @@ def test_sample_weights_reach_the_booster_and_the_metric(tmp_path):
     assert weighted.evaluate(params).value != pytest.approx(plain.evaluate(params).value, rel=1e-6)
 
 
-@pytest.mark.parametrize("model, name", [("lightgbm", "class_weight"), ("catboost", "auto_class_weights")])
+@pytest.mark.parametrize("model, name", [("lightgbm", "class_weight"), ("catboost", "auto_class_weights"),
+                                         ("xgboost", "class_weight")])
 def test_class_weighting_is_a_searchable_choice(model, name):
     need(model)
     spec = catalog.get_model(model)
@@ -115,6 +116,20 @@ def test_class_weighting_is_a_searchable_choice(model, name):
     assert spec.param("regression", name) is None
     choice = spec.param("classification", name).default.choices
     assert None in choice and len(choice) == 2
+
+
+def test_balanced_class_weights_find_more_of_a_rare_class():
+    need("xgboost")
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=600, n_features=6, weights=[0.93], flip_y=0.05, random_state=2)
+    spec = catalog.get_model("xgboost")
+    found = {}
+    for weighting in (None, "balanced"):
+        model = spec.build("classification", {"n_estimators": 40, "early_stopping_rounds": 0,
+                                              "class_weight": weighting}, seed=0).fit(X, y)
+        found[weighting] = int((model.predict(X) == 1).sum())
+    assert found["balanced"] > found[None]
 
 
 def test_a_missing_library_says_how_to_install_it(monkeypatch, tmp_path):
@@ -157,6 +172,8 @@ def test_catalog_entries_are_documented_valid_and_fit_with_every_choice(model):
             assert fitted.predict(X[:5]).shape == (5,)
             inner = fitted.estimator_.get_params()
             for name, value in config.items():
-                if name != "early_stopping_rounds":
+                if name in spec.wrapper_params:
+                    assert getattr(fitted, name) == value, name
+                else:
                     assert inner.get(name) == value, (name, inner.get(name), value)  # CatBoost omits None
             assert fitted.early_stopping_rounds == config.get("early_stopping_rounds", 50)

@@ -69,13 +69,19 @@ def fit_with_early_stopping(model, X, y, sample_weight, rounds, validation_fract
 
 
 class BoostedClassifier(ClassifierMixin, BaseEstimator):
-    """A LightGBM, XGBoost or CatBoost classifier with early stopping and the file's own class labels."""
+    """A LightGBM, XGBoost or CatBoost classifier with early stopping and the file's own class labels.
 
-    def __init__(self, estimator=None, early_stopping_rounds=50, validation_fraction=0.1, random_state=None):
+    ``class_weight="balanced"`` weighs each row by the inverse of its class's frequency (times its
+    sample weight), for a library without class weights of its own (XGBoost).
+    """
+
+    def __init__(self, estimator=None, early_stopping_rounds=50, validation_fraction=0.1, random_state=None,
+                 class_weight=None):
         self.estimator = estimator
         self.early_stopping_rounds = early_stopping_rounds
         self.validation_fraction = validation_fraction
         self.random_state = random_state
+        self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None):
         from sklearn.preprocessing import LabelEncoder
@@ -84,6 +90,11 @@ class BoostedClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = self.encoder_.classes_
         codes = self.encoder_.transform(y)
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype="float64")
+        if self.class_weight is not None:
+            from sklearn.utils.class_weight import compute_sample_weight
+
+            balanced = compute_sample_weight(self.class_weight, codes)
+            weight = balanced if weight is None else weight * balanced
         self.estimator_ = fit_with_early_stopping(clone(self.estimator), X, codes, weight, self.early_stopping_rounds,
                                                   self.validation_fraction, self.random_state, stratify=True)
         self.n_features_in_ = getattr(self.estimator_, "n_features_in_", np.shape(X)[1])

@@ -271,6 +271,24 @@ def _default_params(path: str) -> Mapping[str, Any]:
 
 # -- the models ---------------------------------------------------------------
 
+# Shared pieces. Each model still gets its own ParamSpec objects where the advice differs.
+
+_CLASSES_ONLY = ("classification",)
+_REGRESSION_ONLY = ("regression",)
+_BOOL = (True, False)
+
+
+def _class_weight(*extra: str) -> ParamSpec:
+    return ParamSpec(
+        "class_weight", "Class weights",
+        "Whether every row counts the same (None) or rare classes count more (balanced). "
+        "Balanced helps when one class is much rarer and you care about it; it can lower plain accuracy.",
+        H("categorical", choices=(None, "balanced"), enabled=False),
+        allowed=(None, "balanced") + extra,
+        tasks=_CLASSES_ONLY,
+    )
+
+
 _SVM_KERNELS = ("linear", "poly", "rbf", "sigmoid")
 
 SVM = ModelSpec(
@@ -334,26 +352,9 @@ SVM = ModelSpec(
             tasks=("regression",),
             simpler="higher",
         ),
+        _class_weight(),
     ),
 )
-
-# Shared pieces. Each model still gets its own ParamSpec objects where the advice differs.
-
-_CLASSES_ONLY = ("classification",)
-_REGRESSION_ONLY = ("regression",)
-_BOOL = (True, False)
-
-
-def _class_weight(*extra: str) -> ParamSpec:
-    return ParamSpec(
-        "class_weight", "Class weights",
-        "Whether every row counts the same (None) or rare classes count more (balanced). "
-        "Balanced helps when one class is much rarer and you care about it; it can lower plain accuracy.",
-        H("categorical", choices=(None, "balanced"), enabled=False),
-        allowed=(None, "balanced") + extra,
-        tasks=_CLASSES_ONLY,
-    )
-
 
 def _max_features(default: Hyperparameter, what: str) -> ParamSpec:
     return ParamSpec(

@@ -30,17 +30,23 @@ LIBRARIES = {"lightgbm": ("lightgbm", "lightgbm"), "xgboost": ("xgboost", "xgboo
 
 @dataclass(frozen=True)
 class BoostSpec(ModelSpec):
-    """A boosting library's model: its estimator inside an early-stopping wrapper."""
+    """A boosting library's model: its estimator inside an early-stopping wrapper.
+
+    ``wrapper_params`` are hyperparameters of the wrapper, not of the library's estimator.
+    """
+
+    wrapper_params: tuple[str, ...] = ("early_stopping_rounds",)
 
     def recipe(self, task: str, params: Mapping[str, Any], seed: int | None = None,
                needs_proba: bool = False) -> Call:
         own = dict(params)
-        rounds = own.pop("early_stopping_rounds", EARLY_STOPPING_DEFAULT)
+        mine = {name: own.pop(name) for name in self.wrapper_params if name in own}
+        rounds = mine.pop("early_stopping_rounds", EARLY_STOPPING_DEFAULT)
         inner = super().recipe(task, own, seed, needs_proba)
         wrapper = "BoostedClassifier" if task == "classification" else "BoostedRegressor"
         return Call(f"hpgui.core.boosting.{wrapper}",
                     kwargs={"estimator": inner, "early_stopping_rounds": int(rounds),
-                            "validation_fraction": VALIDATION_FRACTION, "random_state": seed})
+                            "validation_fraction": VALIDATION_FRACTION, "random_state": seed, **mine})
 
     def estimator_defaults(self, task: str) -> dict[str, Any]:
         defaults = super().estimator_defaults(task)
@@ -163,6 +169,8 @@ XGBOOST = BoostSpec(
     estimators={"classification": "xgboost.XGBClassifier", "regression": "xgboost.XGBRegressor"},
     seeded=True,
     fixed={"*": {"tree_method": "hist", "verbosity": 0}},
+    # XGBoost has no class weights of its own; the wrapper turns them into sample weights.
+    wrapper_params=("early_stopping_rounds", "class_weight"),
     params=(
         _trees("n_estimators", "Trees (max)"),
         _learning_rate(),
@@ -210,6 +218,14 @@ XGBOOST = BoostSpec(
             when=Condition("grow_policy", ("lossguide",)),
             minimum=0,
             simpler="lower",
+        ),
+        ParamSpec(
+            "class_weight", "Class weights",
+            "Whether every row counts the same (None) or rare classes count more (balanced: each row weighed "
+            "by the inverse of its class's share). Helps when one class is much rarer and you care about it.",
+            H("categorical", choices=(None, "balanced"), enabled=False),
+            allowed=(None, "balanced"),
+            tasks=_CLASSES_ONLY,
         ),
         _early_stopping("trees"),
     ),
