@@ -170,14 +170,6 @@ def make_splits(spec: EvaluationSpec, task: str, X: Any, y: Any, seed: int,
     return list(splitter.split(X, y, groups))
 
 
-def split_test(X: Any, y: Any, task: str, fraction: float, seed: int):
-    """Rows held out before the search and scored once at the end."""
-    from sklearn.model_selection import train_test_split
-
-    stratify = y if task == "classification" else None
-    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
-
-
 @dataclass
 class Score:
     value: float
