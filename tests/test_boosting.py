@@ -134,7 +134,12 @@ def test_balanced_class_weights_find_more_of_a_rare_class():
 
 def test_a_missing_library_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setattr(catalog_boost, "installed", lambda name: False)
-    monkeypatch.delitem(catalog.MODELS, "lightgbm", raising=False)
+    from hpgui.core import setup as setup_module
+
+    # A copy without it, so the real catalog keeps its order for the tests after this one.
+    without = {name: spec for name, spec in catalog.MODELS.items() if name != "lightgbm"}
+    monkeypatch.setattr(catalog, "MODELS", without)
+    monkeypatch.setattr(setup_module, "MODELS", without)
     hint = catalog_boost.missing_hint("lightgbm")
     assert 'pip install "hpgui[boost]"' in hint
     with pytest.raises(KeyError, match="hpgui\\[boost\\]"):
