@@ -199,6 +199,13 @@ def test_files_that_are_not_what_they_say(tmp_path, name, content):
     assert name in msg and "could not be read" in msg
 
 
+@pytest.mark.parametrize("name", ["plain.csv.gz", "plain.zip", "plain.csv.bz2"])
+def test_a_plain_csv_named_like_an_archive_gets_a_message(tmp_path, name):
+    (tmp_path / name).write_text("a,b\n1,2\n3,4\n")
+    msg = error_of(read_table, tmp_path / name)
+    assert name in msg and "rename it" in msg
+
+
 def test_password_protected_workbook_is_named(tmp_path):
     (tmp_path / "secret.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     assert "password" in error_of(read_table, tmp_path / "secret.xlsx")

@@ -45,6 +45,8 @@ _ZIP_EMPTY = b"PK\x05\x06"
 _GZIP = b"\x1f\x8b"
 _PARQUET = b"PAR1"
 _ARROW = b"ARROW1"
+# Names pandas decompresses by; a file so named without the matching bytes is refused with a message.
+_COMPRESSED_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst", ".tar", ".tgz")
 
 
 def detect(path: Path, head: bytes) -> str | None:
@@ -64,6 +66,8 @@ def detect(path: Path, head: bytes) -> str | None:
         return "spreadsheet"  # an old .xls, or an encrypted .xlsx (Office wraps those in OLE too)
     if head.startswith((_ZIP, _ZIP_EMPTY)):
         return "spreadsheet" if suffix in SPREADSHEET_SUFFIXES or _zip_is_workbook(path) else "zip"
+    if suffix in _COMPRESSED_SUFFIXES:
+        return "misnamed"  # pandas would try to decompress it by its name and fail
     if suffix in SPREADSHEET_SUFFIXES:
         return "spreadsheet"
     if suffix in PARQUET_SUFFIXES:
@@ -90,6 +94,10 @@ def read_other(path: Path, kind: str, *, sheet: str | None = None, header_row: i
         what = "a sheet" if sheet is not None else "a header row"
         raise DatasetError(f"{path.name} is not a spreadsheet, so {what} cannot be chosen for it. "
                            "Remove data.sheet and data.header_row from the setup, or choose the workbook.")
+    if kind == "misnamed":
+        raise DatasetError(f"{path.name} is named like a compressed file ({path.suffix}) but its bytes are not "
+                           f"{path.suffix} data. If it is a plain CSV, rename it to end in .csv and open it again; "
+                           "otherwise it may be damaged.")
     if kind == "spreadsheet":
         return _read_spreadsheet(path, sheet, header_row)
     if kind in ("parquet", "feather"):
