@@ -94,6 +94,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     printer = ProgressPrinter(quiet=args.quiet)
     if not args.quiet:
         sys.stderr.write(f"study {search.study_name!r} in {redact(search.storage_url)}\n")
+        for note in [*search.dataset.warnings, *search.data.warnings]:
+            sys.stderr.write(f"note: {note}\n")
+        if search.metric_reason and search.metric.name != "accuracy" and setup.metric is None:
+            sys.stderr.write(f"metric: {search.metric_reason}\n")
     if search.recovered and not args.quiet:
         sys.stderr.write(f"trial(s) {', '.join(map(str, search.recovered))} were left running by a worker that "
                          "ended; marked failed\n")
@@ -311,11 +315,15 @@ def cmd_models(args: argparse.Namespace) -> int:
     import textwrap
 
     from .core.catalog import MODELS
+    from .core.catalog_boost import LIBRARIES
 
     if not args.name:
         width = max(map(len, MODELS))
         for model in MODELS.values():
             print(f"{model.name:<{width}}  {model.label} ({', '.join(model.tasks)})")
+        for name in LIBRARIES:
+            if name not in MODELS:
+                print(f"{name:<{width}}  not installed: pip install \"hpgui[boost]\"")
         return EXIT_OK
     model = MODELS.get(args.name)
     if model is None:

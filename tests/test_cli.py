@@ -94,7 +94,14 @@ def test_version_and_help():
 def test_models_lists_the_catalog_and_explains_a_model():
     run = hpgui("models")
     assert run.returncode == 0
-    assert len(run.stdout.strip().splitlines()) == 15 and "hist_gradient_boosting" in run.stdout
+    from hpgui.core.catalog import MODELS
+    from hpgui.core.catalog_boost import LIBRARIES
+
+    lines = run.stdout.strip().splitlines()
+    assert len(lines) == len(MODELS) + sum(name not in MODELS for name in LIBRARIES)
+    assert "hist_gradient_boosting" in run.stdout
+    for name in LIBRARIES:  # a boosting model is listed, or named with how to install it
+        assert any(line.startswith(name) for line in lines)
     run = hpgui("models", "svm")
     assert run.returncode == 0
     assert "gamma" in run.stdout and "only when kernel is" in run.stdout and "sklearn.svm.SVR" in run.stdout

@@ -78,6 +78,10 @@ def best_config(search: "Search", best: "TrialRecord", n_trials: int, test_score
             "columns": len(ds.columns),
             "target": search.data.target,
             "features": list(search.data.features),
+            "format": ds.format,
+            **({"read": ds.description} if ds.description else {}),
+            **({"weight": setup.data.weight} if setup.data.weight else {}),
+            **({"dates": {c: list(p) for c, p in search.data.dates.items()}} if search.data.dates else {}),
         },
         "versions": versions(),
     }
@@ -161,16 +165,16 @@ def load_model(path: Path, trusted: list[str] | None = None) -> Any:
 
 # -- best_pipeline.py ------------------------------------------------------------
 
-_SCRIPT = '''#!/usr/bin/env python3
-"""Rebuild, re-score and save the best {label} that hpgui found.
+_SCRIPT = """#!/usr/bin/env python3
+\"\"\"Rebuild, re-score and save the best {label} that hpgui found.
 
-Study {study!r}, trial {trial}: {metric_label} {score:.6g} ({evaluation}).
+Trial {trial}: {metric_label} {score:.6g} ({evaluation}).
 
-    python {script_name} [path/to/data.csv]
+    python {script_name} [path/to/data file]
 
 Needs pandas, numpy and scikit-learn (the same scikit-learn, {sklearn_version},
-gives the same score to the last digit), and skops to save the model.
-"""
+gives the same score to the last digit){needs}, and skops to save the model.
+\"\"\"
 
 import sys
 from pathlib import Path
@@ -179,18 +183,25 @@ import numpy as np
 import pandas as pd
 {imports}
 
-DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else Path({data_path!r})
+STUDY = {study}
+DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else Path({data_path})
 READ_OPTIONS = {read_options}
-TARGET = {target!r}
-TASK = {task!r}
+TARGET = {target}
+TASK = {task}
 FEATURES = {features}
 NUMERIC = {numeric}
 CATEGORICAL = {categorical}
-SEED = {seed!r}
-TEST_FRACTION = {test_fraction!r}
+DATES = {dates}  # date column -> the parts it gives (the DateParts step)
+WEIGHT = {weight}  # sample weights
+GROUP = {group}  # rows of one group stay in one fold
+ORDER = {order}  # rows sorted by this column; folds train on earlier rows only
+SEED = {seed}
+TEST_FRACTION = {test_fraction}
 EXPECTED_SCORE = {score_literal}  # what hpgui measured
 
 
+{helpers}
+{read_data}
 {coerce_features}
 
 {coerce_target}
@@ -201,36 +212,50 @@ def build_pipeline():
     return {pipeline}
 
 
+def fit(model, X, y, weight):
+    if y is None:
+        return model.fit(X)
+    if weight is None:
+        return model.fit(X, y)
+    return model.fit(X, y, **{{{weight_key}: weight}})
+
+
+def take(values, rows):
+    if values is None:
+        return None
+    return values.iloc[rows].reset_index(drop=True) if hasattr(values, "iloc") else values[rows]
+
+
 def main():
-    frame = pd.read_csv(DATA, **READ_OPTIONS)
+    frame = read_data(DATA)
     if TARGET is not None:
         frame = frame[frame[TARGET].notna()]
-    X = coerce_features(frame[FEATURES], NUMERIC, CATEGORICAL)
+    X = coerce_features(frame[[f for f in FEATURES if f not in DATES]], NUMERIC, CATEGORICAL)
+    for column in DATES:
+        X[column] = coerce_date(frame[column])
     y = coerce_target(frame[TARGET], TASK) if TARGET is not None else None
+    weight = pd.to_numeric(frame[WEIGHT], errors="coerce").to_numpy(dtype="float64") if WEIGHT else None
+    groups = pd.factorize(frame[GROUP], sort=True)[0] if GROUP else None
+    if ORDER is not None:
+        rows = np.argsort(order_key(frame[ORDER]), kind="stable")
+        X, y, weight, groups = take(X, rows), take(y, rows), take(weight, rows), take(groups, rows)
     if TEST_FRACTION:
-        X, X_test, y, y_test = train_test_split(
-            X, y, test_size=TEST_FRACTION, random_state=SEED,
-            stratify=y if TASK == "classification" else None,
-        )
+{hold_out}
+        X, X_test, y, y_test = take(X, train), take(X, test), take(y, train), take(y, test)
+        weight, weight_test, groups = take(weight, train), take(weight, test), take(groups, train)
     splitter = {splitter}
     scores = []
-    for train, test in splitter.split(X, y):
-        model = build_pipeline()
-        if y is None:
-            model.fit(X.iloc[train])
-            scores.append(score(model, X.iloc[test], None))
-        else:
-            model.fit(X.iloc[train], y.iloc[train])
-            scores.append(score(model, X.iloc[test], y.iloc[test]))
+    for train, test in splitter.split(X, y, groups):
+        model = fit(build_pipeline(), take(X, train), take(y, train), take(weight, train))
+        scores.append(score(model, take(X, test), take(y, test), take(weight, test)))
     mean = float(np.mean(scores))
     print(f"{metric_label}: {{mean:.6f}} ± {{np.std(scores):.6f}} over {{len(scores)}} folds"
           f" (hpgui measured {{EXPECTED_SCORE:.6f}})")
     print(f"score={{mean!r}}")
 
-    model = build_pipeline()
-    model.fit(X) if y is None else model.fit(X, y)
+    model = fit(build_pipeline(), X, y, weight)
     if TEST_FRACTION:
-        print(f"test {metric_label}: {{score(model, X_test, y_test):.6f}}")
+        print(f"test {metric_label}: {{score(model, X_test, y_test, weight_test):.6f}}")
     out = Path(__file__).with_name("model.skops")
     try:
         import skops.io
@@ -243,56 +268,125 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
+
+#: Classes of hpgui a pipeline may hold, written into the script instead of imported from hpgui
+#: (the script needs no hpgui), with what their source needs.
+INLINED = {
+    "hpgui.core.dates.DateParts": (("from sklearn.base import BaseEstimator, TransformerMixin",), ()),
+    "hpgui.core.boosting.BoostedClassifier": (
+        ("from sklearn.base import BaseEstimator, ClassifierMixin, clone",), ("fit_with_early_stopping",)),
+    "hpgui.core.boosting.BoostedRegressor": (
+        ("from sklearn.base import BaseEstimator, RegressorMixin, clone",), ("fit_with_early_stopping",)),
+}
+
+_HOLD_OUT = {
+    "time_series": ("        cut = len(X) - max(1, int(np.ceil(len(X) * TEST_FRACTION)))\n"
+                    "        train, test = np.arange(cut), np.arange(cut, len(X))"),
+    "group": ("        train, test = next(GroupShuffleSplit(n_splits=1, test_size=TEST_FRACTION, random_state=SEED)\n"
+              "                           .split(np.arange(len(X)), y, groups))\n"
+              "        train, test = np.sort(train), np.sort(test)"),
+    "random": ("        train, test = train_test_split(np.arange(len(X)), test_size=TEST_FRACTION, random_state=SEED,\n"
+               "                                       stratify=y if TASK == \"classification\" else None)"),
+}
 
 
 def _score_function_source(search: "Search") -> tuple[str, set[str]]:
     metric = search.metric
     if metric.name == "silhouette":
-        body = inspect.getsource(silhouette_of).replace("def silhouette_of(", "def score(", 1)
-        return body, set()
+        body = inspect.getsource(silhouette_of).replace("def silhouette_of(", "def _silhouette(", 1)
+        return body + "\n\ndef score(estimator, X, y, weight=None):\n    return _silhouette(estimator, X, y)\n", set()
     scoring = metric.sklearn_scoring(search.n_classes)
     sign = "" if metric.greater_is_better else "-"
     text = (f"_SCORER = get_scorer({scoring!r})\n\n\n"
-            f"def score(estimator, X, y):\n"
+            f"def score(estimator, X, y, weight=None):\n"
             f"    # {metric.label}, {('higher' if metric.greater_is_better else 'lower')} is better.\n"
-            f"    return {sign}_SCORER(estimator, X, y)\n")
+            f"    if weight is None:\n"
+            f"        return {sign}_SCORER(estimator, X, y)\n"
+            f"    return {sign}_SCORER(estimator, X, y, sample_weight=weight)\n")
     return text, {"from sklearn.metrics import get_scorer"}
 
 
+def _inline(needed: set[str]) -> tuple[set[str], str]:
+    """Swap ``from hpgui... import X`` lines for X's source; returns the imports left and the sources."""
+    import importlib
+
+    kept, sources = set(), []
+    for line in sorted(needed):
+        words = line.split()
+        path = f"{words[1]}.{words[3]}" if len(words) == 4 and words[0] == "from" else ""
+        if path in INLINED:
+            lines, helpers = INLINED[path]
+            kept.update(lines)
+            module = importlib.import_module(words[1])
+            for name in (*helpers, words[3]):
+                text = inspect.getsource(getattr(module, name)).rstrip()
+                if text not in sources:
+                    sources.append(text)
+        else:
+            kept.add(line)
+    return kept, "".join(f"{text}\n\n\n" for text in sources)
+
+
 def pipeline_script(search: "Search", best: "TrialRecord", script_name: str = "best_pipeline.py") -> str:
+    from . import dates as dates_module
+    from .readers import script_reader
+
     data, setup = search.data, search.setup
+    evaluation = setup.evaluation
     model = search.model_of(best.params)[0]
     recipe = search.recipe(best.params)
-    splitter = splitter_recipe(setup.evaluation, search.task, search.seed)
+    splitter = splitter_recipe(evaluation, search.task, search.seed)
     score_source, score_imports = _score_function_source(search)
-    needed = imports(recipe) | imports(splitter) | score_imports
-    if setup.evaluation.test_fraction:
-        needed.add("from sklearn.model_selection import train_test_split")
+    reader_source, reader_imports = script_reader(search.dataset)
+    needed = imports(recipe) | imports(splitter) | score_imports | reader_imports
+    needed, helpers = _inline(needed)
+    if data.dates or evaluation.order:
+        helpers += inspect.getsource(dates_module.coerce_date).rstrip() + "\n\n\n"
+    else:
+        helpers += "def coerce_date(values):\n    raise AssertionError(\"no date column is used\")\n\n\n"
+    if evaluation.order:
+        helpers += inspect.getsource(dates_module.order_key).rstrip() + "\n\n\n"
+    rule = ("time_series" if evaluation.method == "time_series" else
+            "group" if evaluation.method in ("group_kfold", "stratified_group_kfold") else "random")
+    if evaluation.test_fraction:
+        needed.add("from sklearn.model_selection import GroupShuffleSplit" if rule == "group" else
+                   "from sklearn.model_selection import train_test_split" if rule == "random" else "")
+    needed.discard("")
+    needs = {"lightgbm", "xgboost", "catboost"} & {line.split()[1].split(".")[0] for line in needed}
     return _SCRIPT.format(
         label=model.label.lower(),
-        study=search.study_name,
         trial=best.number,
         metric_label=search.metric.label,
         score=best.value,
-        evaluation=setup.evaluation.describe(),
+        evaluation=evaluation.describe().replace("\\", "/").replace('"', "'"),
         script_name=script_name,
         sklearn_version=versions()["scikit-learn"],
+        needs="".join(f", {name}" for name in sorted(needs)),
         imports="\n".join(sorted(needed)),
-        data_path=str(search.dataset.path.resolve()),
+        study=literal(search.study_name),
+        data_path=literal(str(search.dataset.path.resolve())),
         read_options=source(search.dataset.read_options),
-        target=data.target,
-        task=search.task,
+        target=literal(data.target),
+        task=literal(search.task),
         features=source(list(data.features)),
         numeric=source(list(data.numeric)),
         categorical=source(list(data.categorical)),
-        seed=search.seed,
-        test_fraction=setup.evaluation.test_fraction,
+        dates=source({column: list(parts) for column, parts in data.dates.items()}),
+        weight=literal(setup.data.weight),
+        group=literal(evaluation.group),
+        order=literal(evaluation.order),
+        seed=literal(search.seed),
+        test_fraction=literal(evaluation.test_fraction),
         score_literal=literal(best.value),
+        helpers=helpers,
+        read_data=reader_source,
         coerce_features=inspect.getsource(dataset_module.coerce_features).rstrip() + "\n",
         coerce_target=inspect.getsource(dataset_module.coerce_target).rstrip() + "\n",
         score_function=score_source,
         pipeline=source(recipe, indent=1),
+        weight_key=literal("model__sample_weight" if recipe.path == "sklearn.pipeline.Pipeline" else "sample_weight"),
+        hold_out=_HOLD_OUT[rule],
         splitter=source(splitter, indent=1),
     )
 

@@ -43,8 +43,8 @@ class Metric:
         if self.greater_is_better:
             return sk
 
-        def natural(estimator, X, y):
-            return -sk(estimator, X, y)
+        def natural(estimator, X, y, **kwargs):
+            return -sk(estimator, X, y, **kwargs)
 
         return natural
 
@@ -100,3 +100,36 @@ def get_metric(name: str) -> Metric:
 
 def metrics_for(task: str) -> list[Metric]:
     return [m for m in METRICS.values() if task in m.tasks]
+
+
+#: Below this ratio of the rarest class to the commonest, accuracy is a poor default.
+IMBALANCE_RATIO = 0.2
+
+
+def default_metric(task: str, y: Any = None) -> tuple[str, str]:
+    """The metric a search uses when none is chosen, and why (for the metric's tooltip).
+
+    For a strongly imbalanced target (the rarest class under a fifth of the commonest) plain
+    accuracy rewards always predicting the common class, so balanced accuracy is the default: it
+    averages the recall of every class, so that trivial model scores 1 / classes, not 0.95.
+    """
+    name = DEFAULT_METRIC[task]
+    if task != "classification" or y is None:
+        return name, f"{METRICS[name].label} is the usual first choice for {task}."
+    import pandas as pd
+
+    counts = pd.Series(y).value_counts()
+    if len(counts) < 2:
+        return name, f"{METRICS[name].label} is the usual first choice for {task}."
+    rare, common = counts.iloc[-1], counts.iloc[0]
+    share = rare / counts.sum()
+    if rare / common < IMBALANCE_RATIO:
+        always = common / counts.sum()
+        return "balanced_accuracy", (
+            f"Balanced accuracy, because the classes are strongly imbalanced: the rarest, {counts.index[-1]!r}, is "
+            f"{share:.1%} of the rows ({int(rare)} of {int(counts.sum())}). Plain accuracy would give "
+            f"{always:.1%} to a model that always predicts {counts.index[0]!r}; balanced accuracy averages the "
+            f"share found of every class, so that model scores {1 / len(counts):.0%}. F1 (macro) is the other "
+            "good choice here.")
+    return name, (f"Accuracy, because the classes are not far from balanced (the rarest is {share:.1%} of the "
+                  "rows); with a rare class that matters, choose balanced accuracy or F1.")

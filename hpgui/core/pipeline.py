@@ -77,8 +77,12 @@ class Preprocessing:
 
 def pipeline_recipe(model: ModelSpec, task: str, params: Mapping[str, Any], *, numeric: list[str],
                     categorical: list[str], preprocessing: Preprocessing, seed: int | None,
-                    needs_proba: bool = False) -> Call:
-    """The whole model, preprocessing included, as a buildable description."""
+                    needs_proba: bool = False, dates: Mapping[str, tuple[str, ...]] | None = None) -> Call:
+    """The whole model, preprocessing included, as a buildable description.
+
+    ``dates`` maps each date column to the parts it gives (hpgui.core.dates.DateParts), imputed and
+    scaled like the numeric columns.
+    """
     estimator = model.recipe(task, params, seed, needs_proba)
     if preprocessing.mode == "none":
         return estimator
@@ -89,7 +93,8 @@ def pipeline_recipe(model: ModelSpec, task: str, params: Mapping[str, Any], *, n
     if scaler != "none":
         numeric_steps.append(("scale", Call(SCALERS[scaler])))
 
-    if not categorical:
+    dates = {c: tuple(p) for c, p in (dates or {}).items() if p}
+    if not categorical and not dates:
         return Call("sklearn.pipeline.Pipeline", kwargs={"steps": [*numeric_steps, ("model", estimator)]})
 
     impute_kwargs: dict[str, Any] = {"strategy": preprocessing.impute_categorical}
@@ -108,14 +113,32 @@ def pipeline_recipe(model: ModelSpec, task: str, params: Mapping[str, Any], *, n
     if numeric:
         transformers.append(("numeric", Call("sklearn.pipeline.Pipeline", kwargs={"steps": numeric_steps}),
                              list(numeric)))
-    transformers.append(("categorical", Call("sklearn.pipeline.Pipeline", kwargs={"steps": categorical_steps}),
-                         list(categorical)))
+    if categorical:
+        transformers.append(("categorical", Call("sklearn.pipeline.Pipeline", kwargs={"steps": categorical_steps}),
+                             list(categorical)))
+    for i, (column, parts) in enumerate(dates.items()):
+        # Numbered, not named after the column: a column name may hold "__", which set_params splits on.
+        steps = [("parts", Call("hpgui.core.dates.DateParts", kwargs={"parts": parts})), *numeric_steps]
+        transformers.append((f"dates{i}", Call("sklearn.pipeline.Pipeline", kwargs={"steps": steps}), [column]))
     preprocess = Call("sklearn.compose.ColumnTransformer", kwargs={"transformers": transformers})
     return Call("sklearn.pipeline.Pipeline", kwargs={"steps": [("preprocess", preprocess), ("model", estimator)]})
 
 
-def check_preprocessing(preprocessing: Preprocessing, categorical: list[str]) -> list[Problem]:
+def weight_kwargs(estimator: Any, weight: Any) -> dict[str, Any]:
+    """The keyword that hands sample weights to ``estimator.fit``: a pipeline routes them to its last step."""
+    if weight is None:
+        return {}
+    if hasattr(estimator, "steps"):
+        return {f"{estimator.steps[-1][0]}__sample_weight": weight}
+    return {"sample_weight": weight}
+
+
+def check_preprocessing(preprocessing: Preprocessing, categorical: list[str],
+                        dates: Mapping[str, Any] | None = None) -> list[Problem]:
     """Problems that depend on the data's columns."""
+    if preprocessing.mode == "none" and any((dates or {}).values()):
+        return [Problem("preprocessing", "date columns become features through a preprocessing step; use "
+                                         "\"auto\" (or a custom preprocessing), or remove data.dates")]
     if preprocessing.mode == "none" and categorical:
         shown = ", ".join(categorical[:5]) + (" …" if len(categorical) > 5 else "")
         return [Problem("preprocessing",

@@ -26,10 +26,12 @@ import numpy as np
 
 from .. import __version__
 from .catalog import ModelSpec, get_model
-from .dataset import Dataset, TrainingData, prepare, read_table, release_arrow_memory
-from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
-from .metrics import Metric, get_metric
-from .pipeline import check_preprocessing, pipeline_recipe
+from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
+from .evaluate import Interrupted, Score, cross_validate, make_splits
+from .metrics import Metric, default_metric, get_metric
+from .pipeline import check_preprocessing, pipeline_recipe, weight_kwargs
+from .roles import prepare_study_data
+from .splits import arrange
 from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEUED_ATTR, SURPLUS_ATTR,
                       TRIAL_ATTR, TrialRecord, counted, records_from_frozen, requeue)
 from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
@@ -147,24 +149,28 @@ class Search:
                 raise SetupError(problems)
 
         self.setup = setup
-        self.dataset = dataset if dataset is not None else read_table(setup.data_path)
+        self.dataset = dataset if dataset is not None else read_table(
+            setup.data_path, sheet=setup.data.sheet, header_row=setup.data.header_row)
         evaluation = setup.evaluation
-        self.data: TrainingData = prepare(self.dataset, setup.data.target,
-                                          list(setup.data.features) if setup.data.features else None,
-                                          task=setup.data.task, folds=evaluation.min_class_size)
+        # X and y, plus the weight, group and time-order columns and the date columns' parts.
+        self.data: TrainingData
+        self.data, self.roles = prepare_study_data(self.dataset, setup)
         # X and y are what every trial reads; the frame's rows are not needed again (the study and the
         # exports only describe the file), and keeping them would hold the data twice in every worker.
         self.dataset = self.dataset.header_only()
         release_arrow_memory()  # the frame's columns were pyarrow's
         self.task = self.data.task
-        problems = setup.validate(task=self.task) + check_preprocessing(setup.preprocessing, self.data.categorical)
+        problems = setup.validate(task=self.task) + check_preprocessing(setup.preprocessing, self.data.categorical,
+                                                                        self.data.dates)
         if problems:
             raise SetupError(problems)
 
         self.choice = setup.choice(self.task)
         # The one model of a one-model search; None when the model is itself searched (see model_of).
         self.model: ModelSpec | None = None if self.choice.multi else get_model(self.choice.models[0])
-        self.metric = get_metric(setup.metric_for(self.task))
+        # No metric chosen: the task's usual one, or balanced accuracy for a strongly imbalanced target.
+        name, self.metric_reason = (setup.metric, None) if setup.metric else default_metric(self.task, self.data.y)
+        self.metric = get_metric(name)
         self.space = self.choice.space
         self.conditions = self.choice.conditions
         self.defaults = self.choice.defaults
@@ -181,15 +187,17 @@ class Search:
             self.sampler_seed = (self.seed * 1_000_003 + zlib.crc32(worker_id().encode())) % 2 ** 32
         self.recovered: list[int] = []  # trials a dead worker left running, failed when the study opened
 
-        X, y = self.data.X, self.data.y
-        self.X_test = self.y_test = None
-        if evaluation.test_fraction:
-            X, self.X_test, y, self.y_test = split_test(X, y, self.task, evaluation.test_fraction, self.seed)
-        self.X, self.y = X, y
+        # In time order for time folds; the test rows held out by the folds' own rule (hpgui.core.splits).
+        rows = arrange(evaluation, self.task, self.data.X, self.data.y, weight=self.roles.weight,
+                       groups=self.roles.groups, order=self.roles.order, seed=self.seed)
+        X, y = rows.X, rows.y
+        self.X_test, self.y_test, self.weight_test = rows.X_test, rows.y_test, rows.weight_test
+        self.X, self.y, self.weight, self.groups = X, y, rows.weight, rows.groups
+        self.groups_test = rows.groups_test
         self.n_classes = int(y.nunique()) if self.task == "classification" else None
         self.needs_proba = self.metric.needs_proba or (self.metric.name == "roc_auc" and (self.n_classes or 0) > 2)
         self.scorer = self.metric.scorer(self.n_classes)
-        self.splits = make_splits(evaluation, self.task, X, y, self.seed)
+        self.splits = make_splits(evaluation, self.task, X, y, self.seed, groups=rows.groups)
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
@@ -285,7 +293,7 @@ class Search:
         model, own = self.model_of(params)
         return pipeline_recipe(model, self.task, own, numeric=self.data.numeric,
                                categorical=self.data.categorical, preprocessing=self.setup.preprocessing,
-                               seed=self.seed, needs_proba=self.needs_proba)
+                               seed=self.seed, needs_proba=self.needs_proba, dates=self.data.dates)
 
     def build_estimator(self, params: Mapping[str, Any]) -> Any:
         return self.recipe(params).build()
@@ -296,7 +304,7 @@ class Search:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             score = cross_validate(lambda: self.build_estimator(params), self.X, self.y, self.splits, self.scorer,
-                                   on_fold=on_fold)
+                                   on_fold=on_fold, sample_weight=self.weight)
         seen: list[str] = []
         for w in caught:
             text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"[:300]
@@ -550,14 +558,15 @@ class Search:
             if self.y is None:
                 estimator.fit(self.X)
             else:
-                estimator.fit(self.X, self.y)
+                estimator.fit(self.X, self.y, **weight_kwargs(estimator, self.weight))
         return estimator
 
     def test_score(self, fitted: Any) -> float | None:
         """The held-out test score of a fitted pipeline, or None when no rows were held out."""
         if self.X_test is None:
             return None
-        return float(self.scorer(fitted, self.X_test, self.y_test))
+        weights = {} if self.weight_test is None else {"sample_weight": self.weight_test}
+        return float(self.scorer(fitted, self.X_test, self.y_test, **weights))
 
 
 def _has_heartbeat(study: Any) -> bool:

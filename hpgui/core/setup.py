@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .catalog import MODELS, TASKS, get_model
+from .catalog_boost import missing_hint
 from .choice import MODEL_PARAM, ModelChoice
+from .dataspec import DataSpec, column_problems, data_spec_from_json
 from .evaluate import EvaluationSpec
 from .metrics import DEFAULT_METRIC, METRICS
 from .pipeline import Preprocessing
@@ -35,22 +37,6 @@ class SetupError(ValueError):
         head = f"{source}: " if source else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{head}{len(self.problems)} problem(s) in the setup:\n{lines}")
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    path: str
-    target: str | None = None
-    task: str | None = None
-    features: tuple[str, ...] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "target": self.target}
-        if self.task is not None:
-            out["task"] = self.task
-        if self.features is not None:
-            out["features"] = list(self.features)
-        return out
 
 
 @dataclass(frozen=True)
@@ -193,6 +179,7 @@ class SearchSetup:
             problems.append(Problem("strategy.seed", "seed must be a whole number from 0 to 4294967295"))
         problems += self.preprocessing.validate()
         problems += self.evaluation.validate()
+        problems += column_problems(self, task)
 
         metric = self.metric_for(task)
         if metric not in METRICS:
@@ -219,7 +206,8 @@ class SearchSetup:
         problems = []
         for name in models:
             if not isinstance(name, str) or name not in MODELS:
-                problems.append(Problem("model", f"unknown model {name!r}; choose from {', '.join(MODELS)}"))
+                hint = missing_hint(name) if isinstance(name, str) else None
+                problems.append(Problem("model", hint or f"unknown model {name!r}; choose from {', '.join(MODELS)}"))
         if problems:
             return problems
         if len(set(models)) != len(models):
@@ -346,7 +334,7 @@ class SearchSetup:
         for key in sorted(set(data) - TOP_KEYS):
             problems.append(Problem(key, f"unknown key {key!r}; known keys: {', '.join(sorted(TOP_KEYS))}"))
 
-        data_spec = _parse(problems, "data", lambda d: _data_spec(d), data.get("data"))
+        data_spec = _parse(problems, "data", data_spec_from_json, data.get("data"))
         model = data.get("model")
         if isinstance(model, list) and model and all(isinstance(m, str) for m in model):
             model = tuple(model)
@@ -432,24 +420,6 @@ def _parse(problems: list[Problem], where: str, parse, value):
         message = str(exc).strip("'\"") or type(exc).__name__
         problems.append(Problem(where, message))
         return None
-
-
-def _data_spec(data: Any) -> DataSpec:
-    if not isinstance(data, Mapping):
-        raise ValueError("data must be an object with at least \"path\" and \"target\"")
-    unknown = set(data) - {"path", "target", "task", "features"}
-    if unknown:
-        raise ValueError(f"unknown data key(s): {', '.join(sorted(unknown))}")
-    if not isinstance(data.get("path"), str) or not data.get("path"):
-        raise ValueError("data.path must name the CSV file")
-    features = data.get("features")
-    if features is not None and not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
-        raise ValueError("data.features must be a list of column names")
-    target = data.get("target")
-    if target is not None and not isinstance(target, str):
-        raise ValueError("data.target must be a column name")
-    return DataSpec(path=data["path"], target=target, task=data.get("task"),
-                    features=tuple(features) if features is not None else None)
 
 
 def _strategy_spec(data: Any) -> StrategySpec:

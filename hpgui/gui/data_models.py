@@ -35,8 +35,9 @@ _KIND_TIPS = {
             "become its own one-hot column, which rarely helps. Tick it to use it as categories anyway.",
     "id": "Looks like an identifier (every value is different). Left out by default: a row's id says "
           "nothing about other rows. Tick it to use it as categories anyway.",
-    "datetime": "Looks like dates or times. Left out by default: they would be used as plain categories, "
-                "not as dates. Tick it to use it that way anyway.",
+    "datetime": "Looks like dates or times. Left out by default: as plain categories dates teach a model "
+                "little. A setup file's data.dates turns it into year, month, day-of-week or hour features; "
+                "ticked here, it is used as categories.",
     "constant": "Has the same value in every row, so it carries no information. It is left out of "
                 "training even if ticked.",
 }

@@ -370,8 +370,10 @@ class DataPanel(DataPanelLayout, QWidget):
             self.infoLabel.setText("  ·  ".join(parts))
             separator = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
                 dataset.delimiter, repr(dataset.delimiter))
-            self.infoLabel.setToolTip(f"{dataset.path}\n{separator}-separated, {dataset.encoding}\n"
-                                      f"SHA-256 {dataset.sha256[:16]}…")
+            how = (f"{separator}-separated, {dataset.encoding}" if dataset.format in ("csv", "gzip", "zip")
+                   else "")
+            how = "\n".join(part for part in (dataset.description, how) if part)
+            self.infoLabel.setToolTip(f"{dataset.path}\n{how}\nSHA-256 {dataset.sha256[:16]}…")
         self.loadingLabel.setVisible(loading)
         self.progress.setVisible(loading)
         if loading:

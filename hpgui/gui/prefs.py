@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from ..core.readers import OTHER_SUFFIXES
+
 MAX_RECENT = 8
 
 
@@ -25,7 +27,7 @@ def remember(path: Path) -> None:
     """The folder of a file the user opened, and the file itself among the recent ones."""
     s = settings()
     s.setValue("paths/lastFolder", str(path.parent))
-    if path.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
+    if path.suffix.lower() in (".csv", ".tsv", ".txt", ".json", *OTHER_SUFFIXES):
         recent = [p for p in s.value("paths/recent", [], type=list) if p != str(path)]
         s.setValue("paths/recent", [str(path), *recent][:MAX_RECENT])
 

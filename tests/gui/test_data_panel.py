@@ -488,3 +488,23 @@ def test_a_narrow_data_tab_puts_the_preview_under_the_columns(qtbot, panel):
     panel.resize(1300, 800)
     qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Horizontal, timeout=5_000)
     assert panel.previewTable.width() >= DataPanel.PREVIEW_MIN_WIDTH
+
+
+@pytest.mark.parametrize("name", ["penguins.xlsx", "penguins.parquet"])
+def test_a_spreadsheet_or_parquet_file_opens_like_the_csv(qtbot, panel, tmp_path, name):
+    frame = pd.read_csv(PENGUINS)
+    path = tmp_path / name
+    frame.to_excel(path, index=False) if name.endswith(".xlsx") else frame.to_parquet(path)
+    dataset = load(qtbot, panel, path)
+    assert dataset.format in ("spreadsheet", "parquet") and dataset.rows == len(frame)
+    assert panel.infoLabel.toolTip().startswith(str(path))
+    assert "separated" not in panel.infoLabel.toolTip()
+    assert {c: p.kind for c, p in dataset.profiles.items()} == \
+        {c: p.kind for c, p in read_table(PENGUINS).profiles.items()}
+
+
+def test_a_broken_workbook_gets_a_message(qtbot, panel, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    failed_path, text = load_failing(qtbot, panel, path)
+    assert failed_path == str(path) and "broken.xlsx" in text and "damaged" in text

@@ -62,8 +62,8 @@ class WindowActions(QObject):
     def _make(self) -> None:
         w, a, sp = self.window, self._action, QStyle.StandardPixmap
         opener, search, exports, studies = w.opener, w.search, w.exports, w.studies
-        self.open = a("&Open CSV…", opener.open_csv_dialog, QKeySequence.StandardKey.Open, sp.SP_DialogOpenButton,
-                      "Open a CSV or TSV file")
+        self.open = a("&Open Data…", opener.open_csv_dialog, QKeySequence.StandardKey.Open, sp.SP_DialogOpenButton,
+                      "Open a CSV or TSV file, a spreadsheet, a Parquet or Feather file, or a zipped CSV")
         self.open_setup = a("Open &Setup…", opener.open_setup_dialog, "Ctrl+Shift+O",
                             tip="Open a saved search setup (hpgui-setup/1 JSON)")
         self.save_setup = a("&Save Setup…", opener.save_setup_dialog, QKeySequence.StandardKey.Save,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from ...core.readers import OTHER_SUFFIXES, SPREADSHEET_SUFFIXES
 from ...core.setup import SearchSetup, SetupError
 from ..start_page import EXAMPLE_SETUP
 from .settings import last_folder, recent_files, remember
@@ -78,7 +79,10 @@ class Opening(QObject):
 
     def open_csv_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open data", last_folder(),
-                                              "Data files (*.csv *.tsv *.txt);;All files (*)")
+                                              "Data files (*.csv *.tsv *.txt "
+                                              + " ".join(f"*{s}" for s in OTHER_SUFFIXES)
+                                              + ");;Spreadsheets (" + " ".join(f"*{s}" for s in SPREADSHEET_SUFFIXES)
+                                              + ");;All files (*)")
         if path:
             self.open_csv(path)
 
