@@ -355,14 +355,19 @@ def test_stop_watching_and_closing_do_not_wait_for_a_storage_that_stopped_answer
         assert "Stopped watching study silent" in window.status_label.text()
 
         # Reading a study that never arrives: closing the window does not wait for it either.
+        reading = threading.Event()
+
         def never(storage, name, progress=None, **options):
             progress(None, "Reading…")
+            reading.set()
             release.wait(60)
             return library.load_study(storage, name, **options)
 
         monkeypatch.setattr(studies, "load_study", never)
         window.studies.open(None, "silent")
         assert window.studies.opening
+        # closed once the read is under way (closed before it starts, the read is simply cancelled)
+        qtbot.waitUntil(reading.is_set, timeout=TIMEOUT_MS)
         window.close()
         assert not window.isVisible()
         assert window.studies.loading.unfinished == 1, "closing waited for the stuck read"
