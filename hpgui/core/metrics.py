@@ -43,8 +43,8 @@ class Metric:
         if self.greater_is_better:
             return sk
 
-        def natural(estimator, X, y):
-            return -sk(estimator, X, y)
+        def natural(estimator, X, y, **kwargs):
+            return -sk(estimator, X, y, **kwargs)
 
         return natural
 

@@ -28,8 +28,10 @@ from .. import __version__
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, prepare, read_table, release_arrow_memory
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
+from .foldcache import FoldCache
 from .metrics import Metric, get_metric
-from .pipeline import check_preprocessing, pipeline_recipe
+from .pipeline import check_preprocessing, pipeline_recipe, split_recipe
+from .recipe import source
 from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEUED_ATTR, SURPLUS_ATTR,
                       TRIAL_ATTR, TrialRecord, counted, records_from_frozen, requeue)
 from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
@@ -190,6 +192,7 @@ class Search:
         self.needs_proba = self.metric.needs_proba or (self.metric.name == "roc_auc" and (self.n_classes or 0) > 2)
         self.scorer = self.metric.scorer(self.n_classes)
         self.splits = make_splits(evaluation, self.task, X, y, self.seed)
+        self.folds = FoldCache(X, y, self.splits, classification=self.task == "classification")
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
@@ -292,11 +295,21 @@ class Search:
 
     def evaluate(self, params: Mapping[str, Any],
                  on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
-        """Cross-validate one configuration on the study's folds."""
+        """Cross-validate one configuration on the study's folds.
+
+        The preprocessing before the model has no searched hyperparameter, so each fold's output
+        of it is taken from ``self.folds`` (fitted by the first trial that needed it) and only the
+        model is fitted; the scores are those of fitting the whole pipeline per fold.
+        """
+        prefix, model = split_recipe(self.recipe(params))
+        key = "" if prefix is None else source(prefix)
+
+        def fold(index: int):
+            return self.folds.fold(key, index, None if prefix is None else prefix.build)
+
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            score = cross_validate(lambda: self.build_estimator(params), self.X, self.y, self.splits, self.scorer,
-                                   on_fold=on_fold)
+            score = cross_validate(model.build, fold, len(self.splits), self.scorer, on_fold=on_fold)
         seen: list[str] = []
         for w in caught:
             text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"[:300]
