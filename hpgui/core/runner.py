@@ -29,6 +29,7 @@ from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, prepare, read_table, release_arrow_memory
 from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
 from .foldcache import FoldCache
+from .journal_batch import held, install
 from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe, split_recipe
 from .recipe import source
@@ -198,6 +199,8 @@ class Search:
         self.storage_arg = storage
         self.storage_url = storage_url(storage, self.study_name)
         self.study = self._open_study(optuna)
+        # A trial's records reach a journal file in three appends instead of one per record.
+        self._batch = install(self.study._storage)
 
     # -- the study -----------------------------------------------------------
     def stored_setup(self) -> dict[str, Any]:
@@ -366,7 +369,10 @@ class Search:
         stop_reason = None
         info: dict[str, Any] = {"worker": worker_id()}
         try:
-            params = self._sample(trial)
+            with held(self._batch):  # the suggested values go with the owner, in one append
+                params = self._sample(trial)
+            if self._batch is not None:
+                self._batch.flush()  # on disk before the fit: a worker that dies mid-fit leaves them
             info["model"] = self.choice.split(params)[0]
             with heartbeat(self.study, trial._trial_id):
                 score = self.evaluate(params, on_fold)
@@ -376,20 +382,17 @@ class Search:
             else:
                 state, stop_reason = TrialState.FAIL, "stopped"
                 info["error"] = "Interrupted: the search was stopped while this trial ran"
-            trial.set_user_attr(TRIAL_ATTR, info)
-            frozen = self.study.tell(trial, state=state)
+            frozen = self._close(trial, info, state=state)
             if state == TrialState.FAIL:
                 requeue(self.study, frozen)
         except KeyboardInterrupt:
             info["error"] = "Interrupted: the search was stopped while this trial ran"
-            trial.set_user_attr(TRIAL_ATTR, info)
-            frozen = self.study.tell(trial, state=TrialState.FAIL)
+            frozen = self._close(trial, info, state=TrialState.FAIL)
             requeue(self.study, frozen)
             stop_reason = "interrupted"
         except Exception as exc:  # a model that raises is data, not a crash
             info["error"] = _error_text(exc)
-            trial.set_user_attr(TRIAL_ATTR, info)
-            frozen = self.study.tell(trial, state=TrialState.FAIL)
+            frozen = self._close(trial, info, state=TrialState.FAIL)
         else:
             info = {"std": score.std, "folds": score.folds, "train": score.train,
                     "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
@@ -397,12 +400,21 @@ class Search:
                 info["warnings"] = score.warnings
             if not math.isfinite(score.value):
                 info["error"] = f"the {self.metric.label} score is not a number ({score.value})"
-                trial.set_user_attr(TRIAL_ATTR, info)
-                frozen = self.study.tell(trial, state=TrialState.FAIL)
+                frozen = self._close(trial, info, state=TrialState.FAIL)
             else:
-                trial.set_user_attr(TRIAL_ATTR, info)
-                frozen = self.study.tell(trial, score.value)
+                frozen = self._close(trial, info, value=score.value)
         return TrialRecord.from_frozen(frozen), stop_reason
+
+    def _close(self, trial: Any, info: dict[str, Any], *, state: Any = None, value: float | None = None) -> Any:
+        """Record the trial's result attribute and tell the study, in one journal append."""
+        with held(self._batch):
+            trial.set_user_attr(TRIAL_ATTR, info)
+        try:
+            return self.study.tell(trial, value, state=state)
+        finally:
+            if self._batch is not None:
+                # Still held only if tell refused before writing: another process closed the trial.
+                self._batch.discard()
 
     def _waiting(self) -> int:
         from optuna.trial import TrialState
@@ -474,7 +486,8 @@ class Search:
                 # We keep the heartbeat ourselves around each fit (recovery.heartbeat), not through optimize().
                 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
                 trial = self.study.ask()
-            trial.set_user_attr(OWNER_ATTR, worker_id())
+            with held(self._batch):  # sent with the trial's suggested values (or whatever is written next)
+                trial.set_user_attr(OWNER_ATTR, worker_id())
             if self.is_grid and not trial.user_attrs.get(QUEUED_ATTR):
                 # Another worker took the last grid point between our check and our ask.
                 trial.set_user_attr(SURPLUS_ATTR, True)
