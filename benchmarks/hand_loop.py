@@ -188,6 +188,7 @@ print(json.dumps({{"best": study.best_value, "params": study.best_params}}))
 '''
 
 OSCV = '''import json
+import warnings
 
 import optuna
 import pandas as pd
@@ -200,11 +201,13 @@ X, y = df.drop(columns={target!r}), df[{target!r}]
 NUMERIC = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])]
 CATEGORICAL = [c for c in X.columns if c not in NUMERIC]
 
+warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed={seed}))
 search = OptunaSearchCV(
     {model},
     {{{distributions}}},
-    cv=5, scoring={scoring!r}, n_trials={trials}, sampler=optuna.samplers.TPESampler(seed={seed}),
+    cv=5, scoring={scoring!r}, n_trials={trials}, study=study,
 )
 search.fit(X, y)
 print(json.dumps({{"best": search.best_score_, "params": {{k.split("__")[-1]: v for k, v in search.best_params_.items()}}}}))

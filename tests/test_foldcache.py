@@ -166,3 +166,14 @@ def test_sample_weights_reach_the_fit_and_both_scores():
     unweighted = cross_validate(LogisticRegression, lambda i: FoldCache(X, y, splits, classification=True)
                                 .fold("", i, None), 4, get_scorer("accuracy"))
     assert unweighted.folds != score.folds
+
+
+def test_a_fold_is_marked_finite_only_when_every_feature_value_is():
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, np.nan, 0.5, 2.0]})
+    y = pd.Series([0, 1, 0, 1])
+    splits = [(np.array([0, 1]), np.array([2, 3])), (np.array([2, 3]), np.array([0, 1]))]
+    cache = FoldCache(X, y, splits, classification=True)
+    assert [cache.fold("", i, None).finite for i in range(2)] == [False, False]
+    assert FoldCache(X[["a"]], y, splits, classification=True).fold("", 0, None).finite
+    text = pd.DataFrame({"t": np.array(["x", "y", "x", "y"], dtype=object)})
+    assert not FoldCache(text, y, splits, classification=True).fold("", 0, None).finite

@@ -154,6 +154,8 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
     every fold with the scores so far; it may raise :class:`Interrupted` to abandon the trial
     (pruning, Stop).
     """
+    from sklearn import config_context
+
     scores: list[float] = []
     train_scores: list[float] = []
     fit_time = score_time = 0.0
@@ -163,14 +165,19 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
         data.replay_warnings()
         model = make_model()
         fit_kwargs = {} if data.w_train is None else {"sample_weight": data.w_train}
-        if data.y_train is None:
-            model.fit(data.X_train, **fit_kwargs)
-        else:
-            model.fit(data.X_train, data.y_train, **fit_kwargs)
+        # The same hyperparameters were validated by the first fold's fit, and a fold's finiteness was
+        # checked once when it was prepared; checks that cannot fail again are skipped, nothing else.
+        with config_context(assume_finite=data.finite, skip_parameter_validation=i > 0):
+            if data.y_train is None:
+                model.fit(data.X_train, **fit_kwargs)
+            else:
+                model.fit(data.X_train, data.y_train, **fit_kwargs)
         fitted = time.perf_counter()
-        scores.append(_score(scorer, model, data.X_test, data.y_test, data.w_test))
-        if train_score:
-            train_scores.append(_score(scorer, model, data.X_train, data.y_train, data.w_train))
+        # Metric arguments are arrays made here, always of valid types; the values are still checked.
+        with config_context(skip_parameter_validation=True):
+            scores.append(_score(scorer, model, data.X_test, data.y_test, data.w_test))
+            if train_score:
+                train_scores.append(_score(scorer, model, data.X_train, data.y_train, data.w_train))
         fit_time += fitted - started  # preparing a fold not kept yet counts as fitting, as in a Pipeline
         score_time += time.perf_counter() - fitted
         if on_fold is not None:

@@ -41,6 +41,8 @@ class PreparedFold:
     w_test: Any = None
     #: Warnings the preprocessing raised while it was fitted, repeated to every trial that uses it.
     warnings: tuple[tuple[str, type], ...] = ()
+    #: Every feature value is a finite number (checked once here, so fits need not check it again).
+    finite: bool = False
 
     @property
     def nbytes(self) -> int:
@@ -60,6 +62,13 @@ def _nbytes(value: Any) -> int:
     if hasattr(value, "memory_usage"):
         return int(np.sum(value.memory_usage(deep=True)))
     return int(getattr(value, "nbytes", 0))
+
+
+def _all_finite(X: Any) -> bool:
+    values = X.data if hasattr(X, "indptr") else X
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "fiub":
+        return False
+    return values.dtype.kind != "f" or bool(np.isfinite(values).all())
 
 
 def data_bytes(X: Any) -> int:
@@ -145,7 +154,9 @@ class FoldCache:
         w_train = w_test = None
         if self.sample_weight is not None:
             w_train, w_test = self.sample_weight[train], self.sample_weight[test]
-        return PreparedFold(_as_array(X_train), y_train, _as_array(X_test), y_test, w_train, w_test, tuple(seen))
+        X_train, X_test = _as_array(X_train), _as_array(X_test)
+        return PreparedFold(X_train, y_train, X_test, y_test, w_train, w_test, tuple(seen),
+                            _all_finite(X_train) and _all_finite(X_test))
 
     def __len__(self) -> int:
         return len(self._kept)
