@@ -328,6 +328,74 @@ def window_side(w: Workload, seed: int, trials: int, csv: Path, work: Path) -> t
     return marks["finished"] - launched, marks["finished"] - marks["started"]
 
 
+def journal_append_ms(samples: int = 40) -> float:
+    """Median cost of one journal append (lock, write, fsync, unlock) in the data folder, in ms."""
+    from optuna.storages.journal import JournalFileBackend
+
+    path = DATA_DIR / "fsync-probe.journal"
+    backend = JournalFileBackend(str(path))
+    times = []
+    for i in range(samples):
+        started = time.perf_counter()
+        backend.append_logs([{"op_code": 0, "probe": i}])
+        times.append(time.perf_counter() - started)
+    path.unlink()
+    return median(times) * 1000
+
+
+#: (where, function) pairs shown by --profile, in the order of a run; "where" is a path fragment.
+PROFILED = (
+    ("hpgui/cli.py", "cmd_run", "the whole `hpgui run`"),
+    ("hpgui/core/runner.py", "__init__", "`Search(setup)`: read the CSV, prepare X and y, folds, open the study"),
+    ("hpgui/core/dataset.py", "read_table", "— `read_table` (pandas + pyarrow import and read)"),
+    ("hpgui/core/catalog.py", "_default_params", "— the estimator's defaults (imports scikit-learn)"),
+    ("hpgui/core/runner.py", "run", "`Search.run`: every trial"),
+    ("hpgui/core/runner.py", "_sample", "— suggesting the values (TPE)"),
+    ("hpgui/core/runner.py", "evaluate", "— `evaluate`: cross-validation"),
+    ("hpgui/core/foldcache.py", "_prepare", "—— preparing folds (first trial only when kept)"),
+    ("sklearn/base.py", "wrapper", "—— model `fit` (scikit-learn's fit wrapper)"),
+    ("hpgui/core/evaluate.py", "_score", "—— scoring: one predict + one metric call, validation and train"),
+    ("sklearn/utils/_response.py", "_get_response_values", "——— of which predict / predict_proba"),
+    ("hpgui/core/runner.py", "_close", "— result attribute + tell (one journal append)"),
+    ("optuna/storages/journal/_file.py", "append_logs", "— journal appends that reach the file (lock, write, fsync)"),
+    ("hpgui/cli.py", "_finish", "export: refit, best.json, trials.csv, script, model.skops"),
+    ("hpgui/core/export.py", "skops_io", "— importing skops.io"),
+    ("hpgui/core/runner.py", "fit_best", "— the refit on all rows"),
+)
+
+
+def profile_run(w: Workload, seed: int, trials: int, csv: Path, work: Path) -> str:
+    """cProfile one whole `hpgui run` in this process and say where its time goes."""
+    import cProfile
+    import pstats
+
+    setup = work / f"{w.name}-profile.json"
+    setup.write_text(json.dumps(hpgui_setup(w, seed, trials, csv)))
+    from hpgui.cli import main as hpgui_main
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    hpgui_main(["run", str(setup), "--out", str(work / "profile-out"), "--quiet"])
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    found: dict[tuple[str, str], tuple[int, float]] = {}
+    for (path, _, func), (_, calls, _, cum, _) in stats.items():
+        for where, name, _ in PROFILED:
+            if func == name and where.replace("/", os.sep) in path:
+                old = found.get((where, name), (0, 0.0))
+                found[(where, name)] = (old[0] + calls, max(old[1], cum))
+    total = found.get(("hpgui/cli.py", "cmd_run"), (1, 1.0))[1]
+    rows = []
+    for where, name, label in PROFILED:
+        calls, cum = found.get((where, name), (0, 0.0))
+        rows.append([label, f"`{where}` `{name}`", calls, f"{cum:.2f}", f"{cum / trials * 1000:.1f}",
+                     f"{100 * cum / total:.0f} %"])
+    return (f"cProfile of one `hpgui run` ({w.label}, {trials} trials, seed {seed}), in-process; "
+            f"{total:.2f} s under the profiler:\n\n"
+            + markdown_table(["part", "function", "calls", "cum s", "ms / trial", "share"], rows,
+                             align="llrrrr"))
+
+
 def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
@@ -341,6 +409,8 @@ def main() -> int:
     parser.add_argument("--window", action="store_true",
                         help="also time the window running the first workload's search (needs PySide6)")
     parser.add_argument("--show", action="store_true", help="print the scripts of the first seed and exit")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile one `hpgui run` of the first workload and exit")
     args = parser.parse_args()
     seeds = tuple(args.seeds) if args.seeds else (QUICK_SEEDS if args.quick else SEEDS)
     chosen = [BY_NAME[n] for n in args.only] if args.only else list(WORKLOADS)
@@ -363,7 +433,13 @@ def main() -> int:
         print(json.dumps(hpgui_setup(w, seeds[0], trials, csvs[w.csv]), indent=1))
         return 0
 
+    if args.profile:
+        w = chosen[0]
+        print(profile_run(w, seeds[0], w.quick_trials if args.quick else w.trials, csvs[w.csv], work))
+        return 0
+
     sides = ["hand", "hpgui"] + ([] if args.no_oscv else ["oscv"])
+    append_before = journal_append_ms()
     load_before = os.getloadavg()
     started = time.perf_counter()
     rows, pair_lines, all_agree = [], [], True
@@ -419,13 +495,16 @@ def main() -> int:
 
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()
+    append_after = journal_append_ms()
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print()
     print(f"### hpgui run vs the hand loop{' and OptunaSearchCV' if 'oscv' in sides else ''} — {stamp}"
           f"{' (quick)' if args.quick else ''}")
     print()
     print(f"{environment_line()}. Seeds {', '.join(map(str, seeds))}; whole processes, sides alternated; "
-          f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {elapsed:.0f} s in all.")
+          f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {elapsed:.0f} s in all. "
+          f"One journal append (lock, write, fsync) took {append_before:.1f} ms before and "
+          f"{append_after:.1f} ms after.")
     print()
     headers = ["workload", "row of the target table", "trials", "hand loop s", "hpgui run s",
                "hpgui / hand (per-seed median, range)", "CPU ratio", "target"]

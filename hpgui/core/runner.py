@@ -218,7 +218,7 @@ class Search:
                                                  f"{type(exc).__name__}: "
                                                  f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
-        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials)
+        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials, parallel=self.shared)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
