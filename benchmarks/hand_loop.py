@@ -486,9 +486,13 @@ def main() -> int:
             order = ("window", "hpgui") if flip else ("hpgui", "window")
             flip = not flip
             got: dict[str, Any] = {}
-            for side in order:
-                got[side] = (window_side(w, seed, trials, csvs[w.csv], work) if side == "window"
-                             else run_side("hpgui", w, seed, trials, csvs[w.csv], work).wall)
+            try:
+                for side in order:
+                    got[side] = (window_side(w, seed, trials, csvs[w.csv], work) if side == "window"
+                                 else run_side("hpgui", w, seed, trials, csvs[w.csv], work).wall)
+            except Exception as exc:  # noqa: BLE001 - keep the table measured so far
+                print(f"  the window run failed: {exc}", flush=True)
+                break
             window_rows.append((seed, got["hpgui"], *got["window"]))
             print(f"  window seed {seed}: hpgui run {got['hpgui']:.2f} s, window launch→finished "
                   f"{got['window'][0]:.2f} s, Start→finished {got['window'][1]:.2f} s", flush=True)
