@@ -104,7 +104,7 @@ class Workload:
     extra_imports: tuple[str, ...] = field(default_factory=tuple)
 
 
-TREE = "DecisionTreeClassifier({params}, random_state=0)"
+TREE = "DecisionTreeClassifier({params}, random_state={seed})"
 TREE_PARAMS = (Param("criterion", "cat", choices=("gini", "entropy")), Param("max_depth", "int", 2, 20),
                Param("min_samples_leaf", "int", 1, 50, log=True))
 KNN_PARAMS = (Param("n_neighbors", "int", 1, 30, log=True), Param("weights", "cat", choices=("uniform", "distance")),
@@ -137,18 +137,18 @@ WORKLOADS = (
              ("from sklearn.neighbors import KNeighborsClassifier",), KNN_PARAMS, 100, 40),
     Workload("logistic_heavy", "logistic regression · 20,000 rows, 8 numeric with gaps + 5 text columns",
              "preprocessing-heavy", 0.70, "heavy.csv", "label", "logistic_regression",
-             "LogisticRegression({params}, max_iter=1000, random_state=0)",
+             "LogisticRegression({params}, max_iter=1000, random_state={seed})",
              ("from sklearn.linear_model import LogisticRegression",),
              (Param("C", "float", 1e-3, 1e3, log=True),), 10, 5, preprocessing="auto",
              pipeline=HEAVY_PIPELINE.replace("{scale}", ', ("scale", StandardScaler())'),
              extra_imports=HEAVY_IMPORTS),
     Workload("forest_heavy", "small forest (10–40 trees) · the same 20,000 rows", "preprocessing-heavy", 0.70,
-             "heavy.csv", "label", "random_forest", "RandomForestClassifier({params}, random_state=0)",
+             "heavy.csv", "label", "random_forest", "RandomForestClassifier({params}, random_state={seed})",
              ("from sklearn.ensemble import RandomForestClassifier",),
              (Param("n_estimators", "int", 10, 40, log=True), Param("max_depth", "int", 2, 8)), 10, 5,
              preprocessing="auto", pipeline=HEAVY_PIPELINE.replace("{scale}", ""), extra_imports=HEAVY_IMPORTS),
     Workload("forest_breast_cancer", "random forest (50–200 trees) · breast_cancer", "slow fits", 1.02,
-             "breast_cancer.csv", "diagnosis", "random_forest", "RandomForestClassifier({params}, random_state=0)",
+             "breast_cancer.csv", "diagnosis", "random_forest", "RandomForestClassifier({params}, random_state={seed})",
              ("from sklearn.ensemble import RandomForestClassifier",),
              (Param("n_estimators", "int", 50, 200, log=True), Param("max_depth", "int", 3, 30, log=True),
               Param("max_features", "float", 0.1, 1.0, log=True)), 20, 6),
@@ -214,14 +214,15 @@ print(json.dumps({{"best": search.best_score_, "params": {{k.split("__")[-1]: v 
 '''
 
 
-def _model_source(w: Workload, params: str) -> str:
-    model = w.estimator.replace("{params}", params)
+def _model_source(w: Workload, params: str, seed: int) -> str:
+    # hpgui seeds a seeded model with the search's seed; a user's loop does the same here.
+    model = w.estimator.replace("{params}", params).replace("{seed}", str(seed))
     return w.pipeline.replace("{model}", model) if w.pipeline else model
 
 
 def hand_script(w: Workload, seed: int, trials: int, csv: Path) -> str:
     suggestions = "\n".join(f"    {p.name} = {p.suggest()}" for p in w.params)
-    model = _model_source(w, ", ".join(f"{p.name}={p.name}" for p in w.params))
+    model = _model_source(w, ", ".join(f"{p.name}={p.name}" for p in w.params), seed)
     return HAND.format(imports="\n".join((*w.extra_imports, *w.imports)), csv=str(csv), target=w.target,
                        suggestions=suggestions, model=model, scoring=w.scoring, seed=seed, trials=trials)
 
@@ -229,7 +230,7 @@ def hand_script(w: Workload, seed: int, trials: int, csv: Path) -> str:
 def oscv_script(w: Workload, seed: int, trials: int, csv: Path) -> str:
     # A Pipeline's parameters are addressed through its step: model__C.
     prefix = "model__" if w.pipeline else ""
-    no_params = w.estimator.replace("{params}, ", "").replace("{params}", "")
+    no_params = w.estimator.replace("{params}, ", "").replace("{params}", "").replace("{seed}", str(seed))
     model = w.pipeline.replace("{model}", no_params) if w.pipeline else no_params
     distributions = ", ".join(f"{prefix + p.name!r}: {p.distribution()}" for p in w.params)
     return OSCV.format(imports="\n".join((*w.extra_imports, *w.imports)), csv=str(csv), target=w.target,
