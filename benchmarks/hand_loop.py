@@ -456,11 +456,12 @@ def main() -> int:
                 runs[side].append(got[side])
             agree = all(abs(got[s].best - got["hand"].best) <= 1e-12 for s in sides)
             all_agree &= agree
-            line = (f"{w.name} seed {seed}: hand {got['hand'].wall:.2f} s, hpgui {got['hpgui'].wall:.2f} s "
-                    f"(ratio {ratio(got['hpgui'].wall, got['hand'].wall):.3f})")
+            line = (f"{w.name} seed {seed}: hand {got['hand'].wall:.2f} s (CPU {got['hand'].cpu:.2f}), "
+                    f"hpgui {got['hpgui'].wall:.2f} s (CPU {got['hpgui'].cpu:.2f}; "
+                    f"ratio {ratio(got['hpgui'].wall, got['hand'].wall):.3f})")
             if "oscv" in got:
-                line += (f", OptunaSearchCV {got['oscv'].wall:.2f} s "
-                         f"(hpgui/OSCV {ratio(got['hpgui'].wall, got['oscv'].wall):.3f})")
+                line += (f", OptunaSearchCV {got['oscv'].wall:.2f} s (CPU {got['oscv'].cpu:.2f}; "
+                         f"hpgui/OSCV {ratio(got['hpgui'].wall, got['oscv'].wall):.3f})")
             line += f"; best {got['hand'].best:.6f}{'' if agree else ' DISAGREE: ' + str({s: got[s].best for s in sides})}"
             pair_lines.append(line)
             print("  " + line, flush=True)
@@ -474,7 +475,7 @@ def main() -> int:
         if "oscv" in sides:
             opairs = [ratio(h.wall, o.wall) for h, o in zip(runs["hpgui"], runs["oscv"])]
             row += [f"{med['oscv']:.2f}", f"**{median(opairs):.2f}** ({min(opairs):.2f}–{max(opairs):.2f})",
-                    f"≤ 1.00: {'met' if median(opairs) <= 1.0 else 'not met'}"]
+                    f"{ratio(cpu['hpgui'], cpu['oscv']):.2f}", f"≤ 1.00: {'met' if median(opairs) <= 1.0 else 'not met'}"]
         same = all(abs(r.best - h.best) <= 1e-12 for s in sides for r, h in zip(runs[s], runs["hand"]))
         row.append("yes" if same else "**no**")
         rows.append(row)
@@ -514,7 +515,7 @@ def main() -> int:
     headers = ["workload", "row of the target table", "trials", "hand loop s", "hpgui run s",
                "hpgui / hand (per-seed median, range)", "CPU ratio", "target"]
     if "oscv" in sides:
-        headers += ["OptunaSearchCV s", "hpgui / OSCV (median, range)", "target"]
+        headers += ["OptunaSearchCV s", "hpgui / OSCV (median, range)", "CPU ratio", "target"]
     headers.append("same best score")
     print(markdown_table(headers, rows, align="l" + "l" + "r" * (len(headers) - 3) + "l"))
     print()
