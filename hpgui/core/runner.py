@@ -407,14 +407,28 @@ class Search:
 
     def _close(self, trial: Any, info: dict[str, Any], *, state: Any = None, value: float | None = None) -> Any:
         """Record the trial's result attribute and tell the study, in one journal append."""
-        with held(self._batch):
-            trial.set_user_attr(TRIAL_ATTR, info)
         try:
+            with held(self._batch):
+                trial.set_user_attr(TRIAL_ATTR, info)
             return self.study.tell(trial, value, state=state)
         finally:
             if self._batch is not None:
-                # Still held only if tell refused before writing: another process closed the trial.
+                # Still held only if the storage refused before tell wrote: another process closed the trial.
                 self._batch.discard()
+
+    def _read_closed_trial(self, trial_id: int) -> Any:
+        """The stored trial after another process closed it while this one was still writing to it.
+
+        Records this process sent together (the suggested values) are each refused once by the
+        journal's replay, one per read, as "already finished"; read until they are all passed.
+        """
+        from optuna.exceptions import UpdateFinishedTrialError
+
+        while True:
+            try:
+                return self.study._storage.get_trial(trial_id)
+            except UpdateFinishedTrialError:
+                continue
 
     def _waiting(self) -> int:
         from optuna.trial import TrialState
@@ -512,8 +526,11 @@ class Search:
 
                 if not (isinstance(exc, UpdateFinishedTrialError) or str(exc).startswith("Cannot tell")):
                     raise
-                # Another process closed this trial first (it took this worker for dead); its record stands.
-                record, stop = TrialRecord.from_frozen(self.study._storage.get_trial(trial._trial_id)), None
+                # Another process closed this trial first (it took this worker for dead); its record stands,
+                # and whatever this process still held back for the trial is dropped.
+                if self._batch is not None:
+                    self._batch.discard()
+                record, stop = TrialRecord.from_frozen(self._read_closed_trial(trial._trial_id)), None
             new += 1
             done += 1
             if record.state == "failed" and stop is None:
