@@ -139,13 +139,13 @@ def run_one(problem_name: str, strategy: str, seed: int, trials: int) -> dict[st
             "seconds": time.perf_counter() - started}
 
 
-def _optuna_default_tpe(name: str, seed: int | None, budget: int | None = None) -> Any:
+def _optuna_default_tpe(name: str, seed: int | None, budget: int | None = None, parallel: bool = False) -> Any:
     import optuna
 
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def _previous_hpgui_tpe(name: str, seed: int | None, budget: int | None = None) -> Any:
+def _previous_hpgui_tpe(name: str, seed: int | None, budget: int | None = None, parallel: bool = False) -> Any:
     """The TPE hpgui used before issue 14 (kept here to compare against)."""
     import optuna
 
