@@ -22,24 +22,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-import numpy as np
-
 from .. import __version__
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, prepare, read_table, release_arrow_memory
-from .evaluate import Interrupted, Score, cross_validate, make_splits, split_test
+from .evaluate import Score, cross_validate, make_splits, split_test
 from .foldcache import FoldCache
 from .journal_batch import held, install
 from .metrics import Metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe, split_recipe
 from .recipe import source
 from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEUED_ATTR, SURPLUS_ATTR,
-                      TRIAL_ATTR, TrialRecord, counted, records_from_frozen, requeue)
-from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
+                      TrialRecord, counted, records_from_frozen, requeue)
+from .recovery import OWNER_ATTR, fail_stale_trials, worker_id
 from .setup import SearchSetup, SetupError
-from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names, widens
+from .space import Problem, iter_grid, ordered_names, widens
 from .storage import open_storage, redact, scrub, storage_url
 from .strategies import make_pruner, make_sampler
+from .trial_run import read_closed_trial, run_trial, suggest  # noqa: F401  (suggest: used by benchmarks)
 
 #: If this many trials in a row fail from the start, the setup is broken, not unlucky.
 FAIL_FAST = 5
@@ -89,33 +88,6 @@ class SearchResult:
     stop_reason: str
     elapsed_s: float
     new_trials: int
-
-
-def _sanitize(value: Any) -> Any:
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    return value
-
-
-def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
-    """Ask the trial for one value; explicit value lists are categorical to Optuna."""
-    if hp.type == "categorical":
-        return trial.suggest_categorical(name, list(hp.choices))
-    if hp.values is not None:
-        return trial.suggest_categorical(name, [_sanitize(v) for v in hp.values])
-    if hp.type == "int":
-        return trial.suggest_int(name, int(hp.low), int(hp.high), step=int(hp.step or 1), log=hp.log)
-    return trial.suggest_float(name, float(hp.low), float(hp.high), step=hp.step, log=hp.log)
-
-
-def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    text = " ".join(text.split())
-    if len(text) > 500:
-        text = text[:497] + "…"
-    return f"{type(exc).__name__}: {text}"
 
 
 def default_study_name(setup: SearchSetup) -> str:
@@ -343,93 +315,6 @@ class Search:
                     if t.number < number and t.state.name != "WAITING" and not t.user_attrs.get(SURPLUS_ATTR))
         return ahead >= budget
 
-    def _sample(self, trial: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for name in self.order:
-            if is_active(name, params, self.conditions, self.defaults):
-                params[name] = suggest(trial, name, self.space[name])
-        return params
-
-    def _run_trial(self, trial: Any, should_stop: Callable[[], bool]) -> tuple[TrialRecord, str | None]:
-        """Evaluate one asked trial and tell the study; returns the record and a stop reason, if any."""
-        from optuna.trial import TrialState
-
-        prune = self.setup.strategy.pruner != "none"
-
-        def on_fold(index: int, scores: list[float]) -> None:
-            if index == len(self.splits) - 1:
-                return  # the trial is complete; stopping now would only throw it away
-            if should_stop():
-                raise Interrupted("stopped")
-            if prune:
-                trial.report(float(np.mean(scores)), step=index)
-                if trial.should_prune():
-                    raise Interrupted("pruned")
-
-        stop_reason = None
-        info: dict[str, Any] = {"worker": worker_id()}
-        try:
-            with held(self._batch):  # the suggested values go with the owner, in one append
-                params = self._sample(trial)
-            if self._batch is not None:
-                self._batch.flush()  # on disk before the fit: a worker that dies mid-fit leaves them
-            info["model"] = self.choice.split(params)[0]
-            with heartbeat(self.study, trial._trial_id):
-                score = self.evaluate(params, on_fold)
-        except Interrupted as exc:
-            if exc.reason == "pruned":
-                state = TrialState.PRUNED
-            else:
-                state, stop_reason = TrialState.FAIL, "stopped"
-                info["error"] = "Interrupted: the search was stopped while this trial ran"
-            frozen = self._close(trial, info, state=state)
-            if state == TrialState.FAIL:
-                requeue(self.study, frozen)
-        except KeyboardInterrupt:
-            info["error"] = "Interrupted: the search was stopped while this trial ran"
-            frozen = self._close(trial, info, state=TrialState.FAIL)
-            requeue(self.study, frozen)
-            stop_reason = "interrupted"
-        except Exception as exc:  # a model that raises is data, not a crash
-            info["error"] = _error_text(exc)
-            frozen = self._close(trial, info, state=TrialState.FAIL)
-        else:
-            info = {"std": score.std, "folds": score.folds, "train": score.train,
-                    "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
-            if score.warnings:
-                info["warnings"] = score.warnings
-            if not math.isfinite(score.value):
-                info["error"] = f"the {self.metric.label} score is not a number ({score.value})"
-                frozen = self._close(trial, info, state=TrialState.FAIL)
-            else:
-                frozen = self._close(trial, info, value=score.value)
-        return TrialRecord.from_frozen(frozen), stop_reason
-
-    def _close(self, trial: Any, info: dict[str, Any], *, state: Any = None, value: float | None = None) -> Any:
-        """Record the trial's result attribute and tell the study, in one journal append."""
-        try:
-            with held(self._batch):
-                trial.set_user_attr(TRIAL_ATTR, info)
-            return self.study.tell(trial, value, state=state)
-        finally:
-            if self._batch is not None:
-                # Still held only if the storage refused before tell wrote: another process closed the trial.
-                self._batch.discard()
-
-    def _read_closed_trial(self, trial_id: int) -> Any:
-        """The stored trial after another process closed it while this one was still writing to it.
-
-        Records this process sent together (the suggested values) are each refused once by the
-        journal's replay, one per read, as "already finished"; read until they are all passed.
-        """
-        from optuna.exceptions import UpdateFinishedTrialError
-
-        while True:
-            try:
-                return self.study._storage.get_trial(trial_id)
-            except UpdateFinishedTrialError:
-                continue
-
     def _waiting(self) -> int:
         from optuna.trial import TrialState
 
@@ -520,7 +405,7 @@ class Search:
             if self.is_grid:
                 waiting -= 1
             try:
-                record, stop = self._run_trial(trial, should_stop)
+                record, stop = run_trial(self, trial, should_stop)
             except (RuntimeError, ValueError) as exc:
                 from optuna.exceptions import UpdateFinishedTrialError
 
@@ -530,7 +415,7 @@ class Search:
                 # and whatever this process still held back for the trial is dropped.
                 if self._batch is not None:
                     self._batch.discard()
-                record, stop = TrialRecord.from_frozen(self._read_closed_trial(trial._trial_id)), None
+                record, stop = TrialRecord.from_frozen(read_closed_trial(self, trial._trial_id)), None
             new += 1
             done += 1
             if record.state == "failed" and stop is None:
