@@ -117,15 +117,45 @@ def run_one(problem_name: str, strategy: str, seed: int, trials: int) -> dict[st
     from hpgui.core.runner import Search
     from hpgui.core.setup import SearchSetup
 
+    from hpgui.core import runner
+
     problem = PROBLEMS[problem_name]
-    setup = SearchSetup.from_json(problem.setup_json(strategy, seed, trials), base_dir=EXAMPLES)
+    name = strategy
+    if strategy in TPE_VARIANTS:
+        # The same engine with another TPE configuration in place of hpgui's.
+        name, runner.make_sampler = "tpe", TPE_VARIANTS[strategy]
+    setup = SearchSetup.from_json(problem.setup_json(name, seed, trials), base_dir=EXAMPLES)
     started = time.perf_counter()
-    result = Search(setup, study_name=f"{problem_name}-{strategy}-{seed}").run()
+    try:
+        result = Search(setup, study_name=f"{problem_name}-{strategy}-{seed}").run()
+    finally:
+        from hpgui.core import strategies
+
+        runner.make_sampler = strategies.make_sampler
     records = sorted(result.trials, key=lambda r: r.number)
     return {"problem": problem_name, "strategy": strategy, "seed": seed,
             "values": [r.value if r.state == "complete" else None for r in records],
             "maximize": result.metric.greater_is_better, "label": result.metric.label,
             "seconds": time.perf_counter() - started}
+
+
+def _optuna_default_tpe(name: str, seed: int | None, budget: int | None = None, parallel: bool = False) -> Any:
+    import optuna
+
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def _previous_hpgui_tpe(name: str, seed: int | None, budget: int | None = None, parallel: bool = False) -> Any:
+    """The TPE hpgui used before issue 14 (kept here to compare against)."""
+    import optuna
+
+    startup = 10 if budget is None else max(5, min(10, budget // 5))
+    return optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=startup,
+                                      constant_liar=True)
+
+
+#: ``--compare-tpe``: TPE configurations run through the same engine, besides hpgui's own ("tpe").
+TPE_VARIANTS = {"tpe-optuna-default": _optuna_default_tpe, "tpe-multivariate": _previous_hpgui_tpe}
 
 
 # -- summaries ------------------------------------------------------------------------
@@ -172,13 +202,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
     parser.add_argument("--problems", nargs="*", choices=list(PROBLEMS), help="a subset of the panel")
     parser.add_argument("--json", metavar="PATH", help="also write every run's trial values to PATH")
+    parser.add_argument("--compare-tpe", action="store_true",
+                        help="instead: Optuna's default TPE against the multivariate TPE hpgui used before")
+    parser.add_argument("--trials", type=int, help="trials per run (overrides the default)")
     args = parser.parse_args()
 
     seeds = QUICK_SEEDS if args.quick else SEEDS
-    trials = QUICK_TRIALS if args.quick else TRIALS
+    trials = args.trials or (QUICK_TRIALS if args.quick else TRIALS)
     panel = [PROBLEMS[n] for n in args.problems] if args.problems else list(PANEL)
-    has_gp = importlib.util.find_spec("torch") is not None
+    has_gp = importlib.util.find_spec("torch") is not None and not args.compare_tpe
     strategies = ["random", "tpe"] + (["gp"] if has_gp else [])
+    if args.compare_tpe:
+        strategies = list(TPE_VARIANTS)
 
     jobs = [(p.name, s, seed, trials) for p in panel for seed in seeds for s in strategies]
     started = time.perf_counter()
@@ -192,6 +227,9 @@ def main() -> None:
             print(f"  [{i}/{len(jobs)}] {r['problem']} {r['strategy']} seed {r['seed']}: "
                   f"best {running_best(r['values'], r['maximize'])[-1]:.4f} ({r['seconds']:.1f}s)", flush=True)
     elapsed = time.perf_counter() - started
+    if args.compare_tpe:
+        compare_tpe(panel, seeds, trials, results, elapsed, args.workers)
+        return
 
     rows, verdicts = [], []
     total_wins = total_ties = total_losses = 0
@@ -262,6 +300,39 @@ def main() -> None:
           f"difference >= 0 on every problem and > 0 on at least half).")
     print()
     print(f"Total benchmark time: {elapsed:.0f} s with {args.workers} worker process(es).")
+
+
+def compare_tpe(panel, seeds, trials, results, elapsed: float, workers: int) -> None:
+    """Optuna's default TPE against hpgui's former multivariate TPE: paired best scores per seed."""
+    a, b = "tpe-optuna-default", "tpe-multivariate"
+    rows, wins, ties, losses = [], 0, 0, 0
+    for p in panel:
+        maximize = results[(p.name, a, seeds[0])]["maximize"]
+        sign = 1.0 if maximize else -1.0
+        curves = {s: [running_best(results[(p.name, s, seed)]["values"], maximize) for seed in seeds]
+                  for s in (a, b)}
+        final = {s: [c[-1] for c in curves[s]] for s in (a, b)}
+        early = {s: [c[min(19, len(c) - 1)] for c in curves[s]] for s in (a, b)}
+        diffs = [sign * (x - y) for x, y in zip(final[a], final[b])]  # positive: the default is better
+        w, t, l = sum(d > 0 for d in diffs), sum(d == 0 for d in diffs), sum(d < 0 for d in diffs)
+        wins, ties, losses = wins + w, ties + t, losses + l
+        digits = 4 if abs(median(final[b])) < 10 else 2
+        rows.append([p.label, fmt(median(early[a]), digits), fmt(median(final[a]), digits),
+                     fmt(median(early[b]), digits), fmt(median(final[b]), digits),
+                     f"{w} better, {t} equal, {l} worse", f"{median(diffs):+.{digits}f}"])
+    print()
+    print(f"### TPE settings: Optuna's defaults vs multivariate + group + constant liar — {date.today().isoformat()}")
+    print()
+    print(f"{environment_line()}. {trials} trials per run, seeds {', '.join(map(str, seeds))}; best score after "
+          f"trial 20 and at the end, median over seeds.")
+    print()
+    print(markdown_table(["problem", "default @20", "default @end", "multivariate @20", "multivariate @end",
+                          "default vs multivariate (seeds)", "median paired difference¹"], rows,
+                         align="lrrrrlr"))
+    print()
+    print(f"¹ Positive: Optuna's default TPE found the better score. Overall: default better in {wins}, equal in "
+          f"{ties}, worse in {losses} of {wins + ties + losses} paired runs (sign test p = "
+          f"{sign_test_p(wins, losses):.3g}). {elapsed:.0f} s with {workers} worker process(es).")
 
 
 if __name__ == "__main__":

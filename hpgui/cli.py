@@ -190,9 +190,11 @@ def run_pool(job, printer) -> PoolOutcome:
     """Run ``job`` on supervised worker processes, printing each trial; Ctrl+C stops them all."""
     from .core.process import WorkerPool
 
+    from .core.setup import SearchSetup
+
     outcome = PoolOutcome()
     started = time.monotonic()
-    pool = WorkerPool(job.workers)
+    pool = WorkerPool(job.workers, models=SearchSetup.from_json(job.setup).models)
     try:
         pool.submit(job)
         while not pool.finished:

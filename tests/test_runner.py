@@ -71,14 +71,14 @@ def test_each_strategy_runs_on_penguins(penguins_csv, strategy):
 
 def test_a_failing_configuration_is_recorded_and_the_search_goes_on(penguins_csv, monkeypatch):
     search = Search(penguin_setup(penguins_csv, budget={"trials": 10}), study_name="some-fail")
-    build = search.build_estimator
+    recipe = search.recipe
 
     def flaky(params):
         if params["max_depth"] % 2 == 0:
             raise ValueError(f"depth {params['max_depth']} is cursed")
-        return build(params)
+        return recipe(params)
 
-    monkeypatch.setattr(search, "build_estimator", flaky)
+    monkeypatch.setattr(search, "recipe", flaky)
     result = search.run()
     failed = [t for t in result.trials if t.state == "failed"]
     complete = [t for t in result.trials if t.state == "complete"]

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
 from .recipe import Call
 from .space import Problem
+
+if TYPE_CHECKING:
+    from .foldcache import PreparedFold
 
 METHODS = ("kfold", "repeated_kfold", "holdout")
 #: Methods that need a column of the data (hpgui.core.splits): rows of a group kept together, or time order.
@@ -181,46 +184,43 @@ class Score:
     warnings: list[str] = field(default_factory=list)
 
 
-def _score_kwargs(weight: np.ndarray | None, index: np.ndarray) -> dict[str, Any]:
-    return {} if weight is None else {"sample_weight": weight[index]}
+def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "PreparedFold"], n_folds: int,
+                   scorer: Callable[..., float], *, train_score: bool = True,
+                   on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
+    """Fit a fresh model per fold on the prepared fold and score it.
 
-
-def _take(data: Any, index: np.ndarray) -> Any:
-    if data is None:
-        return None
-    return data.iloc[index] if hasattr(data, "iloc") else data[index]
-
-
-def cross_validate(build: Callable[[], Any], X: Any, y: Any, splits: Sequence[tuple[np.ndarray, np.ndarray]],
-                   scorer: Callable[[Any, Any, Any], float], *, train_score: bool = True,
-                   on_fold: Callable[[int, list[float]], None] | None = None,
-                   sample_weight: np.ndarray | None = None) -> Score:
-    """Fit a fresh estimator per fold and score it.
-
-    ``on_fold`` runs after every fold with the scores so far; it may raise
-    :class:`Interrupted` to abandon the trial (pruning, Stop). ``sample_weight`` (one per row of
-    ``X``) goes to every fit and every score, cut to the fold's rows.
+    ``fold(i)`` gives fold ``i`` as the model sees it (:class:`~hpgui.core.foldcache.PreparedFold`:
+    preprocessing already applied), ``make_model()`` a fresh unfitted model. The validation score
+    and the train score come from the same scorer, each from one prediction on its rows. A fold
+    carrying sample weights passes them to the fit and to both scores. ``on_fold`` runs after
+    every fold with the scores so far; it may raise :class:`Interrupted` to abandon the trial
+    (pruning, Stop).
     """
-    from .pipeline import weight_kwargs  # sample weights (#18)
+    from sklearn import config_context
 
     scores: list[float] = []
     train_scores: list[float] = []
     fit_time = score_time = 0.0
-    for i, (train, test) in enumerate(splits):
-        estimator = build()
-        X_train, y_train = _take(X, train), _take(y, train)
-        # sample weights (#18): the fold's share of them for the fit and for each score
-        fit_kw, test_kw = weight_kwargs(estimator, _take(sample_weight, train)), _score_kwargs(sample_weight, test)
+    for i in range(n_folds):
         started = time.perf_counter()
-        if y_train is None:
-            estimator.fit(X_train, **fit_kw)
-        else:
-            estimator.fit(X_train, y_train, **fit_kw)
+        data = fold(i)
+        data.replay_warnings()
+        model = make_model()
+        fit_kwargs = {} if data.w_train is None else {"sample_weight": data.w_train}
+        # The same hyperparameters were validated by the first fold's fit, and a fold's finiteness was
+        # checked once when it was prepared; checks that cannot fail again are skipped, nothing else.
+        with config_context(assume_finite=data.finite, skip_parameter_validation=i > 0):
+            if data.y_train is None:
+                model.fit(data.X_train, **fit_kwargs)
+            else:
+                model.fit(data.X_train, data.y_train, **fit_kwargs)
         fitted = time.perf_counter()
-        scores.append(float(scorer(estimator, _take(X, test), _take(y, test), **test_kw)))
-        if train_score:
-            train_scores.append(float(scorer(estimator, X_train, y_train, **_score_kwargs(sample_weight, train))))
-        fit_time += fitted - started
+        # Metric arguments are arrays made here, always of valid types; the values are still checked.
+        with config_context(skip_parameter_validation=True):
+            scores.append(_score(scorer, model, data.X_test, data.y_test, data.w_test))
+            if train_score:
+                train_scores.append(_score(scorer, model, data.X_train, data.y_train, data.w_train))
+        fit_time += fitted - started  # preparing a fold not kept yet counts as fitting, as in a Pipeline
         score_time += time.perf_counter() - fitted
         if on_fold is not None:
             on_fold(i, scores)
@@ -233,3 +233,9 @@ def cross_validate(build: Callable[[], Any], X: Any, y: Any, splits: Sequence[tu
         fit_time_s=fit_time,
         score_time_s=score_time,
     )
+
+
+def _score(scorer: Callable[..., float], model: Any, X: Any, y: Any, weight: Any) -> float:
+    if weight is None:
+        return float(scorer(model, X, y))
+    return float(scorer(model, X, y, sample_weight=weight))

@@ -147,8 +147,35 @@ def write_trials(path: Path, records: Iterable["TrialRecord"], param_names: list
 
 # -- model.skops ---------------------------------------------------------------
 
+_TORCH_SHIM = "sklearn.externals.array_api_compat.torch"
+
+
+def skops_io() -> Any:
+    """``skops.io``, imported without importing PyTorch.
+
+    Importing skops.io lists every scikit-learn estimator (``all_estimators``), which imports
+    each subpackage of scikit-learn on the way, including the array-API shim for PyTorch; with
+    PyTorch installed (hpgui[gp]) that imports PyTorch itself: 2-7 s of an export, for a shim
+    that holds no estimator. An empty module stands in for the shim while skops.io is imported,
+    so the list comes out the same without it, and is removed again afterwards.
+    """
+    import sys
+    import types
+
+    if "skops.io" in sys.modules or _TORCH_SHIM in sys.modules:
+        import skops.io
+
+        return skops.io
+    sys.modules[_TORCH_SHIM] = types.ModuleType(_TORCH_SHIM)
+    try:
+        import skops.io
+    finally:
+        sys.modules.pop(_TORCH_SHIM, None)
+    return skops.io
+
+
 def save_model(path: Path, fitted: Any) -> None:
-    import skops.io as sio
+    sio = skops_io()
 
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
@@ -158,7 +185,7 @@ def save_model(path: Path, fitted: Any) -> None:
 
 def load_model(path: Path, trusted: list[str] | None = None) -> Any:
     """Load a model we saved; types outside skops' trusted set must be named by the caller."""
-    import skops.io as sio
+    sio = skops_io()
 
     return sio.load(path, trusted=trusted or sio.get_untrusted_types(file=path))
 

@@ -133,6 +133,21 @@ def weight_kwargs(estimator: Any, weight: Any) -> dict[str, Any]:
     return {"sample_weight": weight}
 
 
+def split_recipe(recipe: Call) -> tuple[Call | None, Call]:
+    """``(preprocessing, model)``: the steps before the model as one Pipeline (None if there are
+    none) and the model itself. Fitting the first on a fold and the second on its output is what
+    fitting the whole recipe does, so the first can be fitted once per fold and kept."""
+    if recipe.path != "sklearn.pipeline.Pipeline":
+        return None, recipe
+    steps = list(recipe.kwargs["steps"])
+    name, model = steps[-1]
+    if name != "model":
+        return None, recipe
+    if not steps[:-1]:
+        return None, model
+    return Call("sklearn.pipeline.Pipeline", kwargs={"steps": steps[:-1]}), model
+
+
 def check_preprocessing(preprocessing: Preprocessing, categorical: list[str],
                         dates: Mapping[str, Any] | None = None) -> list[Problem]:
     """Problems that depend on the data's columns."""

@@ -59,7 +59,7 @@ def _watch_parent(stop: Any) -> None:
             os._exit(3)
 
 
-def _child_main(jobs: Any, events: Any, stop: Any, pause: Any) -> None:
+def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str, ...] | None = None) -> None:
     import signal
 
     # The parent decides when to stop; a Ctrl+C in its terminal must not kill us mid-write.
@@ -70,7 +70,7 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any) -> None:
     from .setup import SearchSetup, SetupError
     from .storage import redact, scrub
 
-    _warm_up()
+    _warm_up(models)
     events.put(("ready",))
     job = jobs.get()
     if job is None:
@@ -103,8 +103,13 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any) -> None:
     events.put(("done", result.stop_reason, result.new_trials))
 
 
-def _warm_up() -> None:
-    """Import what the first trial would otherwise import, while the user is still setting up."""
+def _warm_up(models: tuple[str, ...] | None = None) -> None:
+    """Import what the first trial would otherwise import, while the user is still setting up.
+
+    ``models``: the models the search will use, when the job is known as the process starts (a
+    worker pool); only their modules are imported. None (a child started before the user chose)
+    imports every model's, since the user may pick any of them.
+    """
     import importlib
 
     from .catalog import MODELS
@@ -112,7 +117,8 @@ def _warm_up() -> None:
     for name in ("pyarrow.csv", "sklearn.model_selection", "sklearn.metrics", "sklearn.pipeline",
                  "sklearn.compose", "sklearn.impute", "sklearn.preprocessing", "optuna.samplers"):
         importlib.import_module(name)
-    for model in MODELS.values():
+    chosen = MODELS.values() if models is None else [MODELS[m] for m in models if m in MODELS]
+    for model in chosen:
         for path in model.estimators.values():
             importlib.import_module(path.rpartition(".")[0])
 
@@ -120,13 +126,14 @@ def _warm_up() -> None:
 class SearchProcess:
     """One search in one child process; start it early, give it a job later."""
 
-    def __init__(self) -> None:
+    def __init__(self, models: tuple[str, ...] | None = None) -> None:
+        """``models``: the models its job will use, if known now (see :func:`_warm_up`)."""
         self._jobs = _CONTEXT.Queue()
         self._events = _CONTEXT.Queue()
         self._stop = _CONTEXT.Event()
         self._pause = _CONTEXT.Event()
         self._process = _CONTEXT.Process(target=_child_main, args=(self._jobs, self._events, self._stop,
-                                                                   self._pause), daemon=True)
+                                                                   self._pause, models), daemon=True)
         self._process.start()
         self.job: Job | None = None
         self.study_name: str | None = None
@@ -284,11 +291,15 @@ class WorkerPool:
     #: Deaths in a row without a finished trial before the pool gives up (a worker that cannot start).
     MAX_DEATHS = 3
 
-    def __init__(self, workers: int = 1, spare: SearchProcess | None = None):
+    def __init__(self, workers: int = 1, spare: SearchProcess | None = None,
+                 models: tuple[str, ...] | None = None):
+        """``models``: the models the job will use, so new workers import only those."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
-        self._slots = [_Slot(spare or SearchProcess())] + [_Slot(SearchProcess()) for _ in range(workers - 1)]
+        self._models = models
+        self._slots = ([_Slot(spare or SearchProcess(models))]
+                       + [_Slot(SearchProcess(models)) for _ in range(workers - 1)])
         self.job: Job | None = None
         self.study_name: str | None = None
         self.storage_url: str | None = None
@@ -472,7 +483,7 @@ class WorkerPool:
     def _replace(self, index: int, out: list[tuple]) -> None:
         old = self._slots[index].process
         old.close()
-        slot = _Slot(SearchProcess())
+        slot = _Slot(SearchProcess(self._models))
         self._slots[index] = slot
         if self._started or index == 0:
             self._submit(slot)

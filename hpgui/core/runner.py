@@ -22,23 +22,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-import numpy as np
-
 from .. import __version__
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
-from .evaluate import Interrupted, Score, cross_validate, make_splits
+from .evaluate import Score, cross_validate, make_splits
+from .foldcache import FoldCache
+from .journal_batch import held, install
 from .metrics import Metric, default_metric, get_metric
-from .pipeline import check_preprocessing, pipeline_recipe, weight_kwargs
+from .pipeline import check_preprocessing, pipeline_recipe, split_recipe, weight_kwargs
+from .recipe import source
 from .roles import prepare_study_data
 from .splits import arrange
 from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEUED_ATTR, SURPLUS_ATTR,
-                      TRIAL_ATTR, TrialRecord, counted, records_from_frozen, requeue)
-from .recovery import OWNER_ATTR, fail_stale_trials, heartbeat, worker_id
+                      TrialRecord, counted, records_from_frozen, requeue)
+from .recovery import OWNER_ATTR, fail_stale_trials, worker_id
 from .setup import SearchSetup, SetupError
-from .space import Hyperparameter, Problem, is_active, iter_grid, ordered_names, widens
+from .space import Problem, iter_grid, ordered_names, widens
 from .storage import open_storage, redact, scrub, storage_url
 from .strategies import make_pruner, make_sampler
+from .trial_run import read_closed_trial, run_trial, suggest  # noqa: F401  (suggest: used by benchmarks)
 
 #: If this many trials in a row fail from the start, the setup is broken, not unlucky.
 FAIL_FAST = 5
@@ -88,33 +90,6 @@ class SearchResult:
     stop_reason: str
     elapsed_s: float
     new_trials: int
-
-
-def _sanitize(value: Any) -> Any:
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    return value
-
-
-def suggest(trial: Any, name: str, hp: Hyperparameter) -> Any:
-    """Ask the trial for one value; explicit value lists are categorical to Optuna."""
-    if hp.type == "categorical":
-        return trial.suggest_categorical(name, list(hp.choices))
-    if hp.values is not None:
-        return trial.suggest_categorical(name, [_sanitize(v) for v in hp.values])
-    if hp.type == "int":
-        return trial.suggest_int(name, int(hp.low), int(hp.high), step=int(hp.step or 1), log=hp.log)
-    return trial.suggest_float(name, float(hp.low), float(hp.high), step=hp.step, log=hp.log)
-
-
-def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    text = " ".join(text.split())
-    if len(text) > 500:
-        text = text[:497] + "…"
-    return f"{type(exc).__name__}: {text}"
 
 
 def default_study_name(setup: SearchSetup) -> str:
@@ -198,11 +173,15 @@ class Search:
         self.needs_proba = self.metric.needs_proba or (self.metric.name == "roc_auc" and (self.n_classes or 0) > 2)
         self.scorer = self.metric.scorer(self.n_classes)
         self.splits = make_splits(evaluation, self.task, X, y, self.seed, groups=rows.groups)
+        self.folds = FoldCache(X, y, self.splits, classification=self.task == "classification",
+                               sample_weight=self.weight)
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
         self.storage_url = storage_url(storage, self.study_name)
         self.study = self._open_study(optuna)
+        # A trial's records reach a journal file in three appends instead of one per record.
+        self._batch = install(self.study._storage)
 
     # -- the study -----------------------------------------------------------
     def stored_setup(self) -> dict[str, Any]:
@@ -220,7 +199,7 @@ class Search:
                                                  f"{type(exc).__name__}: "
                                                  f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
-        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials)
+        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials, parallel=self.shared)
         pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
@@ -300,11 +279,21 @@ class Search:
 
     def evaluate(self, params: Mapping[str, Any],
                  on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
-        """Cross-validate one configuration on the study's folds."""
+        """Cross-validate one configuration on the study's folds.
+
+        The preprocessing before the model has no searched hyperparameter, so each fold's output
+        of it is taken from ``self.folds`` (fitted by the first trial that needed it) and only the
+        model is fitted; the scores are those of fitting the whole pipeline per fold.
+        """
+        prefix, model = split_recipe(self.recipe(params))
+        key = "" if prefix is None else source(prefix)
+
+        def fold(index: int):
+            return self.folds.fold(key, index, None if prefix is None else prefix.build)
+
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            score = cross_validate(lambda: self.build_estimator(params), self.X, self.y, self.splits, self.scorer,
-                                   on_fold=on_fold, sample_weight=self.weight)
+            score = cross_validate(model.build, fold, len(self.splits), self.scorer, on_fold=on_fold)
         seen: list[str] = []
         for w in caught:
             text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"[:300]
@@ -334,70 +323,6 @@ class Search:
         ahead = sum(1 for t in counted(self.study.get_trials(deepcopy=False))
                     if t.number < number and t.state.name != "WAITING" and not t.user_attrs.get(SURPLUS_ATTR))
         return ahead >= budget
-
-    def _sample(self, trial: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for name in self.order:
-            if is_active(name, params, self.conditions, self.defaults):
-                params[name] = suggest(trial, name, self.space[name])
-        return params
-
-    def _run_trial(self, trial: Any, should_stop: Callable[[], bool]) -> tuple[TrialRecord, str | None]:
-        """Evaluate one asked trial and tell the study; returns the record and a stop reason, if any."""
-        from optuna.trial import TrialState
-
-        prune = self.setup.strategy.pruner != "none"
-
-        def on_fold(index: int, scores: list[float]) -> None:
-            if index == len(self.splits) - 1:
-                return  # the trial is complete; stopping now would only throw it away
-            if should_stop():
-                raise Interrupted("stopped")
-            if prune:
-                trial.report(float(np.mean(scores)), step=index)
-                if trial.should_prune():
-                    raise Interrupted("pruned")
-
-        stop_reason = None
-        info: dict[str, Any] = {"worker": worker_id()}
-        try:
-            params = self._sample(trial)
-            info["model"] = self.choice.split(params)[0]
-            with heartbeat(self.study, trial._trial_id):
-                score = self.evaluate(params, on_fold)
-        except Interrupted as exc:
-            if exc.reason == "pruned":
-                state = TrialState.PRUNED
-            else:
-                state, stop_reason = TrialState.FAIL, "stopped"
-                info["error"] = "Interrupted: the search was stopped while this trial ran"
-            trial.set_user_attr(TRIAL_ATTR, info)
-            frozen = self.study.tell(trial, state=state)
-            if state == TrialState.FAIL:
-                requeue(self.study, frozen)
-        except KeyboardInterrupt:
-            info["error"] = "Interrupted: the search was stopped while this trial ran"
-            trial.set_user_attr(TRIAL_ATTR, info)
-            frozen = self.study.tell(trial, state=TrialState.FAIL)
-            requeue(self.study, frozen)
-            stop_reason = "interrupted"
-        except Exception as exc:  # a model that raises is data, not a crash
-            info["error"] = _error_text(exc)
-            trial.set_user_attr(TRIAL_ATTR, info)
-            frozen = self.study.tell(trial, state=TrialState.FAIL)
-        else:
-            info = {"std": score.std, "folds": score.folds, "train": score.train,
-                    "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
-            if score.warnings:
-                info["warnings"] = score.warnings
-            if not math.isfinite(score.value):
-                info["error"] = f"the {self.metric.label} score is not a number ({score.value})"
-                trial.set_user_attr(TRIAL_ATTR, info)
-                frozen = self.study.tell(trial, state=TrialState.FAIL)
-            else:
-                trial.set_user_attr(TRIAL_ATTR, info)
-                frozen = self.study.tell(trial, score.value)
-        return TrialRecord.from_frozen(frozen), stop_reason
 
     def _waiting(self) -> int:
         from optuna.trial import TrialState
@@ -469,7 +394,8 @@ class Search:
                 # We keep the heartbeat ourselves around each fit (recovery.heartbeat), not through optimize().
                 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
                 trial = self.study.ask()
-            trial.set_user_attr(OWNER_ATTR, worker_id())
+            with held(self._batch):  # sent with the trial's suggested values (or whatever is written next)
+                trial.set_user_attr(OWNER_ATTR, worker_id())
             if self.is_grid and not trial.user_attrs.get(QUEUED_ATTR):
                 # Another worker took the last grid point between our check and our ask.
                 trial.set_user_attr(SURPLUS_ATTR, True)
@@ -488,14 +414,17 @@ class Search:
             if self.is_grid:
                 waiting -= 1
             try:
-                record, stop = self._run_trial(trial, should_stop)
+                record, stop = run_trial(self, trial, should_stop)
             except (RuntimeError, ValueError) as exc:
                 from optuna.exceptions import UpdateFinishedTrialError
 
                 if not (isinstance(exc, UpdateFinishedTrialError) or str(exc).startswith("Cannot tell")):
                     raise
-                # Another process closed this trial first (it took this worker for dead); its record stands.
-                record, stop = TrialRecord.from_frozen(self.study._storage.get_trial(trial._trial_id)), None
+                # Another process closed this trial first (it took this worker for dead); its record stands,
+                # and whatever this process still held back for the trial is dropped.
+                if self._batch is not None:
+                    self._batch.discard()
+                record, stop = TrialRecord.from_frozen(read_closed_trial(self, trial._trial_id)), None
             new += 1
             done += 1
             if record.state == "failed" and stop is None:
