@@ -420,6 +420,12 @@ def open_window(paths: Sequence[str]) -> int:
     if missing:
         _error(f"no such file: {', '.join(missing)}")
         return EXIT_BAD_INPUT
+    from .first_launch import check
+
+    problem = check()
+    if problem:  # instead of Qt's abort, which names no package
+        print(problem, file=sys.stderr)
+        return EXIT_FAILED
     try:
         from .gui.app import run_app
     except ImportError as exc:  # a broken Qt install should say so, not dump a traceback

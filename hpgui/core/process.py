@@ -89,7 +89,7 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     except Exception:  # noqa: BLE001 - reported to the parent, which shows it
         events.put(("crash", scrub(traceback.format_exc(), job.storage)))
         return
-    events.put(("started", search.study_name, redact(search.storage_url), search.records()))
+    events.put(("started", search.study_name, redact(search.storage_url), search.records(), search.baseline))
     try:
         result = search.run(on_trial=lambda record, progress: events.put(("trial", record, progress)),
                             should_stop=stop.is_set, paused=pause.is_set,

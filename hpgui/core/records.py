@@ -16,6 +16,7 @@ ATTR_SETUP = "hpgui:setup"
 ATTR_DATASET = "hpgui:dataset"
 ATTR_VERSION = "hpgui:version"
 ATTR_CREATED = "hpgui:created"
+ATTR_BASELINE = "hpgui:baseline"  # the dummy model's score on the study's folds (core.baseline)
 TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"

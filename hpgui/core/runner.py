@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from .. import __version__
+from .baseline import study_baseline
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
 from .evaluate import Score, cross_validate, make_splits
@@ -180,6 +181,7 @@ class Search:
         self.storage_arg = storage
         self.storage_url = storage_url(storage, self.study_name)
         self.study = self._open_study(optuna)
+        self.baseline = study_baseline(self)  # what learning nothing scores on these folds
         # A trial's records reach a journal file in three appends instead of one per record.
         self._batch = install(self.study._storage)
 

@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 
 from psygnal import Signal, SignalGroup
 
+from .baseline import Baseline
 from .catalog import ParamSpec
 from .metrics import Metric
 from .records import TrialRecord
@@ -104,6 +105,7 @@ class SessionEvents(SignalGroup):
     renamed = Signal(str, str)      # old name, new name of the study on screen
     changed = Signal()              # what may be done with the study changed (exported, resumed, widened)
     progress = Signal(object)       # the newest runner.Progress of a running search
+    baseline = Signal(object)       # the study's baseline.Baseline (a dummy model's score), or None
 
 
 class Session:
@@ -117,6 +119,7 @@ class Session:
         self.setup: SearchSetup | None = None   # what the study searched; None: nothing to export or resume
         self.dataset: Any = None                # the Dataset it ran on, when the window holds it
         self.progress: Any = None
+        self.baseline: Baseline | None = None   # what a model that learns nothing scores on its folds
         self.continued_from = 0                 # trials the study held before this run
         self.run_started: float | None = None
         self.watch_total = 0
@@ -175,6 +178,7 @@ class Session:
         self.store.reset(context.metric.direction, context.names)
         self.study, self.context, self.setup, self.dataset = study, context, setup, dataset
         self.progress = None
+        self.baseline = None
         if self._awaiting_data is not None and self._awaiting_data[0] != study:
             self._awaiting_data = None  # the data file on its way belonged to the study that left
         self.events.reset.emit(context)
@@ -189,7 +193,7 @@ class Session:
             return False
         had = self.study is not None or len(self.store) > 0
         self.study = self.context = self.setup = self.dataset = None
-        self.progress = None
+        self.progress = self.baseline = None
         self._awaiting_data = None
         self.store.reset()
         # Watching or reading the study that left makes no sense any more; their owners stop on this.
@@ -204,6 +208,7 @@ class Session:
         data file, which then belongs to this study instead of replacing it."""
         study = StudyRef(loaded.info.name, storage)
         self.show(study, StudyContext.of_loaded(loaded), loaded.records, setup=loaded.setup)
+        self.set_baseline(Baseline.from_json(getattr(loaded, "baseline", None)))
         if data_follows and loaded.setup is not None:
             self._awaiting_data = (study, loaded.setup.data_path.resolve())
         best = self.store.best
@@ -286,11 +291,17 @@ class Session:
         self._set(running=True, watching=watching)
         return True
 
-    def run_started_with(self, existing: Sequence[TrialRecord]) -> None:
-        """The search opened its study, which already held ``existing`` trials."""
+    def run_started_with(self, existing: Sequence[TrialRecord], baseline: Baseline | None = None) -> None:
+        """The search opened its study, which already held ``existing`` trials, and scored (or read) its
+        baseline."""
         self.continued_from = len(existing)
+        self.set_baseline(baseline)
         if existing:
             self.add_trials(existing)
+
+    def set_baseline(self, baseline: Baseline | None) -> None:
+        self.baseline = baseline
+        self.events.baseline.emit(baseline)
 
     def set_progress(self, progress: Any) -> None:
         self.progress = progress

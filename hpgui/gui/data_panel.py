@@ -19,12 +19,11 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 
 from PySide6.QtWidgets import QWidget
 
-from hpgui.core.formatting import human_size
+from hpgui.core.formatting import capped_list, human_size
 
 from .data_layout import DataPanelLayout
 from .data_models import ColumnListModel, DataFrameModel
 from .tasks import BackgroundTask
-from hpgui.core.dataset import TASKS, Dataset, DatasetError, default_features, infer_task, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,9 +203,7 @@ class DataPanel(DataPanelLayout, QWidget):
             self._notes = self._apply_selection(*job.selection)
         else:
             self._notes = []
-            columns = list(dataset.profiles)
-            target = columns[-1] if columns else None
-            self.columnModel.set_dataset(dataset, target)
+            self.columnModel.set_dataset(dataset, default_target(dataset.profiles))
         self._size_columns()
         self._refresh()
         self.loadingChanged.emit(False)
@@ -234,9 +231,9 @@ class DataPanel(DataPanelLayout, QWidget):
 
     def _apply_selection(self, target, features, task) -> list[str]:
         dataset, notes = self._dataset, []
-        name, columns = dataset.path.name, list(dataset.profiles)
+        name = dataset.path.name
         if target is not None and target not in dataset.profiles:
-            fallback = columns[-1] if columns else None
+            fallback = default_target(dataset.profiles)
             notes.append(f"The saved target {target!r} is not a column of {name}; "
                          f"{fallback!r} is used instead. Choose the target again.")
             target = fallback
@@ -244,7 +241,7 @@ class DataPanel(DataPanelLayout, QWidget):
             unknown = [f for f in features if f not in dataset.profiles]
             if unknown:
                 notes.append(f"Saved feature columns missing from {name} were left out: "
-                             f"{', '.join(map(repr, unknown))}.")
+                             f"{capped_list(map(repr, unknown))}.")
         self.columnModel.set_dataset(dataset, target, features)
         if task is not None and task not in TASKS:
             notes.append(f"Unknown task {task!r} in the setup; the inferred task is used.")

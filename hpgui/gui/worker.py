@@ -26,7 +26,7 @@ STOP_GRACE_S = 1.5
 
 
 class SearchWorker(QObject):
-    started = Signal(str, str, list)    # study name, storage (password hidden), trials it already had
+    started = Signal(str, str, list, object)  # study name, storage (password hidden), trials it had, Baseline
     trials = Signal(list)               # a batch of TrialRecord
     progress = Signal(object)           # the newest runner.Progress
     finished = Signal(str, int)         # stop reason, trials run
@@ -116,7 +116,7 @@ class SearchWorker(QObject):
                 if batch is not None:
                     batch.append(event[1])
             elif kind == "started":
-                self.started.emit(event[1], event[2], list(event[3]))
+                self.started.emit(event[1], event[2], list(event[3]), event[4] if len(event) > 4 else None)
             elif kind == "done":
                 self.finished.emit(event[1], int(event[2]))
                 final = kind
@@ -135,7 +135,7 @@ class SearchWorker(QObject):
 class SearchController(QObject):
     """One search at a time, on its own thread, with a child process kept warm."""
 
-    started = Signal(str, str, list)
+    started = Signal(str, str, list, object)
     trials = Signal(list)
     progress = Signal(object)
     finished = Signal(str, int)

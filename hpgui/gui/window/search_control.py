@@ -27,7 +27,8 @@ class SearchControl(QObject):
         self.window = window
         self.session = window.session
         c = window.controller
-        c.started.connect(lambda study, storage, existing: self.session.run_started_with(existing))
+        c.started.connect(lambda study, storage, existing, baseline:
+                          self.session.run_started_with(existing, baseline))
         c.trials.connect(self.session.add_trials)
         c.progress.connect(self.session.set_progress)
         c.finished.connect(self._on_finished)
