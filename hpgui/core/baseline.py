@@ -16,7 +16,6 @@ import numpy as np
 
 from .evaluate import cross_validate
 from .foldcache import PreparedFold
-from .formatting import format_number
 from .records import ATTR_BASELINE
 
 __all__ = ["ATTR_BASELINE", "Baseline", "Verdict", "compare", "score_baseline"]
@@ -121,13 +120,13 @@ def compare(best_value: float, best_std: float | None, baseline: Baseline, *, gr
     """How far the best is from the baseline, and a warning when that is within the folds' spread."""
     gain = best_value - baseline.value if greater_is_better else baseline.value - best_value
     sign = "+" if gain >= 0 else "−"
-    text = (f"{sign}{format_number(abs(gain))} over {baseline.description} "
-            f"({label} {format_number(baseline.value)})")
+    # Plain decimals: "+0.0001" reads at a glance, where 10⁻⁴ would need a second look.
+    text = f"{sign}{abs(gain):.4g} over {baseline.description} ({label} {baseline.value:.4g})"
     spread = max(baseline.std, best_std or 0.0)
     warning = ""
     if gain <= spread:
-        warning = (f"The best barely beats {baseline.description}: its gain of {format_number(gain)} is not more "
-                   f"than the folds' spread ({format_number(spread)}). The features may not predict the target; "
+        warning = (f"The best barely beats {baseline.description}: its gain of {gain:.4g} is not more "
+                   f"than the folds' spread ({spread:.4g}). The features may not predict the target; "
                    "check the Data tab, try other models or features, or a metric that weighs the rare classes.")
     return Verdict(text, warning)
 
