@@ -8,6 +8,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..core.baseline import compare
 from ..core.choice import model_label, split_params
 from ..core.metrics import Metric
 from ..core.records import TrialRecord
@@ -50,6 +51,14 @@ class BestPanel(QWidget):
         self.trial_label.setObjectName("bestTrial")
         for label in (self.train_label, self.trial_label):
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # "+0.0001 over always guessing the majority class", and a warning when that is within the noise.
+        self._baseline = None
+        self.baseline_label = QLabel("", self)
+        self.baseline_label.setObjectName("bestBaseline")
+        self.baseline_label.setWordWrap(True)  # wraps instead of widening the panel
+        self.baseline_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.baseline_label.setStyleSheet('QLabel#bestBaseline[warn="true"] { background: rgba(240, 180, 0, 38);'
+                                          ' border-radius: 3px; padding: 2px 4px; }')
 
         self.params_table = QTableWidget(0, 2, self)
         self.params_table.setObjectName("bestParams")
@@ -93,6 +102,7 @@ class BestPanel(QWidget):
         best_layout.addWidget(self.score_label)
         best_layout.addWidget(self.train_label)
         best_layout.addWidget(self.trial_label)
+        best_layout.addWidget(self.baseline_label)
         # Ties, the simplest within one standard error and range advice; the window refreshes it.
         self.advice = BestAdvice(best_page)
         best_layout.addWidget(self.advice)
@@ -134,6 +144,8 @@ class BestPanel(QWidget):
             self.score_label.setToolTip("")
             self.train_label.setText("")
             self.trial_label.setText("")
+            self.baseline_label.setText("")
+            self.baseline_label.hide()
             self.params_table.setRowCount(0)
             return
         self._stack.setCurrentIndex(1)
@@ -145,7 +157,36 @@ class BestPanel(QWidget):
         self.train_label.setText(self._train_text(record))
         self.train_label.setVisible(bool(self.train_label.text()))
         self.trial_label.setText(f"trial {record.number} of {self._n_trials}")
+        self._show_verdict()
         self._fill_params(record.params)
+
+    def set_baseline(self, baseline) -> None:
+        """The study's core.baseline.Baseline (None: none is known, nothing is said)."""
+        self._baseline = baseline
+        if self._record is not None and self._record.value is not None:
+            self._show_verdict()
+
+    def baseline_text(self) -> str:
+        return self.baseline_label.text() if self.baseline_label.isVisibleTo(self) else ""
+
+    def _show_verdict(self) -> None:
+        label, baseline, record = self.baseline_label, self._baseline, self._record
+        if baseline is None or record is None or record.value is None:
+            label.setText("")
+            label.hide()
+            return
+        greater = self._metric.greater_is_better if self._metric is not None else True
+        verdict = compare(float(record.value), record.std, baseline, greater_is_better=greater,
+                          label=self.metric_label())
+        label.setText(f"⚠ {verdict.text}. {verdict.warning}" if verdict.warning else verdict.text)
+        label.setToolTip(f"The baseline is a model that learns nothing ({baseline.description}), scored on the "
+                         f"same folds: {baseline.value:.4g} ± {baseline.std:.2g}.")
+        warn = "true" if verdict.warning else "false"
+        if label.property("warn") != warn:
+            label.setProperty("warn", warn)
+            label.style().unpolish(label)
+            label.style().polish(label)
+        label.show()
 
     def set_trial_count(self, n_trials: int) -> None:
         """Update "trial 17 of N" as trials arrive, without redrawing the rest."""

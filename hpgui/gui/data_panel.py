@@ -19,6 +19,8 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 
 from PySide6.QtWidgets import QWidget
 
+from hpgui.core.dataset import (TASKS, Dataset, DatasetError, default_features, default_target, infer_task,
+                                read_table)
 from hpgui.core.formatting import capped_list, human_size
 
 from .data_layout import DataPanelLayout

@@ -92,6 +92,13 @@ class HistoryChart(QWidget):
         plot.addItem(self._pruned, ignoreBounds=True)
         plot.addItem(self._selection, ignoreBounds=True)
         self._selection.hide()
+        # What a model that learns nothing scores on the same folds: the line the search must clear.
+        self._baseline = None
+        self._baseline_line = pg.InfiniteLine(angle=0, movable=False, label="", labelOpts={
+            "position": 0.02, "anchors": [(0, 1), (0, 1)]})
+        self._baseline_line.setZValue(0)
+        plot.addItem(self._baseline_line)
+        self._baseline_line.hide()
         for item in (self._complete, self._failed, self._pruned):
             item.sigClicked.connect(self._on_points_clicked)
         viewbox = plot.getViewBox()
@@ -121,6 +128,23 @@ class HistoryChart(QWidget):
         """A new study: no points, and its metric on the axis."""
         self.clear()
         self.set_metric(metric.label, metric.greater_is_better)
+
+    def set_baseline(self, baseline) -> None:
+        """Draw ``baseline`` (a core.baseline.Baseline, or None for none) as a dashed line."""
+        self._baseline = baseline
+        line = self._baseline_line
+        if baseline is None:
+            line.hide()
+            return
+        line.setValue(baseline.value)
+        line.label.setFormat(f"baseline {baseline.value:.4g}: {baseline.description}")
+        line.setToolTip(f"A model that learns nothing ({baseline.description}) scores {baseline.value:.4g} "
+                        f"± {baseline.std:.2g} on the same folds; the search has to beat this.")
+        line.show()
+
+    def baseline_value(self) -> float | None:
+        """Where the baseline line is drawn (None: not drawn)."""
+        return float(self._baseline_line.value()) if self._baseline_line.isVisible() else None
 
     def set_metric(self, label: str, greater_is_better: bool) -> None:
         self._label = label
@@ -167,6 +191,7 @@ class HistoryChart(QWidget):
         self._update_edge_item(self._pruned, _EMPTY)
         self._best.setData(x=_EMPTY, y=_EMPTY)
         self._selection.hide()
+        self.set_baseline(None)
         self._plot.getViewBox().setToolTip("")
         self._empty_label.show()
 
@@ -242,6 +267,8 @@ class HistoryChart(QWidget):
         self._pruned.setPen(pg.mkPen(c.pruned, width=1))
         self._pruned.setBrush(None)
         self._best.setPen(pg.mkPen(c.best, width=2))
+        self._baseline_line.setPen(pg.mkPen(c.foreground, width=1, style=Qt.PenStyle.DashLine))
+        self._baseline_line.label.setColor(c.foreground)
         self._selection.setPen(pg.mkPen(c.selection, width=2))
         self._selection.setBrush(None)
         self._set_axis_labels()
@@ -251,7 +278,8 @@ class HistoryChart(QWidget):
             f'<span style="color:{solid.name()}">●</span> completed&nbsp;&nbsp; '
             f'<span style="color:{c.failed.name()}">✕</span> failed&nbsp;&nbsp; '
             f'<span style="color:{c.pruned.name()}">○</span> pruned&nbsp;&nbsp; '
-            f'<span style="color:{c.best.name()}"><b>━</b></span> best so far')
+            f'<span style="color:{c.best.name()}"><b>━</b></span> best so far&nbsp;&nbsp; '
+            f'<span style="color:{c.foreground.name()}">╌</span> baseline')
 
     def _set_axis_labels(self) -> None:
         colour = self._colours.foreground.name()

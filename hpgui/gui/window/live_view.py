@@ -35,6 +35,7 @@ class LiveView(QObject):
         events.reset.connect(self._on_reset)
         events.trials_added.connect(self._on_trials_added)
         events.mode_changed.connect(self._on_mode_changed)
+        events.baseline.connect(self._on_baseline)
         window.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
 
     def views(self) -> list:
@@ -56,9 +57,17 @@ class LiveView(QObject):
         w.compare_view().set_current(self.session.study.name if self.session.study is not None else None)
         w.best_panel.set_metric(metric)
         w.best_panel.clear()
+        self._on_baseline(self.session.baseline)
         w.best_panel.advice.set_context(space, specs, metric.greater_is_better)
         self._best_number = None
         self.redraw()
+
+    def _on_baseline(self, baseline) -> None:
+        for view in self.views():
+            set_baseline = getattr(view, "set_baseline", None)
+            if set_baseline is not None:
+                set_baseline(baseline)
+        self.window.best_panel.set_baseline(baseline)
 
     def _on_trials_added(self, _count: int) -> None:
         if not self.timer.isActive():
