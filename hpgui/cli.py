@@ -173,6 +173,15 @@ def _finish(search, result, out: Path, status: int) -> int:
     if exported.test_score is not None:
         summary += f"; test {result.metric.label} {exported.test_score:.6g}"
     print(summary)
+    baseline = getattr(search, "baseline", None)
+    if baseline is not None:
+        from .core.baseline import compare
+
+        verdict = compare(best.value, best.std, baseline, greater_is_better=result.metric.greater_is_better,
+                          label=result.metric.label)
+        print(f"baseline: {verdict.text}")
+        if verdict.warning:
+            _error(verdict.warning)
     print(f"wrote {exported.best_json}, {exported.trials_csv.name}, {exported.script.name}, {exported.model.name}")
     keep_snapshot(search.storage_arg, search.study_name, len(result.trials))  # the window then opens it quickly
     return status

@@ -90,3 +90,19 @@ def test_clustering_has_no_baseline(tmp_path):
     setup = SearchSetup.from_json({"format": "hpgui-setup/1", "data": {"path": str(path), "task": "clustering"},
                                    "model": "kmeans", "budget": {"trials": 1}, "evaluation": {"folds": 3}})
     assert Search(setup).baseline is None
+
+
+def test_merged_progress_never_goes_backwards():
+    from hpgui.core.records import TrialRecord
+    from hpgui.core.runner import Progress
+    from hpgui.core.study_progress import MergedProgress
+
+    def record(number, value):
+        return TrialRecord(number=number, state="complete", value=value, params={})
+
+    merged = MergedProgress()
+    late = merged.update(record(28, 0.9), Progress(done=29, budget=30, elapsed_s=10, best=record(20, 0.95)))
+    # Another worker's report, read from storage before the one above, arrives after it.
+    stale = merged.update(record(26, 0.8), Progress(done=27, budget=30, elapsed_s=11, best=record(3, 0.91)))
+    assert (late.done, stale.done) == (29, 29)
+    assert stale.best.value == 0.95 and stale.elapsed_s == 11

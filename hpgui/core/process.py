@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .study_progress import MergedProgress
+
 # Spawn, not fork: the parent may be a Qt application with threads, and a forked
 # child inherits their locks in whatever state they were in.
 _CONTEXT = mp.get_context("spawn")
@@ -277,6 +279,7 @@ class _PoolState:
     reason: str | None = None
     new_trials: int = 0
     owners: list = field(default_factory=list)
+    progress: MergedProgress = field(default_factory=MergedProgress)  # the workers' reports as one
 
 
 class WorkerPool:
@@ -415,7 +418,7 @@ class WorkerPool:
             if progress is not None and self.job is not None:
                 # Workers start at different times (a replaced one just now); the search's clock is ours.
                 progress = replace(progress, elapsed_s=time.time() - self.job.started_wall)
-            out.append(("trial", event[1], progress))
+            out.append(("trial", event[1], self._state.progress.update(event[1], progress)))
         elif kind == "started":
             if not self._started:
                 self._started = True
