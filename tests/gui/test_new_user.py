@@ -107,3 +107,21 @@ def test_baseline_on_history_and_in_the_best_panel(qtbot, window, survey_csv):
     window.session.show_loaded(load_study(None, name), None, data_follows=False)
     assert window.history.baseline_value() == pytest.approx(baseline.value)
     assert window.best_panel.baseline_text() == text
+
+
+def test_compared_models_do_not_carry_over_to_the_next_dataset(qtbot, window, survey_csv, id_last_csv):
+    from hpgui.gui.window.model_panel import DEFAULT_MODEL
+
+    load(qtbot, window, survey_csv, target="answer")
+    panel = window.model_panel
+    pick_model(window, "decision_tree")
+    panel.compare_list.set_checked(["knn"])
+    window.search_panel.metric_combo.setCurrentIndex(window.search_panel.metric_combo.findData("f1_macro"))
+    window.validate()
+    assert window.binding.build_setup().models == ("decision_tree", "knn")
+
+    load(qtbot, window, id_last_csv)
+    assert panel.compare_list.checked() == []
+    assert panel.model() == DEFAULT_MODEL["classification"]
+    assert window.search_panel.metric() == "accuracy"
+    assert window.binding.build_setup().models == (DEFAULT_MODEL["classification"],)

@@ -134,8 +134,12 @@ class Opening(QObject):
             w.model_panel.apply(setup, task)
             w.search_panel.set_task(task)
             w.search_panel.apply(setup)
-        elif self._pending_target is not None and self._pending_target in dataset.frame.columns:
-            w.data_panel.set_target(self._pending_target)
+        else:
+            if self._pending_target is not None and self._pending_target in dataset.frame.columns:
+                w.data_panel.set_target(self._pending_target)
+            task = w.data_panel.task() or "classification"
+            w.model_panel.start_afresh(task)
+            w.search_panel.start_afresh(task)
         self._pending_target = None
         w.pages.setCurrentWidget(w.main_splitter)
         w.update_title()
