@@ -32,8 +32,8 @@ from .table import (NA_VALUES, TASKS, ColumnProfile, Dataset, DatasetError, Trai
 
 # The data model moved to table.py; these names stay importable from here, where callers know them.
 __all__ = ["NA_VALUES", "TASKS", "ColumnProfile", "Dataset", "DatasetError", "TrainingData", "default_target",
-           "infer_task", "profile_column", "release_arrow_memory", "read_table", "prepare", "check_columns", "default_features",
-           "coerce_features", "coerce_target"]
+           "infer_task", "profile_column", "release_arrow_memory", "read_table", "prepare", "check_columns",
+           "default_features", "coerce_features", "coerce_target"]
 
 if TYPE_CHECKING:
     import pandas as pd

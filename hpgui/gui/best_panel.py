@@ -13,6 +13,7 @@ from ..core.choice import model_label, split_params
 from ..core.metrics import Metric
 from ..core.records import TrialRecord
 from .best_advice import BestAdvice
+from .bounded import ElidedLabel, bounded
 from ..core.formatting import format_param, format_score, score_decimals
 
 __all__ = ["BestPanel", "format_param", "format_score"]
@@ -30,7 +31,7 @@ class BestPanel(QWidget):
         self._record: TrialRecord | None = None
         self._n_trials = 0
 
-        self.metric_caption = QLabel("Score", self)
+        self.metric_caption = ElidedLabel("Score", self)
         self.metric_caption.setObjectName("bestMetric")
         self.metric_caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
@@ -47,6 +48,7 @@ class BestPanel(QWidget):
         self.train_label.setToolTip("Mean score on the training folds, and how far it is from the validation "
                                     "score; a large gap means the model fits the training data much better "
                                     "than new data (over-fitting).")
+        self.train_label.setWordWrap(True)
         self.trial_label = QLabel("", self)
         self.trial_label.setObjectName("bestTrial")
         for label in (self.train_label, self.trial_label):
@@ -111,6 +113,8 @@ class BestPanel(QWidget):
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.empty_label)
         self._stack.addWidget(best_page)
+        # Long scores, advice and hyperparameters scroll; the buttons below stay in view.
+        stack_room = bounded(self._stack, 150, "bestRoom", min_height=80)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.manual_button)
@@ -121,8 +125,10 @@ class BestPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(4)
         layout.addWidget(self.metric_caption)
-        layout.addWidget(self._stack, 1)
+        layout.addWidget(stack_room, 1)
         layout.addLayout(buttons)
+        # A usual score ("0.9914 ± 0.0100") fits without scrolling; longer ones scroll, never widen.
+        self.setMinimumWidth(self.score_label.fontMetrics().horizontalAdvance("0.0000 ± 0.0000") + 48)
         self.clear()
 
     # -- public API -------------------------------------------------------------------------------

@@ -125,3 +125,75 @@ def test_compared_models_do_not_carry_over_to_the_next_dataset(qtbot, window, su
     assert panel.model() == DEFAULT_MODEL["classification"]
     assert window.search_panel.metric() == "accuracy"
     assert window.binding.build_setup().models == (DEFAULT_MODEL["classification"],)
+
+
+@pytest.fixture
+def wide_csv(tmp_path):
+    """Long column names, a long file name, thousands of rows and a text ID: everything that widened the
+    window before its rooms were bounded."""
+    rng = np.random.default_rng(2)
+    n = 5000
+    frame = pd.DataFrame({f"a_rather_long_measurement_name_number_{i}_in_units": rng.normal(size=n)
+                          for i in range(14)})
+    frame["site"] = rng.choice([f"site with a long name {i}" for i in range(30)], n)
+    frame["label"] = rng.choice(["low", "medium", "high"], n)
+    frame["record_identifier"] = [f"R{i:07d}-{i % 97:02d}" for i in range(n)]
+    path = tmp_path / "a-spreadsheet-export-with-a-very-long-file-name-from-the-lab-2024.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _fits(window, where, limit=(1280, 720)):
+    hint, minimum = window.minimumSizeHint(), window.minimumSize()
+    width, height = max(hint.width(), minimum.width()), max(hint.height(), minimum.height())
+    assert width <= limit[0] and height <= limit[1], f"{where}: minimum {width}x{height}"
+
+
+def test_the_window_minimum_stays_within_1280_by_720(qtbot, window, penguins_csv, id_last_csv, survey_csv,
+                                                      wide_csv):
+    import random
+
+    from hpgui.core.metrics import get_metric
+    from hpgui.core.records import TrialRecord
+    from hpgui.core.session import StudyContext, StudyRef
+    from hpgui.core.space import Hyperparameter
+
+    _fits(window, "empty window")
+    space = {"min_samples_leaf_with_a_long_name": Hyperparameter("int", 1, 300, log=True),
+             "learning_rate": Hyperparameter("float", 0.001, 10.0, log=True),
+             "max_depth": Hyperparameter("int", 2, 6), "criterion": Hyperparameter("categorical",
+                                                                                   choices=("gini", "entropy"))}
+    rng = random.Random(0)
+    for path, target in ((penguins_csv, "species"), (id_last_csv, None), (survey_csv, "answer"), (wide_csv, None)):
+        load(qtbot, window, path, target=target)
+        _fits(window, f"{path.name} loaded")
+        if path is id_last_csv:
+            window.data_panel.set_target("record")  # hundreds of classes in the message
+            window.validate()
+            _fits(window, "an ID as target")
+        for i in range(window.setup_tabs.count()):
+            window.setup_tabs.setCurrentIndex(i)
+            qtbot.wait(10)
+            _fits(window, f"{path.name}, setup tab {window.setup_tabs.tabText(i)}")
+        records = [TrialRecord(i, "complete" if i % 7 else "failed", 0.5 + rng.random() / 2,
+                               {"min_samples_leaf_with_a_long_name": rng.randint(1, 300),
+                                "learning_rate": 10 ** rng.uniform(-3, 1), "max_depth": rng.randint(2, 6),
+                                "criterion": rng.choice(["gini", "entropy"])},
+                               std=0.01, folds=[0.5, 0.6, 0.7], train_score=1.0, worker=f"host:{i % 3}",
+                               error=None if i % 7 else "ValueError: " + "a long error message " * 20)
+                   for i in range(60)]
+        window.session.show(StudyRef(f"a-long-study-name-for-{path.stem}-with-several-models-compared"),
+                            StudyContext(tuple(space), space, get_metric("balanced_accuracy")), records)
+        window.session.say(f"A very long status line about {path.name} " * 6)
+        for i in range(window.chart_tabs.count()):
+            window.chart_tabs.setCurrentIndex(i)
+            window.redraw()
+            qtbot.wait(10)
+            _fits(window, f"{path.name}, view {window.chart_tabs.tabText(i)}")
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    assert window.width() <= 1280 and window.height() <= 720
+    # The Export button stays reachable: inside the window, not cut off to its right.
+    button = window.best_panel.export_button
+    right = button.mapTo(window, button.rect().topRight()).x()
+    assert right <= window.width()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgres
 from ... import __version__
 from ...core.session import Session
 from ..best_panel import BestPanel
+from ..bounded import ElidedLabel, bounded
 
 from ..data_panel import DataPanel
 from ..notifier import Notifier
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self.top_splitter.setObjectName("topSplitter")
         self.top_splitter.addWidget(self.chart_tabs)
         self.top_splitter.addWidget(self.best_panel)
+        self.top_splitter.setCollapsible(1, False)  # its Export button must stay on screen
         self.top_splitter.setStretchFactor(0, 3)
         self.top_splitter.setStretchFactor(1, 1)
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -131,7 +133,7 @@ class MainWindow(QMainWindow):
         self.right_splitter.setStretchFactor(1, 2)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(left)
+        self.main_splitter.addWidget(bounded(left, 300, "setupRoom"))
         self.main_splitter.addWidget(self.right_splitter)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
@@ -145,14 +147,17 @@ class MainWindow(QMainWindow):
         self.main_splitter.setSizes([560, 840])
 
     def _build_status(self) -> None:
-        self.status_label = QLabel("Open a CSV file to start (File → Open, or drop it here).")
+        # Status texts name files and studies: elided, they never widen the window.
+        self.status_label = ElidedLabel("Open a CSV file to start (File → Open, or drop it here).")
         self.status_label.setObjectName("statusText")
-        self.time_label = QLabel()
+        self.time_label = ElidedLabel(min_chars=20)
         self.time_label.setObjectName("timeText")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("searchProgress")
         self.progress_bar.setAccessibleName("Search progress")
-        self.progress_bar.setMaximumWidth(220)
+        # Room for "9999 / 9999 trials" however the style pads the bar.
+        self.progress_bar.setMinimumWidth(self.progress_bar.fontMetrics().horizontalAdvance("9999 / 9999 trials") + 40)
+        self.progress_bar.setMaximumWidth(260)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
         status = self.statusBar()

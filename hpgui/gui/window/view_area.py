@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
 
+from ..bounded import bounded
+
 _VIEW_ROLE = Qt.ItemDataRole.UserRole + 1  # the stack index of a view's row; headers have none
 
 
@@ -34,7 +36,8 @@ class ViewArea(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.picker)
-        layout.addWidget(self.stack, 1)
+        # The stack's minimum is its widest view's; bounded, picking a view never widens the window.
+        layout.addWidget(bounded(self.stack, 320, "viewRoom"), 1)
         self._titles: list[str] = []
         self._groups: list[str] = []
         self.picker.currentItemChanged.connect(self._picked)
