@@ -99,6 +99,7 @@ class DataPanel(DataPanelLayout, QWidget):
         self.loader = BackgroundTask(self)
         self._failure: str | None = None
         self._notes: list[str] = []  # from set_selection
+        self._hints: list[str] = []  # from the window's background checks (possible leaks)
         self._build()
         self._refresh()
         app = QCoreApplication.instance()
@@ -196,6 +197,7 @@ class DataPanel(DataPanelLayout, QWidget):
             return
         self._job = None
         self._dataset, self._size = dataset, job.size
+        self._hints = []
         self._inferred = {}
         self._failure = None
         self._task_override = None
@@ -431,6 +433,7 @@ class DataPanel(DataPanelLayout, QWidget):
             return lines, severity
         lines += dataset.warnings
         lines += self._notes
+        lines += self._hints
         target, task = self.target(), self.task()
         if target is None:
             if task != "clustering":
@@ -451,6 +454,15 @@ class DataPanel(DataPanelLayout, QWidget):
         if not self.features():
             lines.append("No feature column is ticked: tick at least one column to learn from.")
         return lines, severity
+
+    def set_hints(self, lines: list[str]) -> None:
+        """Lines from a check the window runs in the background (leakage), shown with the messages."""
+        if lines != self._hints:
+            self._hints = list(lines)
+            self._refresh_message()
+
+    def hints(self) -> list[str]:
+        return list(self._hints)
 
     def _refresh_message(self) -> None:
         lines, severity = self._messages()

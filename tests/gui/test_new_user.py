@@ -197,3 +197,22 @@ def test_the_window_minimum_stays_within_1280_by_720(qtbot, window, penguins_csv
     button = window.best_panel.export_button
     right = button.mapTo(window, button.rect().topRight()).x()
     assert right <= window.width()
+
+
+def test_the_data_tab_flags_a_feature_that_gives_the_target_away(qtbot, window, tmp_path):
+    rng = np.random.default_rng(5)
+    n = 800
+    dead = rng.random(n) < 0.3
+    frame = pd.DataFrame({"age": rng.normal(60, 10, n), "severity": np.where(dead, "S4", rng.choice(["S1", "S2"], n)),
+                          "outcome": np.where(dead, "dead", "alive")})
+    path = tmp_path / "icu.csv"
+    frame.to_csv(path, index=False)
+    load(qtbot, window, path, target="outcome")
+    qtbot.waitUntil(lambda: bool(window.leak_check.last), timeout=60_000)
+    assert [h.column for h in window.leak_check.last] == ["severity"]
+    qtbot.waitUntil(lambda: "Possible leak: 'severity'" in window.data_panel.dataMessage.text(), timeout=5_000)
+    # Without the column, nothing is flagged.
+    window.data_panel.set_selection("outcome", ["age"], None)
+    qtbot.waitUntil(lambda: "Possible leak" not in window.data_panel.dataMessage.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: not window.leak_check.task.busy, timeout=60_000)
+    assert window.leak_check.last == []

@@ -34,6 +34,7 @@ from ..worker import SearchController
 from . import settings as window_settings
 from .actions import WindowActions
 from .exports import Exports
+from .leak_check import LeakCheck
 from .live_view import LiveView
 from .model_panel import ModelPanel
 from .opening import Opening
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.studies = StoredStudies(self)
         self.exports = Exports(self)
         self.report_export = ReportExport(self)
+        self.leak_check = LeakCheck(self)
         self.actions = WindowActions(self)
         self._connect()
         window_settings.restore(self)
