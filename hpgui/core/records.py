@@ -74,6 +74,17 @@ class TrialRecord:
         )
 
 
+STOPPED_PREFIX = "Interrupted: the search was stopped"
+
+
+def shown_state(record: TrialRecord) -> str:
+    """The state as a user reads it: a trial cut off by Stop is "stopped", not "failed" (it did not fail;
+    its point is queued again). Storage keeps it as failed, which is all Optuna has."""
+    if record.state == "failed" and (record.error or "").startswith(STOPPED_PREFIX):
+        return "stopped"
+    return record.state
+
+
 def records_from_frozen(trials: Any) -> list[TrialRecord]:
     """Records of finished and running trials (not waiting or surplus ones), in the order given.
 

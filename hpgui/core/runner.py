@@ -334,13 +334,16 @@ class Search:
     def run(self, on_trial: Callable[[TrialRecord, Progress], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
             paused: Callable[[], bool] | None = None,
-            on_begin: Callable[[int], None] | None = None, max_new: int | None = None) -> SearchResult:
+            on_begin: Callable[[int], None] | None = None, max_new: int | None = None,
+            on_fold: Callable[[int, int, int], None] | None = None) -> SearchResult:
         """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true.
 
         While ``paused()`` is true no new trial starts (a running one finishes).
         ``on_begin(number)`` is called when a trial starts (a supervisor times it);
-        ``max_new`` caps the trials this call runs, whatever the study's budget.
+        ``max_new`` caps the trials this call runs, whatever the study's budget;
+        ``on_fold(number, folds done, folds)`` after each fold of a trial (a long trial's progress).
         """
+        self.fold_callback = on_fold
         should_stop = should_stop or (lambda: False)
         started = time.monotonic()
         done, best, since_best, running = self.study_progress()

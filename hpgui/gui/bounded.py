@@ -34,7 +34,7 @@ class ElidedLabel(QLabel):
         super().__init__(parent)
         self._full = ""
         self._min_chars = min_chars
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt name)

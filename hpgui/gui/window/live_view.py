@@ -114,7 +114,7 @@ class LiveView(QObject):
         w, session = self.window, self.session
         if session.setup is None or session.run_started is None:
             return
-        done = len(session.store)
+        done = len(session.store) - session.store.count("running")
         budget = session.setup.budget.trials
         bar = w.progress_bar
         if budget:
@@ -123,10 +123,17 @@ class LiveView(QObject):
             bar.setFormat(f"{done} / {budget} trials")
         else:
             bar.setFormat(f"{done} trials")
-        elapsed = session.elapsed()
+        elapsed = session.active_elapsed()
         if elapsed is not None and session.running:
+            # The run's own clock, paused time left out, and the folds of trials under way: the estimate
+            # moves during a long trial and holds still (with the elapsed time) while paused.
             text = f"{clock(elapsed)} elapsed"
-            progress = session.progress
-            if progress is not None and progress.remaining_s is not None:
-                text += f" · ~{clock(progress.remaining_s)} left"
+            remaining = session.remaining()
+            if session.paused_since is not None:
+                text += " · paused"
+            elif remaining is not None:
+                text += f" · ~{clock(remaining)} left"
+            running = session.running_text()
+            if running:
+                text = f"{running} · {text}"
             w.time_label.setText(text)

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.best_chart = self.view(BestParamsChart)
         self.best_panel = BestPanel()
         self.table = TrialTable(self.session.store)
+        self.table.source.step_of = lambda n: (self.session.step_text(n), self.session.step_elapsed(n))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
