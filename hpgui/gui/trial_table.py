@@ -285,6 +285,20 @@ class TrialTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultSectionSize(90)
+        # Hyperparameter names are the headers: wide enough to read whole ("min_samples_leaf", not "in_samples_l").
+        self.source.modelReset.connect(self._fit_headers)
+        self.source.headerDataChanged.connect(lambda *_: self._fit_headers())
+        self.source.columnsInserted.connect(lambda *_: self._fit_headers())
+        self._fit_headers()
+
+    def _fit_headers(self) -> None:
+        header = self.horizontalHeader()
+        metrics = header.fontMetrics()
+        for section in range(self.source.columnCount() - 1):  # the last (error) column stretches
+            text = str(self.source.headerData(section, Qt.Orientation.Horizontal) or "")
+            needed = metrics.horizontalAdvance(text) + 28  # room for the sort arrow
+            if header.sectionSize(section) < needed:
+                header.resizeSection(section, needed)
 
     def selected_number(self) -> int | None:
         rows = self.selectionModel().selectedRows()

@@ -216,3 +216,65 @@ def test_the_data_tab_flags_a_feature_that_gives_the_target_away(qtbot, window, 
     qtbot.waitUntil(lambda: "Possible leak" not in window.data_panel.dataMessage.text(), timeout=60_000)
     qtbot.waitUntil(lambda: not window.leak_check.task.busy, timeout=60_000)
     assert window.leak_check.last == []
+
+
+def test_room_to_read(qtbot, window, penguins_csv, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from hpgui.core.metrics import get_metric
+    from hpgui.core.records import TrialRecord
+    from hpgui.core.session import StudyContext, StudyRef
+    from hpgui.core.space import Hyperparameter
+    from hpgui.gui.folder_dialog import FolderDialog
+
+    load(qtbot, window, penguins_csv, target="species")
+    space = {"min_samples_leaf": Hyperparameter("int", 1, 20), "max_features": Hyperparameter("float", 0.1, 1.0)}
+    records = [TrialRecord(0, "complete", 0.9, {"min_samples_leaf": 2, "max_features": 0.5}, model="random_forest"),
+               TrialRecord(1, "complete", 0.8, {"min_samples_leaf": 3, "max_features": 0.5}, model="knn"),
+               TrialRecord(2, "failed", None, {"min_samples_leaf": 4, "max_features": 0.5},
+                           error="Interrupted: the search was stopped while this trial ran")]
+    window.session.show(StudyRef("room"), StudyContext(tuple(space), space, get_metric("accuracy")), records)
+    window.redraw()
+
+    # Whole parameter names in the table's headers.
+    table, header = window.table, window.table.horizontalHeader()
+    for section in range(table.model().columnCount() - 1):
+        text = str(table.model().headerData(section, Qt.Orientation.Horizontal))
+        assert header.sectionSize(section) >= header.fontMetrics().horizontalAdvance(text), text
+    # A trial cut off by Stop reads "stopped", not a red "failed".
+    state = table.model().index(table.source.row_of_number(2), 1)
+    assert state.data() == "stopped"
+    # The trial table gets room for more than a handful of rows.
+    window.reset_layout()
+    qtbot.wait(20)
+    assert table.height() >= 8 * table.verticalHeader().defaultSectionSize()
+
+    # Multi-model History colours each model's points.
+    window.chart_tabs.setCurrentWidget(window.history)
+    window.redraw()
+    colours = window.history.model_colours()
+    assert set(colours) == {"random_forest", "knn"} and len(set(colours.values())) == 2
+
+    # Save Setup suggests a name from the data and the model.
+    assert window.opener.setup_name() == f"penguins-{window.model_panel.model()}-setup.json"
+
+    # The export-folder dialog takes a new folder's name, and makes it.
+    dialog = FolderDialog(window, "Export into folder", str(tmp_path), "penguins-export")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.accept()
+    assert (tmp_path / "penguins-export").is_dir() and dialog.selectedFiles()[0].endswith("penguins-export")
+
+    # The View menu: panels to hide and a way back.
+    actions = window.actions
+    actions.panel_table.trigger()
+    assert not window.table.isVisibleTo(window)
+    actions.reset_layout.trigger()
+    assert window.table.isVisibleTo(window) and actions.panel_table.isChecked()
+
+    # Arrow keys move between the views.
+    picker = window.chart_tabs.picker
+    picker.setFocus()
+    first = window.chart_tabs.currentIndex()
+    qtbot.keyClick(picker, Qt.Key.Key_Down)
+    assert window.chart_tabs.currentIndex() != first

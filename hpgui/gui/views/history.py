@@ -20,6 +20,9 @@ _COMPLETE = STATE_CODES["complete"]
 _FAILED = STATE_CODES["failed"]
 _PRUNED = STATE_CODES["pruned"]
 _EMPTY = np.empty(0, dtype=np.float64)
+# Several models in one study: each model's points in its own colour (Tableau 10, readable light or dark).
+MODEL_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")
 
 class HistoryChart(QWidget):
     """Every trial's score against its number, with the best-so-far line over it."""
@@ -47,6 +50,7 @@ class HistoryChart(QWidget):
         self._legend = QLabel(self)
         self._legend.setObjectName("historyLegend")
         self._legend.setTextFormat(Qt.TextFormat.RichText)
+        self._legend.setWordWrap(True)  # many models wrap rather than widen the chart
         self._show_failed_box = QCheckBox("Show failed and pruned", self)
         self._show_failed_box.setObjectName("showFailedBox")
         self._show_failed_box.setChecked(True)
@@ -92,6 +96,7 @@ class HistoryChart(QWidget):
         plot.addItem(self._pruned, ignoreBounds=True)
         plot.addItem(self._selection, ignoreBounds=True)
         self._selection.hide()
+        self._by_model: dict[str, pg.ScatterPlotItem] = {}  # multi-model studies: one scatter per model
         # What a model that learns nothing scores on the same folds: the line the search must clear.
         self._baseline = None
         self._baseline_line = pg.InfiniteLine(angle=0, movable=False, label="", labelOpts={
@@ -162,6 +167,7 @@ class HistoryChart(QWidget):
         finite = np.isfinite(values)
         complete = (states == _COMPLETE) & finite
         self._update_complete(numbers[complete], values[complete])
+        self._colour_by_model(store, complete)
         self._update_edge_item(self._failed, numbers[states == _FAILED])
         self._update_edge_item(self._pruned, numbers[states == _PRUNED])
         bx, by = step_vertices(numbers, arrays.best_so_far)
@@ -170,6 +176,43 @@ class HistoryChart(QWidget):
         self._place_edge_markers()
         self._empty_label.setVisible(len(store) == 0)
         return True
+
+    def _colour_by_model(self, store: TrialStore, complete: np.ndarray) -> None:
+        """Over the plain scatter, each model's completed points in its colour (only with two models or more)."""
+        models = [r.model for r in store.records] if len(store) <= MAX_SCATTER else []
+        names = sorted({m for m, c in zip(models, complete) if c and m})
+        if len(names) < 2:
+            for item in self._by_model.values():
+                item.setData(x=_EMPTY, y=_EMPTY)
+            self._complete.setOpacity(1.0)
+            return
+        arrays = store.arrays()
+        labels = np.array([m or "" for m in models], dtype=object)
+        self._complete.setOpacity(0.0)  # kept for hover and clicks; the coloured ones are what is seen
+        for i, name in enumerate(names):
+            item = self._by_model.get(name)
+            if item is None:
+                item = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True, antialias=True, pen=None)
+                item.setZValue(1.5)
+                self._plot.addItem(item, ignoreBounds=True)
+                self._by_model[name] = item
+            item.setBrush(pg.mkBrush(MODEL_COLOURS[i % len(MODEL_COLOURS)]))
+            mask = complete & (labels == name)
+            item.setData(x=arrays.numbers[mask], y=arrays.values[mask], name=name)
+        for name, item in self._by_model.items():
+            if name not in names:
+                item.setData(x=_EMPTY, y=_EMPTY)
+        self._legend_models(names)
+
+    def model_colours(self) -> dict[str, str]:
+        """The colour of each model's points, for a multi-model study (empty otherwise)."""
+        return {name: item.opts["brush"].color().name() for name, item in self._by_model.items()
+                if len(item.data)}
+
+    def _legend_models(self, names: list[str]) -> None:
+        parts = [f'<span style="color:{MODEL_COLOURS[i % len(MODEL_COLOURS)]}">●</span> {name}'
+                 for i, name in enumerate(names)]
+        self._legend.setText("&nbsp;&nbsp;".join(parts) + "&nbsp;&nbsp; " + self._legend_tail)
 
     def _stop_following(self, *_) -> None:
         self._follow_x = False
@@ -192,6 +235,10 @@ class HistoryChart(QWidget):
         self._best.setData(x=_EMPTY, y=_EMPTY)
         self._selection.hide()
         self.set_baseline(None)
+        for item in self._by_model.values():
+            item.setData(x=_EMPTY, y=_EMPTY)
+        self._complete.setOpacity(1.0)
+        self._apply_palette()
         self._plot.getViewBox().setToolTip("")
         self._empty_label.show()
 
@@ -274,12 +321,12 @@ class HistoryChart(QWidget):
         self._set_axis_labels()
         solid = QColor(c.complete)
         solid.setAlpha(255)
-        self._legend.setText(
-            f'<span style="color:{solid.name()}">●</span> completed&nbsp;&nbsp; '
+        self._legend_tail = (
             f'<span style="color:{c.failed.name()}">✕</span> failed&nbsp;&nbsp; '
             f'<span style="color:{c.pruned.name()}">○</span> pruned&nbsp;&nbsp; '
             f'<span style="color:{c.best.name()}"><b>━</b></span> best so far&nbsp;&nbsp; '
             f'<span style="color:{c.foreground.name()}">╌</span> baseline')
+        self._legend.setText(f'<span style="color:{solid.name()}">●</span> completed&nbsp;&nbsp; ' + self._legend_tail)
 
     def _set_axis_labels(self) -> None:
         colour = self._colours.foreground.name()

@@ -96,10 +96,18 @@ class Opening(QObject):
         if self.window.binding.build_setup() is None:
             self.window.notifier.info("Nothing to save", "Open a data file first.")
             return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save setup", str(Path(last_folder()) / "setup.json"),
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save setup", str(Path(last_folder()) / self.setup_name()),
                                               "hpgui setups (*.json)")
         if path:
             self.save_setup(path)
+
+    def setup_name(self) -> str:
+        """A file name that says what the setup is: "penguins-random_forest-setup.json"."""
+        setup = self.window.binding.build_setup()
+        if setup is None:
+            return "setup.json"
+        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(setup.data.path).stem) or "data"
+        return f"{stem}-{'+'.join(setup.models)}-setup.json"
 
     def save_setup(self, path: str | Path) -> None:
         setup = self.window.binding.build_setup()

@@ -146,8 +146,31 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.main_splitter)
         self.setCentralWidget(self.pages)
-        self.resize(1400, 860)
-        self.main_splitter.setSizes([560, 840])
+        self.reset_layout()
+
+    def panel(self, name: str) -> QWidget:
+        return {"setup": self.main_splitter.widget(0), "best": self.best_panel, "table": self.table}[name]
+
+    def set_panel_visible(self, name: str, visible: bool) -> None:
+        self.panel(name).setVisible(bool(visible))
+
+    def reset_layout(self) -> None:
+        """Every panel shown at its first size; the window as large as that layout wants, within the screen."""
+        for name in ("setup", "best", "table"):
+            self.panel(name).setVisible(True)
+        actions = getattr(self, "actions", None)
+        if actions is not None:
+            for action in (actions.panel_setup, actions.panel_best, actions.panel_table):
+                action.setChecked(True)
+        width, height = 1400, 860
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height())
+        self.resize(width, height)
+        self.main_splitter.setSizes([width * 2 // 5, width * 3 // 5])
+        self.right_splitter.setSizes([height * 11 // 20, height * 9 // 20])
+        self.top_splitter.setSizes([width * 3 // 5 * 3 // 4, width * 3 // 5 // 4])
 
     def _build_status(self) -> None:
         # Status texts name files and studies: elided, they never widen the window.
