@@ -158,8 +158,8 @@ class MainWindow(QMainWindow):
         """Every panel shown at its first size; the window as large as that layout wants, within the screen."""
         for name in ("setup", "best", "table"):
             self.panel(name).setVisible(True)
-        actions = getattr(self, "actions", None)
-        if actions is not None:
+        actions = getattr(self, "actions", None)  # QMainWindow.actions() until ours exist
+        if hasattr(actions, "panel_setup"):
             for action in (actions.panel_setup, actions.panel_best, actions.panel_table):
                 action.setChecked(True)
         width, height = 1400, 860
