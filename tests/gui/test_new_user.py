@@ -278,3 +278,39 @@ def test_room_to_read(qtbot, window, penguins_csv, tmp_path, monkeypatch):
     first = window.chart_tabs.currentIndex()
     qtbot.keyClick(picker, Qt.Key.Key_Down)
     assert window.chart_tabs.currentIndex() != first
+
+
+def test_axes_hold_only_what_the_data_can_be(qtbot):
+    from hpgui.core.metrics import get_metric
+    from hpgui.core.records import TrialRecord
+    from hpgui.core.trials import TrialStore
+    from hpgui.gui.views import FoldsView, HistoryChart
+
+    metric = get_metric("balanced_accuracy")
+    store = TrialStore("maximize", ["C"])
+    store.add([TrialRecord(i, "complete", min(1.0, 0.9 + i / 100), {"C": 1.0}, std=0.2, folds=[0.6, 1.0, 1.0])
+               for i in range(30)])
+    history = HistoryChart()
+    qtbot.addWidget(history)
+    history.resize(700, 400)
+    history.show()
+    history.set_context({}, metric)
+    history.set_trial_budget(30)
+    history.refresh(store)
+    (x_low, x_high), (y_low, y_high) = history._plot.getViewBox().viewRange()
+    assert x_high <= 30.5, "30 trials: the trial axis ends at the last one, not at 42"
+    assert y_high <= 1.03 + 1e-9, "balanced accuracy cannot pass 1"
+    assert history._plot.getViewBox().state["limits"]["yLimits"] == pytest.approx([-0.03, 1.03])
+
+    folds = FoldsView()
+    qtbot.addWidget(folds)
+    folds.resize(700, 400)
+    folds.show()
+    folds.set_context({}, metric)
+    folds.refresh(store)
+    assert folds.plot.getViewBox().viewRange()[1][1] <= 1.03 + 1e-9
+    assert folds.plot.getViewBox().state["limits"]["yLimits"] == pytest.approx([-0.03, 1.03])
+    # A metric without bounds leaves the axis free.
+    folds.set_context({}, get_metric("rmse"))
+    assert folds.plot.getViewBox().state["limits"]["yLimits"] == pytest.approx([-0.03, None]) or \
+        folds.plot.getViewBox().state["limits"]["yLimits"][1] is None

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
-from ..plotting import (MAX_SCATTER, TrialAxis, ValueAxis, chart_colours, export_item, step_vertices, style_axes,
-                        thin, trial_tooltip)
+from ..plotting import (MAX_SCATTER, TrialAxis, ValueAxis, chart_colours, clamp_to_metric, export_item,
+                        step_vertices, style_axes, thin, trial_tooltip)
 
 _COMPLETE = STATE_CODES["complete"]
 _FAILED = STATE_CODES["failed"]
@@ -113,6 +113,7 @@ class HistoryChart(QWidget):
         # re-fit re-lays out and repaints the axis, the costliest part of a live redraw.
         self._x_high = 0.0
         self._follow_x = True
+        self._budget: int | None = None
         viewbox.enableAutoRange(x=False)
         viewbox.sigRangeChangedManually.connect(self._stop_following)
         self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -133,6 +134,7 @@ class HistoryChart(QWidget):
         """A new study: no points, and its metric on the axis."""
         self.clear()
         self.set_metric(metric.label, metric.greater_is_better)
+        clamp_to_metric(self._plot.getViewBox(), metric.name, "y")
 
     def set_baseline(self, baseline) -> None:
         """Draw ``baseline`` (a core.baseline.Baseline, or None for none) as a dashed line."""
@@ -217,10 +219,17 @@ class HistoryChart(QWidget):
     def _stop_following(self, *_) -> None:
         self._follow_x = False
 
+    def set_trial_budget(self, budget: int | None) -> None:
+        """The study's trial budget: the trial axis grows with headroom, but never past the last trial."""
+        self._budget = budget if budget and budget > 0 else None
+
     def _grow_x(self, last: float) -> None:
         if not self._follow_x or last < self._x_high:
             return
-        self._x_high = float(max(10.0, (last + 1) * 1.5))
+        high = float(max(10.0, (last + 1) * 1.5))
+        if self._budget is not None:
+            high = max(min(high, self._budget - 0.5), last + 0.5)  # 30 trials: up to 29.5, not 42
+        self._x_high = high
         self._plot.getViewBox().setXRange(-0.5, self._x_high, padding=0.02)
 
     def clear(self) -> None:

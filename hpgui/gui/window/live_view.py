@@ -54,6 +54,8 @@ class LiveView(QObject):
         w.table.source.set_params(list(names))
         for view in self.views():
             view.set_context(space, metric)
+        setup = self.session.setup
+        w.history.set_trial_budget(setup.budget.trials if setup is not None else None)
         w.compare_view().set_current(self.session.study.name if self.session.study is not None else None)
         w.best_panel.set_metric(metric)
         w.best_panel.clear()
