@@ -314,3 +314,26 @@ def test_axes_hold_only_what_the_data_can_be(qtbot):
     folds.set_context({}, get_metric("rmse"))
     assert folds.plot.getViewBox().state["limits"]["yLimits"] == pytest.approx([-0.03, None]) or \
         folds.plot.getViewBox().state["limits"]["yLimits"][1] is None
+
+
+def test_date_parts_are_offered_and_reach_the_search(qtbot, window, id_last_csv):
+    from hpgui.core.runner import Search
+
+    load(qtbot, window, id_last_csv, target="outcome")
+    box = window.date_parts
+    assert box.isVisibleTo(window) and list(box._boxes) == ["visit"]
+    assert window.binding.build_setup().data.dates is None
+    box.tick("visit", "year")
+    box.tick("visit", "day_of_week")
+    setup = window.binding.build_setup()
+    assert dict(setup.data.dates) == {"visit": ("year", "day_of_week")}
+    search = Search(setup)
+    assert search.data.dates == {"visit": ("year", "day_of_week")}
+    # A saved setup brings its parts back; a new file starts with none ticked.
+    path = id_last_csv.with_name("with-dates.json")
+    setup.save(path)
+    load(qtbot, window, id_last_csv, target="outcome")
+    assert box.dates() == {}
+    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
+        window.open_setup(path)
+    assert box.dates() == {"visit": ("year", "day_of_week")}

@@ -135,6 +135,7 @@ class Opening(QObject):
         w = self.window
         setup, self._pending_setup = self._pending_setup, None
         self.session.data_loaded(dataset.path)  # a new dataset takes the old study off screen
+        w.date_parts.set_columns([n for n, p in dataset.profiles.items() if p.kind == "datetime"])
         if setup is not None:
             features = list(setup.data.features) if setup.data.features else None
             w.data_panel.set_selection(setup.data.target, features, setup.data.task)
@@ -142,6 +143,7 @@ class Opening(QObject):
             w.model_panel.apply(setup, task)
             w.search_panel.set_task(task)
             w.search_panel.apply(setup)
+            w.date_parts.set_dates(setup.data.date_parts)
         else:
             if self._pending_target is not None and self._pending_target in dataset.frame.columns:
                 w.data_panel.set_target(self._pending_target)
