@@ -121,7 +121,10 @@ def compare(best_value: float, best_std: float | None, baseline: Baseline, *, gr
     gain = best_value - baseline.value if greater_is_better else baseline.value - best_value
     sign = "+" if gain >= 0 else "−"
     # Plain decimals: "+0.0001" reads at a glance, where 10⁻⁴ would need a second look.
-    text = f"{sign}{abs(gain):.4g} over {baseline.description} ({label} {baseline.value:.4g})"
+    if abs(gain) < 5e-7 * max(1.0, abs(baseline.value)):
+        text = f"the same as {baseline.description} ({label} {baseline.value:.4g})"
+    else:
+        text = f"{sign}{abs(gain):.4g} over {baseline.description} ({label} {baseline.value:.4g})"
     spread = max(baseline.std, best_std or 0.0)
     warning = ""
     if gain <= spread:

@@ -95,7 +95,8 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     try:
         result = search.run(on_trial=lambda record, progress: events.put(("trial", record, progress)),
                             should_stop=stop.is_set, paused=pause.is_set,
-                            on_begin=lambda number: events.put(("begin", number)), max_new=job.max_new,
+                            on_begin=lambda number: events.put(("begin", number, len(search.splits))),
+                            max_new=job.max_new,
                             on_fold=lambda number, done, folds: events.put(("fold", number, done, folds)))
     except SearchFailed as exc:
         events.put(("failed", scrub(str(exc), job.storage)))

@@ -296,6 +296,8 @@ class TrialTable(QTableView):
         metrics = header.fontMetrics()
         for section in range(self.source.columnCount() - 1):  # the last (error) column stretches
             text = str(self.source.headerData(section, Qt.Orientation.Horizontal) or "")
+            if section == 1:
+                text = "running · fold 10/10"  # the longest a state gets
             needed = metrics.horizontalAdvance(text) + 28  # room for the sort arrow
             if header.sectionSize(section) < needed:
                 header.resizeSection(section, needed)

@@ -117,7 +117,7 @@ class SearchWorker(QObject):
                 if batch is not None:
                     batch.append(event[1])
             elif kind == "begin":
-                self.trialStep.emit(int(event[1]), 0, 0)
+                self.trialStep.emit(int(event[1]), 0, int(event[2]) if len(event) > 2 else 0)
             elif kind == "fold":
                 self.trialStep.emit(int(event[1]), int(event[2]), int(event[3]))
             elif kind == "started":

@@ -97,8 +97,9 @@ def test_baseline_on_history_and_in_the_best_panel(qtbot, window, survey_csv):
     assert "over always guessing the majority class" in text
     best = window.store.best.value
     gain = best - baseline.value
-    assert text.startswith(("⚠ " if gain <= max(baseline.std, window.store.best.std or 0) else "")
-                           + ("+" if gain >= 0 else "−"))
+    warned = gain <= max(baseline.std, window.store.best.std or 0)
+    assert text.startswith("⚠ ") == warned
+    assert ("the same as" if abs(gain) < 5e-7 else ("+" if gain > 0 else "−")) in text
 
     # Reopened from storage, the study shows the same line.
     name = window.study_name

@@ -172,9 +172,9 @@ class MainWindow(QMainWindow):
             room = screen.availableGeometry()
             width, height = min(width, room.width()), min(height, room.height())
         self.resize(width, height)
-        self.main_splitter.setSizes([width * 2 // 5, width * 3 // 5])
+        self.main_splitter.setSizes([width * 7 // 20, width * 13 // 20])  # the charts get the larger share
         self.right_splitter.setSizes([height * 11 // 20, height * 9 // 20])
-        self.top_splitter.setSizes([width * 3 // 5 * 3 // 4, width * 3 // 5 // 4])
+        self.top_splitter.setSizes([width * 13 // 20 * 3 // 4, width * 13 // 20 // 4])
 
     def _build_status(self) -> None:
         # Status texts name files and studies: elided, they never widen the window.

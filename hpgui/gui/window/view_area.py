@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSizePolicy, QStackedWidget, QWidget
 
 from ..bounded import bounded
 
@@ -44,6 +44,7 @@ class ViewArea(QWidget):
 
     def add_view(self, widget: QWidget, title: str, group: str) -> int:
         index = self.stack.addWidget(widget)
+        self._size_for_current()
         self._titles.append(title)
         if group not in self._groups:
             self._groups.append(group)
@@ -84,6 +85,15 @@ class ViewArea(QWidget):
                      default=80)
         self.picker.setFixedWidth(widest + 16)
 
+    def _size_for_current(self) -> None:
+        """A stack is as wide as its widest page; hidden views ignore their size, so the room fits the shown one."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            page = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
+
     def _item(self, index: int) -> QListWidgetItem | None:
         for i in range(self.picker.count()):
             item = self.picker.item(i)
@@ -97,6 +107,7 @@ class ViewArea(QWidget):
         index = int(item.data(_VIEW_ROLE))
         if index != self.stack.currentIndex():
             self.stack.setCurrentIndex(index)
+            self._size_for_current()
             self.currentChanged.emit(index)
 
     # -- what QTabWidget offers and the window uses ---------------------------------------------------
