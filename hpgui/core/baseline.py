@@ -128,7 +128,8 @@ def compare(best_value: float, best_std: float | None, baseline: Baseline, *, gr
     spread = max(baseline.std, best_std or 0.0)
     warning = ""
     if gain <= spread:
-        warning = (f"The best barely beats {baseline.description}: its gain of {gain:.4g} is not more "
+        how = "does not beat" if gain <= 0 else "barely beats"
+        warning = (f"The best {how} {baseline.description}: its gain of {max(gain, 0.0):.4g} is not more "
                    f"than the folds' spread ({spread:.4g}). The features may not predict the target; "
                    "check the Data tab, try other models or features, or a metric that weighs the rare classes.")
     return Verdict(text, warning)

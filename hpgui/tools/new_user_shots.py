@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     load(data["slow"], target="y")
     pick("random_forest")
     row = window.model_panel.space_form.row("n_estimators")
-    row.values_edit.setText("600")
+    row.values_edit.setText("150")
     window.search_panel.trials_box.setChecked(True)
     window.search_panel.trials_spin.setValue(4)
     window.validate()

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
@@ -50,7 +50,9 @@ class HistoryChart(QWidget):
         self._legend = QLabel(self)
         self._legend.setObjectName("historyLegend")
         self._legend.setTextFormat(Qt.TextFormat.RichText)
-        self._legend.setWordWrap(True)  # many models wrap rather than widen the chart
+        # Cut at the chart's edge rather than widen it (or wrap it taller than the chart): the full legend is
+        # in the tooltip.
+        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._show_failed_box = QCheckBox("Show failed and pruned", self)
         self._show_failed_box.setObjectName("showFailedBox")
         self._show_failed_box.setChecked(True)
@@ -59,7 +61,7 @@ class HistoryChart(QWidget):
         self._show_failed_box.toggled.connect(self.set_show_failed)
         toolbar = QHBoxLayout()
         toolbar.setContentsMargins(4, 0, 4, 0)
-        toolbar.addWidget(self._legend)
+        toolbar.addWidget(self._legend, 1)
         toolbar.addSpacing(10)
         toolbar.addStretch(1)
         toolbar.addWidget(self._show_failed_box)
