@@ -217,6 +217,7 @@ class HistoryChart(QWidget):
         parts = [f'<span style="color:{MODEL_COLOURS[i % len(MODEL_COLOURS)]}">●</span> {name}'
                  for i, name in enumerate(names)]
         self._legend.setText("&nbsp;&nbsp;".join(parts) + "&nbsp;&nbsp; " + self._legend_tail)
+        self._legend.setToolTip("Points coloured by model: " + ", ".join(names))
 
     def _stop_following(self, *_) -> None:
         self._follow_x = False
