@@ -22,7 +22,7 @@ from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ...core.formatting import format_number
-from ..plotting import TrialAxis, ValueAxis, clamp_to_metric, style_axes
+from ..plotting import TrialAxis, ValueAxis, style_axes
 from .base import AnalysisView, HoverPicker
 
 __all__ = ["OverfitView"]
@@ -140,9 +140,6 @@ class OverfitView(AnalysisView):
         return f"views/overfit/threshold/{self.score_metric.name if self.score_metric is not None else 'score'}"
 
     def _on_context(self) -> None:
-        for axis in ("x", "y"):
-            clamp_to_metric(self.scatter_plot.getViewBox(), self.score_metric.name if self.score_metric else None,
-                            axis)
         stored = self._settings().value(self._settings_key())
         self._threshold_set = stored is not None
         value = float(stored) if stored is not None else analysis.default_gap_threshold(
