@@ -94,7 +94,7 @@ def test_baseline_on_history_and_in_the_best_panel(qtbot, window, survey_csv):
     assert baseline.value == pytest.approx(189 / 236, abs=0.02)
     assert window.history.baseline_value() == pytest.approx(baseline.value)
     text = window.best_panel.baseline_text()
-    assert "over always guessing the majority class" in text
+    assert "always guessing the majority class (Accuracy" in text
     best = window.store.best.value
     gain = best - baseline.value
     warned = gain <= max(baseline.std, window.store.best.std or 0)
