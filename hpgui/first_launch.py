@@ -66,8 +66,24 @@ def xcb_plugin() -> Path | None:
 def missing_libraries(plugin: Path) -> list[str] | None:
     """The shared libraries ``plugin`` needs that the dynamic loader cannot find, in ldd's order.
 
-    None when that cannot be told (no ldd, or ldd failed): then Qt has the last word, as before.
+    The plugin is loaded first (ctypes): where it loads, nothing is missing, and the libraries it
+    pulled in are the ones Qt loads a moment later anyway, so the check costs almost nothing. Only a
+    failed load asks ``ldd`` for every missing library. None when that cannot be told.
     """
+    import ctypes
+
+    try:
+        ctypes.CDLL(str(plugin), mode=os.RTLD_LAZY)
+        return []
+    except OSError as exc:
+        first = str(exc).split(":")[0].strip()  # "libxcb-icccm.so.4: cannot open shared object file"
+    found = _ldd_missing(plugin)
+    if found is None:
+        return [first] if first.startswith("lib") and first != str(plugin) else None
+    return found
+
+
+def _ldd_missing(plugin: Path) -> list[str] | None:
     ldd = shutil.which("ldd")
     if ldd is None:
         return None
