@@ -133,7 +133,7 @@ def _complete(journal, name):
 
 
 def test_kill_minus_nine_mid_descent_then_resume_through_hpgui_run(tmp_path):
-    X, y = make_friedman1(n_samples=700, noise=1.0, random_state=0)
+    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
     csv = tmp_path / "friedman.csv"
     import pandas as pd
 
@@ -141,7 +141,7 @@ def test_kill_minus_nine_mid_descent_then_resume_through_hpgui_run(tmp_path):
     setup = {"data": {"path": str(csv), "target": "y"}, "model": "kernel_ridge",
              "space": {"alpha": {**LOG, "low": 1e-4, "high": 10.0}, "gamma": {**LOG, "low": 1e-4, "high": 10.0}},
              "strategy": {"name": "gradient", "seed": 0, "starts": 1}, "evaluation": {"folds": 3},
-             "budget": {"trials": 40}}
+             "budget": {"trials": 25}}
     path = tmp_path / "kr.json"
     path.write_text(json.dumps(setup))
     env = {**os.environ, "HPGUI_DATA_DIR": str(tmp_path / "data")}

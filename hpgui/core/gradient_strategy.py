@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from .descent import Evaluation, halton_starts, replay
-from .records import TRIAL_ATTR
+from .records import CHAIN_ATTR, TRIAL_ATTR
 from .space import Hyperparameter, Problem
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ _FIXED_ONLY: dict[str, dict[str, tuple | None]] = {
     "elastic_net": {"selection": None},
     "kernel_ridge": {"kernel": ("rbf",)},
 }
-CHAIN_ATTR = "hpgui:chain"
 DEFAULT_STARTS = 3
 
 
