@@ -83,6 +83,8 @@ def test_ridge_descent_reaches_the_dense_grids_best_with_few_fits(diabetes_csv):
     assert len(result.trials) < 40
     chains = {t.user_attrs[CHAIN_ATTR] for t in search.study.get_trials()}
     assert chains == {0, 1, 2}  # three starts (the default), each descended until it converged
+    # A point one descent evaluated is never fitted again for another.
+    assert len({t.params["alpha"] for t in result.trials}) == len(result.trials)
 
 
 def test_logistic_descends_the_log_loss_even_for_accuracy(cancer_csv):

@@ -25,8 +25,11 @@ GRAD_TOL = 1e-4
 GAIN_TOL = 1e-5
 #: ... or the step is this short (in unit-box coordinates): no more progress is possible here.
 STEP_TOL = 1e-4
-#: The longest step, so one bad curvature estimate cannot throw the search across the box.
+#: The longest step, so one bad curvature estimate cannot throw the search across the box ...
 MAX_STEP = 0.5
+#: ... and the longest first step, taken before any curvature is known (a quarter of each range:
+#: two decades of a 1e-4 to 1e4 range), so that it does not land on a flat plateau far away.
+FIRST_STEP = 0.25
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,9 @@ def replay(start: Sequence[float], evaluations: Sequence[Evaluation]) -> ChainSt
         if d @ g >= 0:  # not a descent direction (a poor curvature estimate): steepest descent
             d = -pg
         length = np.linalg.norm(d)
-        if length > MAX_STEP:
-            d *= MAX_STEP / length
+        limit = MAX_STEP if scaled else FIRST_STEP
+        if length > limit:
+            d *= limit / length
         return d, ""
 
     direction, why = new_direction()
@@ -126,14 +130,11 @@ def replay(start: Sequence[float], evaluations: Sequence[Evaluation]) -> ChainSt
                 state.converged, state.why = True, why
                 return state
         else:
-            # Backtrack: the minimum of the quadratic through f, the slope and the probe, kept
-            # between a tenth and a half of the step that failed.
-            slope = float(g @ step)
-            if math.isfinite(ev.loss) and ev.loss > f + slope:
-                t_q = -slope / (2.0 * (ev.loss - f - slope))
-                t *= min(0.5, max(0.1, t_q))
-            else:
-                t *= 0.1
+            # Backtrack to the minimum of the cubic through both ends' losses and slopes (the
+            # quadratic when the probe's gradient is missing), kept between a tenth and a half
+            # of the step that failed.
+            t *= _shrink(float(g @ step), ev.loss - f,
+                         None if ev.grad is None else float(np.asarray(ev.grad, dtype=float) @ step))
             if t * np.linalg.norm(direction) < STEP_TOL:
                 if scaled:
                     # The curvature estimate led nowhere: forget it and try steepest descent once.
@@ -150,11 +151,33 @@ def replay(start: Sequence[float], evaluations: Sequence[Evaluation]) -> ChainSt
     return state
 
 
+def _shrink(slope0: float, rise: float, slope1: float | None) -> float:
+    """The share of a failed step to try next: the minimiser of the interpolating cubic on [0, 1]
+    (losses 0 and ``rise``, slopes ``slope0`` < 0 and ``slope1``), as in Nocedal & Wright (3.59)."""
+    if not math.isfinite(rise):
+        return 0.1
+    t = None
+    if slope1 is not None and math.isfinite(slope1):
+        d1 = slope0 + slope1 - 3.0 * rise
+        disc = d1 * d1 - slope0 * slope1
+        if disc >= 0:
+            d2 = math.sqrt(disc)
+            denominator = slope1 - slope0 + 2.0 * d2
+            if denominator != 0:
+                t = 1.0 - (slope1 + d2 - d1) / denominator
+    if t is None or not math.isfinite(t):
+        curvature = rise - slope0
+        t = -slope0 / (2.0 * curvature) if curvature > 0 else 0.1
+    return min(0.5, max(0.1, t))
+
+
 def halton_starts(dimensions: int, count: int) -> np.ndarray:
-    """Start points of the chains: the box's centre, then a Halton sequence's points."""
+    """Start points of the chains: the box's centre, then a Halton sequence's points (not the centre)."""
     from scipy.stats import qmc
 
-    starts = [np.full(dimensions, 0.5)]
+    centre = np.full(dimensions, 0.5)
+    starts = [centre]
     if count > 1:
-        starts += list(qmc.Halton(d=dimensions, scramble=False).random(count)[1:count])
-    return np.asarray(starts[:count])
+        points = qmc.Halton(d=dimensions, scramble=False).random(count + 2)[1:]
+        starts += [p for p in points if not np.allclose(p, centre)][:count - 1]
+    return np.asarray(starts)

@@ -211,13 +211,20 @@ class GradientPlanner:
 
     def next(self, trials: Sequence[Any]) -> Plan | str:
         chains = self.chains(trials)
+        # A point any descent evaluated is not fitted again: a chain that reaches it (a start on
+        # another chain's path, or two chains meeting) takes that trial's result as its own step.
+        known = {_key(e.x): e for evals, _ in chains.values() for e in evals}
         pending = False
         for index, start in enumerate(self.starts):
             evals, busy = chains.get(index, ([], False))
             if busy:
                 pending = True
                 continue
+            evals = list(evals)
             state = replay(start, evals)
+            while not state.converged and _key(state.next_x) in known:
+                evals.append(known[_key(state.next_x)])
+                state = replay(start, evals)
             if state.converged:
                 continue
             return Plan(self.coords.to_params(state.next_x), index)
@@ -231,6 +238,12 @@ class GradientPlanner:
             if chain is not None and t.state.name == "COMPLETE":
                 out.setdefault(int(chain), []).append(t.number)
         return out
+
+
+def _key(x: Any) -> tuple[float, ...]:
+    # Planned points are stored through their parameters and read back, a round trip that may
+    # move the last digit or so; 12 decimals of the unit box are far finer than any step.
+    return tuple(round(float(v), 12) for v in x)
 
 
 def _cut_off(error: str) -> bool:

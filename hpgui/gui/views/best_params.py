@@ -118,6 +118,11 @@ class _NameLabel(pg.LabelItem):
         self.item.moveBy(0, self.rect().center().y() - text.center().y())
 
 
+CAPTION = ("Best value of each hyperparameter (x) at the trial it became best (y); "
+           "the shaded band is the searched range.")
+DESCENT_CAPTION = CAPTION + " The thin line is every step of the gradient descents."
+
+
 class BestParamsChart(QWidget):
     """For each searched hyperparameter: where the best value sits in its range, and how it moved."""
 
@@ -151,8 +156,7 @@ class BestParamsChart(QWidget):
         self._empty = QLabel("No hyperparameter is being searched.", self)
         self._empty.setObjectName("bestParamsEmpty")
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._caption = QLabel("Best value of each hyperparameter (x) at the trial it became best (y); "
-                               "the shaded band is the searched range.", self)
+        self._caption = QLabel(CAPTION, self)
         self._caption.setObjectName("bestParamsCaption")
         self._caption.setWordWrap(True)
         font = self._caption.font()
@@ -259,6 +263,7 @@ class BestParamsChart(QWidget):
                 else:
                     row.current.setData(x=_EMPTY, y=_EMPTY)
         paths = store.chain_paths()
+        self._caption.setText(DESCENT_CAPTION if paths else CAPTION)
         for row in self._rows.values():
             numbers, values = descent_vertices(paths, value=lambda r, row=row: row.to_x(r.params))
             row.path.setData(x=values, y=numbers)
