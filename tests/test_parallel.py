@@ -134,7 +134,7 @@ def counted(name: str) -> list:
 
 def test_three_workers_on_a_random_search_run_exactly_its_budget(iris_csv):
     # All three count the study while paused (nothing run, room for 2), then ask at once when resumed:
-    # the third to ask must give way.
+    # those that ask after the budget is taken must give way.
     pool = WorkerPool(3)
     events: list = []
     try:
@@ -155,7 +155,10 @@ def test_three_workers_on_a_random_search_run_exactly_its_budget(iris_csv):
     kept = counted("exact3")
     assert len(kept) == 2
     assert all(t.state == TrialState.COMPLETE for t in kept)
-    assert len(study("exact3").get_trials()) - len(kept) <= 1, "at most the one that gave way"
+    # Each of the other two gives way at most once: one that counted before the race recounts after giving
+    # way. Both may (seen on a loaded machine): the first worker's iris trial can finish and it asks again
+    # before the other two have asked at all, so both of them then find the budget taken.
+    assert len(study("exact3").get_trials()) - len(kept) <= 2, "at most one surplus trial per other worker"
     relayed = [e[1] for e in events if e[0] == "trial"]
     assert sorted(r.number for r in relayed) == sorted(t.number for t in kept), "surplus trials are not shown"
 
