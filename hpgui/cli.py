@@ -173,6 +173,15 @@ def _finish(search, result, out: Path, status: int) -> int:
     if exported.test_score is not None:
         summary += f"; test {result.metric.label} {exported.test_score:.6g}"
     print(summary)
+    baseline = getattr(search, "baseline", None)
+    if baseline is not None:
+        from .core.baseline import compare
+
+        verdict = compare(best.value, best.std, baseline, greater_is_better=result.metric.greater_is_better,
+                          label=result.metric.label)
+        print(f"baseline: {verdict.text}")
+        if verdict.warning:
+            _error(verdict.warning)
     print(f"wrote {exported.best_json}, {exported.trials_csv.name}, {exported.script.name}, {exported.model.name}")
     keep_snapshot(search.storage_arg, search.study_name, len(result.trials))  # the window then opens it quickly
     return status
@@ -420,6 +429,12 @@ def open_window(paths: Sequence[str]) -> int:
     if missing:
         _error(f"no such file: {', '.join(missing)}")
         return EXIT_BAD_INPUT
+    from .first_launch import check
+
+    problem = check()
+    if problem:  # instead of Qt's abort, which names no package
+        print(problem, file=sys.stderr)
+        return EXIT_FAILED
     try:
         from .gui.app import run_app
     except ImportError as exc:  # a broken Qt install should say so, not dump a traceback

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -118,6 +119,9 @@ def test_run_with_two_workers_then_a_worker_joins_through_the_journal_url(tmp_pa
     run = hpgui("run", path, "--workers", "2", "--storage", storage, "--study", "team", "--out", tmp_path / "out")
     assert run.returncode == 0, run.stderr
     assert "6 trials (6 new, stopped: budget)" in run.stdout
+    # One progress for the study, fed by both workers: it never goes backwards.
+    counts = [int(m) for m in re.findall(r"(\d+)/6 trials", run.stderr)]
+    assert counts and counts == sorted(counts) and counts[-1] == 6, run.stderr
     with open(tmp_path / "out" / "trials.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["number"] for r in rows] == [str(i) for i in range(6)]

@@ -270,3 +270,35 @@ def test_resuming_a_study_whose_data_is_still_loading_keeps_it_when_the_data_arr
     session.end_run("budget")
     assert session.data_loaded(setup.data_path) is True
     assert session.study == StudyRef("stored")
+
+
+def test_a_running_trial_shows_its_fold_and_the_estimate_moves_with_it(tmp_path):
+    import time as time_module
+
+    from hpgui.core.metrics import get_metric
+    from hpgui.core.records import TrialRecord
+    from hpgui.core.session import Session, StudyContext, StudyRef
+    from hpgui.core.setup import SearchSetup
+
+    setup = SearchSetup.from_json({"format": "hpgui-setup/1", "data": {"path": str(tmp_path / "x.csv"),
+                                                                       "target": "y"},
+                                   "model": "knn", "budget": {"trials": 4}})
+    session = Session()
+    session.begin_run(StudyRef("s"), StudyContext((), {}, get_metric("accuracy")), setup)
+    session.run_started -= 10.0  # ten seconds into the run
+    session.trial_step(0, 0, 0)
+    assert [r.state for r in session.store.records] == ["running"]
+    assert session.remaining() is None  # nothing done yet: no pace to go by
+    session.trial_step(0, 2, 4)
+    assert session.step_text(0) == "fold 3/4" and "trial 0: fold 3/4" in session.running_text()
+    # Half of one trial of four in ten seconds: 1/8 done, 70 s to go.
+    assert session.remaining() == pytest.approx(70, abs=1)
+    session.add_trials([TrialRecord(0, "complete", 0.9, {})])
+    assert session.steps == {} and session.store.count("running") == 0
+    # Paused: neither the elapsed time nor the estimate runs on.
+    session.set_paused(True)
+    before = session.active_elapsed(), session.remaining()
+    time_module.sleep(0.2)
+    assert session.active_elapsed() == pytest.approx(before[0], abs=0.01)
+    assert session.remaining() == pytest.approx(before[1], abs=0.05)
+    session.set_paused(False)

@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import readers
+from .formatting import capped_list
 from .table import (NA_VALUES, TASKS, ColumnProfile, Dataset, DatasetError, TrainingData, _native,
-                    _use_system_allocator, infer_task, profile_column, release_arrow_memory)
+                    _use_system_allocator, default_target, infer_task, profile_column, release_arrow_memory)
 
 # The data model moved to table.py; these names stay importable from here, where callers know them.
-__all__ = ["NA_VALUES", "TASKS", "ColumnProfile", "Dataset", "DatasetError", "TrainingData", "infer_task",
-           "profile_column", "release_arrow_memory", "read_table", "prepare", "check_columns", "default_features",
-           "coerce_features", "coerce_target"]
+__all__ = ["NA_VALUES", "TASKS", "ColumnProfile", "Dataset", "DatasetError", "TrainingData", "default_target",
+           "infer_task", "profile_column", "release_arrow_memory", "read_table", "prepare", "check_columns",
+           "default_features", "coerce_features", "coerce_target"]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,7 +119,7 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, header_row:
             dupes.append(col)
         seen.add(col)
     if dupes:
-        listed = ", ".join(repr(d) for d in dupes)
+        listed = capped_list(repr(d) for d in dupes)
         raise DatasetError(f"{name} has duplicate column names: {listed}. "
                            "Rename the columns so every header name is unique, then open the file again.")
 
@@ -367,7 +368,7 @@ def _choose_features(dataset: Dataset, target: str | None, features: list[str] |
     if features is None:
         chosen = default_features(dataset, target)
         if not chosen:
-            kinds = ", ".join(f"{n!r} is {_KIND_WORDS[p.kind]}" for n, p in profiles.items() if n != target)
+            kinds = capped_list(f"{n!r} is {_KIND_WORDS[p.kind]}" for n, p in profiles.items() if n != target)
             raise DatasetError(f"No usable feature: no column of {dataset.path.name} can be used as a feature by "
                                f"default ({kinds or 'there is no column besides the target'}). Choose the feature "
                                "columns yourself, or use a file with numeric or categorical columns.")
@@ -376,7 +377,7 @@ def _choose_features(dataset: Dataset, target: str | None, features: list[str] |
     unknown = [f for f in chosen if f not in columns]
     if unknown:
         hints = "".join(_suggest(f, columns) for f in unknown)
-        raise DatasetError(f"No column named {', '.join(map(repr, unknown))} in {dataset.path.name}.{hints} "
+        raise DatasetError(f"No column named {capped_list(map(repr, unknown))} in {dataset.path.name}.{hints} "
                            f"The columns are: {_list_columns(columns)}.")
     if target in chosen:
         chosen.remove(target)
@@ -385,14 +386,14 @@ def _choose_features(dataset: Dataset, target: str | None, features: list[str] |
     if constant:
         chosen = [f for f in chosen if f not in constant]
         notes.append(f"Constant columns left out of the features (they carry no information): "
-                     f"{', '.join(map(repr, constant))}.")
+                     f"{capped_list(map(repr, constant))}.")
     if not chosen:
         what = "are all constant" if constant else "are empty"
         raise DatasetError(f"No usable feature: the chosen feature columns {what}. "
                            "Choose at least one column with varying values to learn from.")
     odd = [f"{f!r} ({profiles[f].kind})" for f in chosen if profiles[f].kind in ("text", "id", "datetime")]
     if odd:
-        notes.append(f"Used as categories because you chose them, although they look like {', '.join(odd)}: "
+        notes.append(f"Used as categories because you chose them, although they look like {capped_list(odd)}: "
                      "many distinct values make many one-hot columns and rarely help.")
     return chosen, notes
 
@@ -404,7 +405,7 @@ def _check_classes(y: pd.Series, target: str, folds: int) -> None:
                            "so there is nothing to tell apart. Choose another target column, or regression.")
     small = counts[counts < folds].sort_values()
     if len(small):
-        listed = ", ".join(f"{_native(c)!r} has {_count(n, 'row')}" for c, n in small.items())
+        listed = capped_list(f"{_native(c)!r} has {_count(n, 'row')}" for c, n in small.items())
         fix = (f"Lower the number of folds to {int(small.min())} or fewer, or drop or merge that class"
                if small.min() >= 2 else "Drop or merge that class (a class needs at least 2 rows)")
         raise DatasetError(f"Too few rows of some class in the target {target!r} for {folds}-fold "

@@ -114,3 +114,15 @@ def human_size(size: int | None) -> str:
             return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TB"  # pragma: no cover
+
+
+def capped_list(items, limit: int = 8, sep: str = ", ") -> str:
+    """``items`` joined, at most ``limit`` of them, the rest counted: "'a', 'b' … and 9,390 more".
+
+    Every list in a message goes through here: a file with thousands of one-row classes or odd
+    columns would otherwise make one message taller than the window.
+    """
+    items = [str(item) for item in items]
+    if len(items) <= limit:
+        return sep.join(items)
+    return f"{sep.join(items[:limit])} … and {len(items) - limit:,} more"

@@ -32,8 +32,8 @@ import numpy as np
 from .catalog import get_model
 from .metrics import METRICS, Metric
 from . import snapshot
-from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, STATE_NAMES, SURPLUS_ATTR, TrialRecord,
-                      records_from_frozen)
+from .records import (ATTR_BASELINE, ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, STATE_NAMES, SURPLUS_ATTR,
+                      TrialRecord, records_from_frozen)
 from .setup import SearchSetup, SetupError
 from .storage import journal_path, journal_storage, open_storage, redact, studies_dir
 
@@ -114,6 +114,7 @@ class LoadedStudy:
     metric: Metric
     # With load_study(defer_snapshot=True): writes the snapshot; call it after the study is shown.
     keep_snapshot: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    baseline: Any = None  # the stored baseline's JSON (core.baseline.Baseline.from_json reads it)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -324,7 +325,8 @@ def _keep_snapshot(path: Path, key: dict, info: StudyInfo, attrs: dict, records:
         return
     if report is not None:
         report(None, f"Keeping a snapshot of {len(records):,} trials for quick reopening…")
-    header = {"info": _info_json(info), "setup": attrs.get(ATTR_SETUP), "studies_in_file": studies_in_file}
+    header = {"info": _info_json(info), "setup": attrs.get(ATTR_SETUP), "studies_in_file": studies_in_file,
+              "baseline": attrs.get(ATTR_BASELINE)}
     snapshot.write(path, info.name, key, header, records)
 
 
@@ -350,7 +352,8 @@ def _loaded_from_snapshot(snap: snapshot.Snapshot, path: Path) -> LoadedStudy | 
         return None
     metric = _metric_for(setup, info.task, info.direction)
     records = snap.records
-    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric)
+    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric,
+                       baseline=snap.header.get("baseline"))
 
 
 def _recover(study: Any) -> list[int]:
@@ -526,7 +529,8 @@ def load_study(storage: str | None, name: str, progress: Progress | None = None,
         else:
             _keep_snapshot(journal, key, info, attrs, records, names, report)
     metric = _metric_for(setup, info.task, info.direction)
-    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric, keep)
+    return LoadedStudy(info, setup, problem, records, _param_order(setup, info.task, records), metric, keep,
+                       baseline=attrs.get(ATTR_BASELINE))
 
 
 def keep_snapshot(storage: str | None, name: str, trials: int) -> bool:

@@ -88,6 +88,17 @@ METRICS: dict[str, Metric] = {
     )
 }
 
+# The values each metric can take (None: unbounded on that side): charts never show room beyond them.
+SCORE_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "accuracy": (0.0, 1.0), "balanced_accuracy": (0.0, 1.0), "f1_macro": (0.0, 1.0), "roc_auc": (0.0, 1.0),
+    "log_loss": (0.0, None), "r2": (None, 1.0), "rmse": (0.0, None), "mae": (0.0, None), "silhouette": (-1.0, 1.0),
+}
+
+
+def score_bounds(name: str | None) -> tuple[float | None, float | None]:
+    return SCORE_BOUNDS.get(name or "", (None, None))
+
+
 DEFAULT_METRIC = {"classification": "accuracy", "regression": "r2", "clustering": "silhouette"}
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .study_progress import MergedProgress
+
 # Spawn, not fork: the parent may be a Qt application with threads, and a forked
 # child inherits their locks in whatever state they were in.
 _CONTEXT = mp.get_context("spawn")
@@ -89,11 +91,13 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     except Exception:  # noqa: BLE001 - reported to the parent, which shows it
         events.put(("crash", scrub(traceback.format_exc(), job.storage)))
         return
-    events.put(("started", search.study_name, redact(search.storage_url), search.records()))
+    events.put(("started", search.study_name, redact(search.storage_url), search.records(), search.baseline))
     try:
         result = search.run(on_trial=lambda record, progress: events.put(("trial", record, progress)),
                             should_stop=stop.is_set, paused=pause.is_set,
-                            on_begin=lambda number: events.put(("begin", number)), max_new=job.max_new)
+                            on_begin=lambda number: events.put(("begin", number, len(search.splits))),
+                            max_new=job.max_new,
+                            on_fold=lambda number, done, folds: events.put(("fold", number, done, folds)))
     except SearchFailed as exc:
         events.put(("failed", scrub(str(exc), job.storage)))
         return
@@ -277,6 +281,7 @@ class _PoolState:
     reason: str | None = None
     new_trials: int = 0
     owners: list = field(default_factory=list)
+    progress: MergedProgress = field(default_factory=MergedProgress)  # the workers' reports as one
 
 
 class WorkerPool:
@@ -408,6 +413,9 @@ class WorkerPool:
         kind = event[0]
         if kind == "begin":
             slot.begun = (event[1], time.monotonic())
+            out.append(event)
+        elif kind == "fold":
+            out.append(event)
         elif kind == "trial":
             slot.begun = None
             self._deaths = 0
@@ -415,7 +423,7 @@ class WorkerPool:
             if progress is not None and self.job is not None:
                 # Workers start at different times (a replaced one just now); the search's clock is ours.
                 progress = replace(progress, elapsed_s=time.time() - self.job.started_wall)
-            out.append(("trial", event[1], progress))
+            out.append(("trial", event[1], self._state.progress.update(event[1], progress)))
         elif kind == "started":
             if not self._started:
                 self._started = True

@@ -16,6 +16,7 @@ ATTR_SETUP = "hpgui:setup"
 ATTR_DATASET = "hpgui:dataset"
 ATTR_VERSION = "hpgui:version"
 ATTR_CREATED = "hpgui:created"
+ATTR_BASELINE = "hpgui:baseline"  # the dummy model's score on the study's folds (core.baseline)
 TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
@@ -75,6 +76,17 @@ class TrialRecord:
             model=info.get("model") or _model_param(params),
             chain=trial.user_attrs.get(CHAIN_ATTR),
         )
+
+
+STOPPED_PREFIX = "Interrupted: the search was stopped"
+
+
+def shown_state(record: TrialRecord) -> str:
+    """The state as a user reads it: a trial cut off by Stop is "stopped", not "failed" (it did not fail;
+    its point is queued again). Storage keeps it as failed, which is all Optuna has."""
+    if record.state == "failed" and (record.error or "").startswith(STOPPED_PREFIX):
+        return "stopped"
+    return record.state
 
 
 def records_from_frozen(trials: Any) -> list[TrialRecord]:

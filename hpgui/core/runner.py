@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from .. import __version__
+from .baseline import study_baseline
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
 from .evaluate import Score, cross_validate, make_splits
@@ -183,6 +184,7 @@ class Search:
         self.storage_arg = storage
         self.storage_url = storage_url(storage, self.study_name)
         self.study = self._open_study(optuna)
+        self.baseline = study_baseline(self)  # what learning nothing scores on these folds
         # A trial's records reach a journal file in three appends instead of one per record.
         self._batch = install(self.study._storage)
 
@@ -335,13 +337,16 @@ class Search:
     def run(self, on_trial: Callable[[TrialRecord, Progress], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
             paused: Callable[[], bool] | None = None,
-            on_begin: Callable[[int], None] | None = None, max_new: int | None = None) -> SearchResult:
+            on_begin: Callable[[int], None] | None = None, max_new: int | None = None,
+            on_fold: Callable[[int, int, int], None] | None = None) -> SearchResult:
         """Run trials until a budget is spent, the grid is done, or ``should_stop()`` is true.
 
         While ``paused()`` is true no new trial starts (a running one finishes).
         ``on_begin(number)`` is called when a trial starts (a supervisor times it);
-        ``max_new`` caps the trials this call runs, whatever the study's budget.
+        ``max_new`` caps the trials this call runs, whatever the study's budget;
+        ``on_fold(number, folds done, folds)`` after each fold of a trial (a long trial's progress).
         """
+        self.fold_callback = on_fold
         should_stop = should_stop or (lambda: False)
         started = time.monotonic()
         done, best, since_best, running = self.study_progress()

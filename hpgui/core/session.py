@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 
 from psygnal import Signal, SignalGroup
 
+from .baseline import Baseline
 from .catalog import ParamSpec
 from .metrics import Metric
 from .records import TrialRecord
@@ -105,6 +106,7 @@ class SessionEvents(SignalGroup):
     renamed = Signal(str, str)      # old name, new name of the study on screen
     changed = Signal()              # what may be done with the study changed (exported, resumed, widened)
     progress = Signal(object)       # the newest runner.Progress of a running search
+    baseline = Signal(object)       # the study's baseline.Baseline (a dummy model's score), or None
 
 
 class Session:
@@ -118,8 +120,13 @@ class Session:
         self.setup: SearchSetup | None = None   # what the study searched; None: nothing to export or resume
         self.dataset: Any = None                # the Dataset it ran on, when the window holds it
         self.progress: Any = None
+        self.baseline: Baseline | None = None   # what a model that learns nothing scores on its folds
         self.continued_from = 0                 # trials the study held before this run
         self.run_started: float | None = None
+        # Trials of this window's search under way: number -> [started (monotonic), folds done, folds].
+        self.steps: dict[int, list] = {}
+        self.paused_since: float | None = None
+        self.paused_total = 0.0
         self.watch_total = 0
         self.watch_problem = ""
         self._running = self._watching = self._opening = False
@@ -176,6 +183,7 @@ class Session:
         self.store.reset(context.metric.direction, context.names)
         self.study, self.context, self.setup, self.dataset = study, context, setup, dataset
         self.progress = None
+        self.baseline = None
         if self._awaiting_data is not None and self._awaiting_data[0] != study:
             self._awaiting_data = None  # the data file on its way belonged to the study that left
         self.events.reset.emit(context)
@@ -190,7 +198,7 @@ class Session:
             return False
         had = self.study is not None or len(self.store) > 0
         self.study = self.context = self.setup = self.dataset = None
-        self.progress = None
+        self.progress = self.baseline = None
         self._awaiting_data = None
         self.store.reset()
         # Watching or reading the study that left makes no sense any more; their owners stop on this.
@@ -205,6 +213,7 @@ class Session:
         data file, which then belongs to this study instead of replacing it."""
         study = StudyRef(loaded.info.name, storage)
         self.show(study, StudyContext.of_loaded(loaded), loaded.records, setup=loaded.setup)
+        self.set_baseline(Baseline.from_json(getattr(loaded, "baseline", None)))
         if data_follows and loaded.setup is not None:
             self._awaiting_data = (study, loaded.setup.data_path.resolve())
         best = self.store.best
@@ -264,6 +273,8 @@ class Session:
         store = self.store
         fresh = []
         for record in batch:
+            if record.state != "running":
+                self.steps.pop(record.number, None)
             if record.state == "running":
                 index = store.index_of(record.number)
                 if index is not None and store[index].state != "running":
@@ -284,14 +295,95 @@ class Session:
         self.show(study, context, setup=setup, dataset=dataset)
         self.continued_from = 0
         self.run_started = time.monotonic()
+        self.steps, self.paused_since, self.paused_total = {}, None, 0.0
         self._set(running=True, watching=watching)
         return True
 
-    def run_started_with(self, existing: Sequence[TrialRecord]) -> None:
-        """The search opened its study, which already held ``existing`` trials."""
+    def trial_step(self, number: int, done: int, folds: int) -> None:
+        """Trial ``number`` of the running search began (``done`` 0) or finished fold ``done`` of ``folds``."""
+        now = time.monotonic()
+        step = self.steps.setdefault(number, [now, 0, 0])
+        if done == 0:
+            step[0] = now
+            if self.store.index_of(number) is None:
+                # A row for it at once: the table shows it running (its values arrive when it finishes).
+                from datetime import datetime
+
+                self.add_trials([TrialRecord(number, "running", None, {}, started=datetime.now())])
+        step[1], step[2] = done, folds
+
+    def step_text(self, number: int) -> str | None:
+        """"fold 2/5" for a trial of this window's search under way, else None."""
+        step = self.steps.get(number)
+        if step is None:
+            return None
+        return f"fold {min(step[1] + 1, step[2])}/{step[2]}" if step[2] else "first fold"
+
+    def step_elapsed(self, number: int) -> float | None:
+        step = self.steps.get(number)
+        return None if step is None else time.monotonic() - step[0]
+
+    def set_paused(self, paused: bool) -> None:
+        now = time.monotonic()
+        if paused and self.paused_since is None:
+            self.paused_since = now
+        elif not paused and self.paused_since is not None:
+            self.paused_total += now - self.paused_since
+            self.paused_since = None
+
+    def active_elapsed(self) -> float | None:
+        """Time the search has run, without the time it was paused."""
+        elapsed = self.elapsed()
+        if elapsed is None:
+            return None
+        paused = self.paused_total + (time.monotonic() - self.paused_since if self.paused_since is not None else 0.0)
+        return max(0.0, elapsed - paused)
+
+    def remaining(self) -> float | None:
+        """Seconds left by this run's pace so far (paused time left out), counting the folds the running
+        trials finished, so a long first trial moves the estimate; None when it cannot be told yet."""
+        active = self.active_elapsed()
+        if active is None or self.setup is None or active <= 0:
+            return None
+        parts = []
+        budget, limit = self.setup.budget.trials, self.setup.budget.timeout_s
+        if budget:
+            todo = budget - self.continued_from
+            finished = len(self.store) - self.continued_from - self.store.count("running")
+            partial = sum(done / folds for _, done, folds in self.steps.values() if folds)
+            if todo > 0:
+                parts.append(min(1.0, (finished + partial) / todo))
+        if limit:
+            parts.append(min(1.0, active / limit))
+        fraction = max(parts) if parts else 0.0
+        if fraction <= 0:
+            return None
+        return active * (1 - fraction) / fraction
+
+    def running_text(self, limit: int = 3) -> str:
+        """"trial 3: fold 2/5, 0:41" for each trial under way (at most ``limit``, the rest counted)."""
+        from .formatting import clock
+
+        now = time.monotonic()
+        parts = []
+        for number, (started, done, folds) in sorted(self.steps.items())[:limit]:
+            where = f"fold {min(done + 1, folds)}/{folds}" if folds else "first fold"
+            parts.append(f"trial {number}: {where}, {clock(now - started)}")
+        if len(self.steps) > limit:
+            parts.append(f"{len(self.steps) - limit} more running")
+        return " · ".join(parts)
+
+    def run_started_with(self, existing: Sequence[TrialRecord], baseline: Baseline | None = None) -> None:
+        """The search opened its study, which already held ``existing`` trials, and scored (or read) its
+        baseline."""
         self.continued_from = len(existing)
+        self.set_baseline(baseline)
         if existing:
             self.add_trials(existing)
+
+    def set_baseline(self, baseline: Baseline | None) -> None:
+        self.baseline = baseline
+        self.events.baseline.emit(baseline)
 
     def set_progress(self, progress: Any) -> None:
         self.progress = progress
@@ -303,6 +395,7 @@ class Session:
     def end_run(self, reason: str) -> str:
         """The search ended (``reason``: a runner stop reason, or 'failed', 'invalid', 'crashed'); returns
         the status line that says so."""
+        self.steps, self.paused_since = {}, None
         self._set(running=False)
         if reason == "failed":
             text = "The search stopped: its trials all failed."

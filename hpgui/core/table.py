@@ -211,6 +211,16 @@ def _looks_like_dates(text: pd.Series) -> bool:
     return parsed.notna().mean() >= _DATETIME_SHARE
 
 
+def default_target(profiles: dict[str, ColumnProfile]) -> str | None:
+    """The column a new file's target defaults to: the last one a model could predict.
+
+    Files usually end with what they are about, but often with an ID or a date instead; those, text
+    and constant columns are never the default (an ID as target made thousands of one-row classes).
+    None when no column qualifies: the user picks, or clusters.
+    """
+    return next((name for name, p in reversed(profiles.items()) if p.usable), None)
+
+
 def infer_task(series: pd.Series) -> str:
     values = series.dropna()
     dtype = values.dtype

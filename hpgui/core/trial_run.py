@@ -62,7 +62,11 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
 
     prune = search.setup.strategy.pruner != "none"
 
+    report = getattr(search, "fold_callback", None)
+
     def on_fold(index: int, scores: list[float]) -> None:
+        if report is not None:
+            report(trial.number, index + 1, len(search.splits))
         if index == len(search.splits) - 1:
             return  # the trial is complete; stopping now would only throw it away
         if should_stop():

@@ -8,10 +8,12 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..core.baseline import compare
 from ..core.choice import model_label, split_params
 from ..core.metrics import Metric
 from ..core.records import TrialRecord
 from .best_advice import BestAdvice
+from .bounded import ElidedLabel, bounded
 from ..core.formatting import format_param, format_score, score_decimals
 
 __all__ = ["BestPanel", "format_param", "format_score"]
@@ -29,7 +31,7 @@ class BestPanel(QWidget):
         self._record: TrialRecord | None = None
         self._n_trials = 0
 
-        self.metric_caption = QLabel("Score", self)
+        self.metric_caption = ElidedLabel("Score", self)
         self.metric_caption.setObjectName("bestMetric")
         self.metric_caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
@@ -46,10 +48,19 @@ class BestPanel(QWidget):
         self.train_label.setToolTip("Mean score on the training folds, and how far it is from the validation "
                                     "score; a large gap means the model fits the training data much better "
                                     "than new data (over-fitting).")
+        self.train_label.setWordWrap(True)
         self.trial_label = QLabel("", self)
         self.trial_label.setObjectName("bestTrial")
         for label in (self.train_label, self.trial_label):
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # "+0.0001 over always guessing the majority class", and a warning when that is within the noise.
+        self._baseline = None
+        self.baseline_label = QLabel("", self)
+        self.baseline_label.setObjectName("bestBaseline")
+        self.baseline_label.setWordWrap(True)  # wraps instead of widening the panel
+        self.baseline_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.baseline_label.setStyleSheet('QLabel#bestBaseline[warn="true"] { background: rgba(240, 180, 0, 38);'
+                                          ' border-radius: 3px; padding: 2px 4px; }')
 
         self.params_table = QTableWidget(0, 2, self)
         self.params_table.setObjectName("bestParams")
@@ -93,6 +104,7 @@ class BestPanel(QWidget):
         best_layout.addWidget(self.score_label)
         best_layout.addWidget(self.train_label)
         best_layout.addWidget(self.trial_label)
+        best_layout.addWidget(self.baseline_label)
         # Ties, the simplest within one standard error and range advice; the window refreshes it.
         self.advice = BestAdvice(best_page)
         best_layout.addWidget(self.advice)
@@ -101,6 +113,8 @@ class BestPanel(QWidget):
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.empty_label)
         self._stack.addWidget(best_page)
+        # Long scores, advice and hyperparameters scroll; the buttons below stay in view.
+        stack_room = bounded(self._stack, 150, "bestRoom", min_height=80)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.manual_button)
@@ -111,8 +125,10 @@ class BestPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(4)
         layout.addWidget(self.metric_caption)
-        layout.addWidget(self._stack, 1)
+        layout.addWidget(stack_room, 1)
         layout.addLayout(buttons)
+        # A usual score ("0.9914 ± 0.0100") fits without scrolling; longer ones scroll, never widen.
+        self.setMinimumWidth(self.score_label.fontMetrics().horizontalAdvance("0.0000 ± 0.0000") + 48)
         self.clear()
 
     # -- public API -------------------------------------------------------------------------------
@@ -134,6 +150,8 @@ class BestPanel(QWidget):
             self.score_label.setToolTip("")
             self.train_label.setText("")
             self.trial_label.setText("")
+            self.baseline_label.setText("")
+            self.baseline_label.hide()
             self.params_table.setRowCount(0)
             return
         self._stack.setCurrentIndex(1)
@@ -145,7 +163,36 @@ class BestPanel(QWidget):
         self.train_label.setText(self._train_text(record))
         self.train_label.setVisible(bool(self.train_label.text()))
         self.trial_label.setText(f"trial {record.number} of {self._n_trials}")
+        self._show_verdict()
         self._fill_params(record.params)
+
+    def set_baseline(self, baseline) -> None:
+        """The study's core.baseline.Baseline (None: none is known, nothing is said)."""
+        self._baseline = baseline
+        if self._record is not None and self._record.value is not None:
+            self._show_verdict()
+
+    def baseline_text(self) -> str:
+        return self.baseline_label.text() if self.baseline_label.isVisibleTo(self) else ""
+
+    def _show_verdict(self) -> None:
+        label, baseline, record = self.baseline_label, self._baseline, self._record
+        if baseline is None or record is None or record.value is None:
+            label.setText("")
+            label.hide()
+            return
+        greater = self._metric.greater_is_better if self._metric is not None else True
+        verdict = compare(float(record.value), record.std, baseline, greater_is_better=greater,
+                          label=self.metric_label())
+        label.setText(f"⚠ {verdict.text}. {verdict.warning}" if verdict.warning else verdict.text)
+        label.setToolTip(f"The baseline is a model that learns nothing ({baseline.description}), scored on the "
+                         f"same folds: {baseline.value:.4g} ± {baseline.std:.2g}.")
+        warn = "true" if verdict.warning else "false"
+        if label.property("warn") != warn:
+            label.setProperty("warn", warn)
+            label.style().unpolish(label)
+            label.style().polish(label)
+        label.show()
 
     def set_trial_count(self, n_trials: int) -> None:
         """Update "trial 17 of N" as trials arrive, without redrawing the rest."""

@@ -19,12 +19,13 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 
 from PySide6.QtWidgets import QWidget
 
-from hpgui.core.formatting import human_size
+from hpgui.core.dataset import (TASKS, Dataset, DatasetError, default_features, default_target, infer_task,
+                                read_table)
+from hpgui.core.formatting import capped_list, human_size
 
 from .data_layout import DataPanelLayout
 from .data_models import ColumnListModel, DataFrameModel
 from .tasks import BackgroundTask
-from hpgui.core.dataset import TASKS, Dataset, DatasetError, default_features, infer_task, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,6 +99,7 @@ class DataPanel(DataPanelLayout, QWidget):
         self.loader = BackgroundTask(self)
         self._failure: str | None = None
         self._notes: list[str] = []  # from set_selection
+        self._hints: list[str] = []  # from the window's background checks (possible leaks)
         self._build()
         self._refresh()
         app = QCoreApplication.instance()
@@ -195,6 +197,7 @@ class DataPanel(DataPanelLayout, QWidget):
             return
         self._job = None
         self._dataset, self._size = dataset, job.size
+        self._hints = []
         self._inferred = {}
         self._failure = None
         self._task_override = None
@@ -204,9 +207,7 @@ class DataPanel(DataPanelLayout, QWidget):
             self._notes = self._apply_selection(*job.selection)
         else:
             self._notes = []
-            columns = list(dataset.profiles)
-            target = columns[-1] if columns else None
-            self.columnModel.set_dataset(dataset, target)
+            self.columnModel.set_dataset(dataset, default_target(dataset.profiles))
         self._size_columns()
         self._refresh()
         self.loadingChanged.emit(False)
@@ -234,9 +235,9 @@ class DataPanel(DataPanelLayout, QWidget):
 
     def _apply_selection(self, target, features, task) -> list[str]:
         dataset, notes = self._dataset, []
-        name, columns = dataset.path.name, list(dataset.profiles)
+        name = dataset.path.name
         if target is not None and target not in dataset.profiles:
-            fallback = columns[-1] if columns else None
+            fallback = default_target(dataset.profiles)
             notes.append(f"The saved target {target!r} is not a column of {name}; "
                          f"{fallback!r} is used instead. Choose the target again.")
             target = fallback
@@ -244,7 +245,7 @@ class DataPanel(DataPanelLayout, QWidget):
             unknown = [f for f in features if f not in dataset.profiles]
             if unknown:
                 notes.append(f"Saved feature columns missing from {name} were left out: "
-                             f"{', '.join(map(repr, unknown))}.")
+                             f"{capped_list(map(repr, unknown))}.")
         self.columnModel.set_dataset(dataset, target, features)
         if task is not None and task not in TASKS:
             notes.append(f"Unknown task {task!r} in the setup; the inferred task is used.")
@@ -432,6 +433,7 @@ class DataPanel(DataPanelLayout, QWidget):
             return lines, severity
         lines += dataset.warnings
         lines += self._notes
+        lines += self._hints
         target, task = self.target(), self.task()
         if target is None:
             if task != "clustering":
@@ -452,6 +454,15 @@ class DataPanel(DataPanelLayout, QWidget):
         if not self.features():
             lines.append("No feature column is ticked: tick at least one column to learn from.")
         return lines, severity
+
+    def set_hints(self, lines: list[str]) -> None:
+        """Lines from a check the window runs in the background (leakage), shown with the messages."""
+        if lines != self._hints:
+            self._hints = list(lines)
+            self._refresh_message()
+
+    def hints(self) -> list[str]:
+        return list(self._hints)
 
     def _refresh_message(self) -> None:
         lines, severity = self._messages()

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.catalog import MODELS
@@ -21,6 +21,7 @@ from ..core.library import (LibraryError, StudyInfo, delete_study, list_studies,
                              storage_label)
 from ..core.formatting import format_number
 from ..core.session import Session
+from .folder_dialog import choose_folder
 from .notifier import Notifier
 from .storage_field import StorageField, remember_storage
 from .tasks import BackgroundTask, describe
@@ -154,7 +155,7 @@ class LibraryDialog(QDialog):
         self.confirm: Callable[[str, str], bool] = self._ask
         self.ask_name: Callable[[str], str | None] = self._ask_name
         self.choose_folder: Callable[[], str] = \
-            lambda: QFileDialog.getExistingDirectory(self, "Export into folder", last_folder())
+            lambda: choose_folder(self, "Export into folder", last_folder(), "hpgui-export")
         self.listing = BackgroundTask(self, notifier=notifier)
         self._storage: str | None = None
 

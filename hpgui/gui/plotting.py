@@ -313,3 +313,14 @@ def log_scaled(hp: "Hyperparameter") -> bool:
             return False
         return bool(hp.log) or max(numbers) / min(numbers) >= 100
     return bool(hp.log) and hp.low is not None and float(hp.low) > 0
+
+
+def clamp_to_metric(viewbox: pg.ViewBox, metric_name: str | None, axis: str = "y") -> None:
+    """Keep a score axis within what the metric can be (accuracy 0–1, R² up to 1), with a sliver of margin
+    so points on the bound stay whole; balanced accuracy once reached 1.45 on autorange."""
+    from ..core.metrics import score_bounds
+
+    low, high = score_bounds(metric_name)
+    pad = 0.03 * (high - low) if low is not None and high is not None else 0.03
+    viewbox.setLimits(**{f"{axis}Min": None if low is None else low - pad,
+                         f"{axis}Max": None if high is None else high + pad})

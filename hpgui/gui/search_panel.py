@@ -244,6 +244,15 @@ class SearchPanel(SearchSections, QWidget):
         self._update_visibility()
         self._update_metric_hints()
 
+    def start_afresh(self, task: str) -> None:
+        """A new dataset without a setup: the task's default metric, no manual configurations (they named
+        the last dataset's hyperparameters). Strategy and budget are the user's habits and stay."""
+        self.set_task(task)
+        self.metric_combo.setCurrentIndex(max(self.metric_combo.findData(DEFAULT_METRIC.get(task)), 0))
+        self.manual_list.clear()
+        self._update_manual_buttons()
+        self._emit()
+
     def add_manual(self, config: Mapping[str, Any]) -> None:
         """Append a manual configuration (for example one copied from a trial)."""
         self._append_manual(dict(config))

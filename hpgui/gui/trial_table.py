@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ..core.analysis import gap
+from ..core.records import shown_state
 from ..core.trials import TrialStore
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -24,7 +25,8 @@ _FIXED = ("#", "state", "score", "± std", "train", "time (s)")
 _TRAIN = 4  # the train-score column, which carries the over-fitting mark
 OVERFIT_MARK = "⚠"
 _OVERFIT_COLOUR = QColor(214, 39, 40)
-_STATE_COLOURS = {"failed": QColor(200, 40, 40), "pruned": QColor(130, 130, 130), "running": QColor(40, 110, 200)}
+_STATE_COLOURS = {"failed": QColor(200, 40, 40), "pruned": QColor(130, 130, 130), "running": QColor(40, 110, 200),
+                  "stopped": QColor(130, 130, 130)}
 
 
 def format_value(value: Any) -> str:
@@ -53,6 +55,8 @@ class TrialTableModel(QAbstractTableModel):
         self._sort_column = 0
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._gap_threshold: float | None = None
+        # number -> ("fold 2/5", seconds so far) of a trial under way; set by the window from its session.
+        self.step_of = None
 
     def set_gap_threshold(self, threshold: float | None) -> None:
         """Mark trials whose train–validation gap exceeds ``threshold`` (None: mark none)."""
@@ -157,6 +161,9 @@ class TrialTableModel(QAbstractTableModel):
     def sync(self) -> bool:
         """Catch up with the store: new trials are appended (or sorted in), the best row re-styled."""
         if self.store.version == self._version:
+            if self.step_of is not None and self._rows and self.store.count("running"):
+                # Trials under way: their fold and time move on with no new record.
+                self.dataChanged.emit(self.index(0, 1), self.index(self._rows - 1, 5))
             return False
         n = len(self.store)
         if n < self._rows:
@@ -219,7 +226,16 @@ class TrialTableModel(QAbstractTableModel):
             return None
         record = self.store[self._store_index(index.row())]
         column = index.column()
+        state = shown_state(record)
         if role == Qt.ItemDataRole.DisplayRole:
+            if record.state == "running" and self.step_of is not None and column in (1, 5):
+                step, elapsed = self.step_of(record.number)
+                if column == 1 and step:
+                    return f"running · {step}"  # how far a long trial is, not only that it runs
+                if column == 5 and elapsed is not None:
+                    return f"{elapsed:.0f}…"
+            if column == 1:
+                return state
             if column == 5 and record.duration_s is not None:
                 return f"{record.duration_s:.2f}"
             if column == _TRAIN and self.overfit_gap(record) is not None:
@@ -229,8 +245,8 @@ class TrialTableModel(QAbstractTableModel):
             return record.number
         if role == Qt.ItemDataRole.ForegroundRole and column == _TRAIN and self.overfit_gap(record) is not None:
             return QBrush(_OVERFIT_COLOUR)
-        if role == Qt.ItemDataRole.ForegroundRole and record.state in _STATE_COLOURS and column in (1, 2):
-            return QBrush(_STATE_COLOURS[record.state])
+        if role == Qt.ItemDataRole.ForegroundRole and state in _STATE_COLOURS and column in (1, 2):
+            return QBrush(_STATE_COLOURS[state])
         if role == Qt.ItemDataRole.FontRole and record.number == self._best_number:
             font = QFont()
             font.setBold(True)
@@ -269,6 +285,22 @@ class TrialTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultSectionSize(90)
+        # Hyperparameter names are the headers: wide enough to read whole ("min_samples_leaf", not "in_samples_l").
+        self.source.modelReset.connect(self._fit_headers)
+        self.source.headerDataChanged.connect(lambda *_: self._fit_headers())
+        self.source.columnsInserted.connect(lambda *_: self._fit_headers())
+        self._fit_headers()
+
+    def _fit_headers(self) -> None:
+        header = self.horizontalHeader()
+        metrics = header.fontMetrics()
+        for section in range(self.source.columnCount() - 1):  # the last (error) column stretches
+            text = str(self.source.headerData(section, Qt.Orientation.Horizontal) or "")
+            if section == 1:
+                text = "running · fold 10/10"  # the longest a state gets
+            needed = metrics.horizontalAdvance(text) + 28  # room for the sort arrow
+            if header.sectionSize(section) < needed:
+                header.resizeSection(section, needed)
 
     def selected_number(self) -> int | None:
         rows = self.selectionModel().selectedRows()

@@ -26,9 +26,10 @@ STOP_GRACE_S = 1.5
 
 
 class SearchWorker(QObject):
-    started = Signal(str, str, list)    # study name, storage (password hidden), trials it already had
+    started = Signal(str, str, list, object)  # study name, storage (password hidden), trials it had, Baseline
     trials = Signal(list)               # a batch of TrialRecord
     progress = Signal(object)           # the newest runner.Progress
+    trialStep = Signal(int, int, int)   # trial number, folds done (0: it just began), folds in all
     finished = Signal(str, int)         # stop reason, trials run
     failed = Signal(str)                # no trial could succeed; the message quotes the error
     invalid = Signal(str)               # the setup or data was refused before any trial
@@ -115,8 +116,12 @@ class SearchWorker(QObject):
             if kind == "trial":
                 if batch is not None:
                     batch.append(event[1])
+            elif kind == "begin":
+                self.trialStep.emit(int(event[1]), 0, int(event[2]) if len(event) > 2 else 0)
+            elif kind == "fold":
+                self.trialStep.emit(int(event[1]), int(event[2]), int(event[3]))
             elif kind == "started":
-                self.started.emit(event[1], event[2], list(event[3]))
+                self.started.emit(event[1], event[2], list(event[3]), event[4] if len(event) > 4 else None)
             elif kind == "done":
                 self.finished.emit(event[1], int(event[2]))
                 final = kind
@@ -135,9 +140,10 @@ class SearchWorker(QObject):
 class SearchController(QObject):
     """One search at a time, on its own thread, with a child process kept warm."""
 
-    started = Signal(str, str, list)
+    started = Signal(str, str, list, object)
     trials = Signal(list)
     progress = Signal(object)
+    trialStep = Signal(int, int, int)
     finished = Signal(str, int)
     failed = Signal(str)
     invalid = Signal(str)
@@ -178,7 +184,7 @@ class SearchController(QObject):
         thread.setObjectName("hpgui-search")
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        for name in ("started", "trials", "progress", "finished", "failed", "invalid", "crashed"):
+        for name in ("started", "trials", "progress", "trialStep", "finished", "failed", "invalid", "crashed"):
             getattr(worker, name).connect(getattr(self, name))
         # Direct: quit() is thread-safe, and the GUI thread may be blocked in wait() during shutdown.
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)

@@ -26,7 +26,8 @@ from ...core.library import Curve, best_so_far_curve, load_study
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ...core.formatting import format_number
-from ..plotting import ValueAxis, chart_colours, escape, export_item, step_vertices, style_axes
+from ...core.metrics import METRICS
+from ..plotting import ValueAxis, chart_colours, clamp_to_metric, escape, export_item, step_vertices, style_axes
 
 __all__ = ["Series", "CompareChart", "CompareView", "load_series"]
 
@@ -145,6 +146,9 @@ class CompareChart(QWidget):
         self.legend.anchor((1, 1 if rising else 0), (1, 1 if rising else 0),
                            offset=(-10, -10 if rising else 10))
         metrics = {s.metric_label for s in self.series}
+        # One metric: its possible range bounds the axis (accuracy never past 1); several: no bound.
+        by_label = {m.label: m.name for m in METRICS.values()}
+        clamp_to_metric(self.plot.getViewBox(), by_label.get(next(iter(metrics))) if len(metrics) == 1 else None)
         self.plot.setLabel("left", metrics.pop() if len(metrics) == 1 else "Score")
         self.plot.setLabel("bottom", "Elapsed time (s)" if self.x_mode == "time" else "Trial")
         self.plot.enableAutoRange()

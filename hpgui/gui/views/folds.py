@@ -22,7 +22,7 @@ from ...core import analysis
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ...core.formatting import format_number
-from ..plotting import TrialAxis, ValueAxis, style_axes
+from ..plotting import TrialAxis, ValueAxis, clamp_to_metric, style_axes
 from .base import AnalysisView, HoverPicker
 from .overfit import DOT_CELL_PX, THIN_ABOVE, _cells
 
@@ -88,6 +88,7 @@ class FoldsView(AnalysisView):
         self._clear()
 
     def _on_context(self) -> None:
+        clamp_to_metric(self.plot.getViewBox(), self.score_metric.name if self.score_metric else None, "y")
         self.plot.setLabel("left", self.metric_label)
 
     @property

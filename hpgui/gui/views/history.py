@@ -9,17 +9,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
-from ..plotting import (MAX_SCATTER, TrialAxis, ValueAxis, chart_colours, descent_vertices, export_item,
-                        step_vertices, style_axes, thin, trial_tooltip)
+from ..plotting import (MAX_SCATTER, TrialAxis, ValueAxis, chart_colours, clamp_to_metric, descent_vertices,
+                        export_item, step_vertices, style_axes, thin, trial_tooltip)
 
 _COMPLETE = STATE_CODES["complete"]
 _FAILED = STATE_CODES["failed"]
 _PRUNED = STATE_CODES["pruned"]
 _EMPTY = np.empty(0, dtype=np.float64)
+# Several models in one study: each model's points in its own colour (Tableau 10, readable light or dark).
+MODEL_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")
 
 class HistoryChart(QWidget):
     """Every trial's score against its number, with the best-so-far line over it."""
@@ -47,6 +50,9 @@ class HistoryChart(QWidget):
         self._legend = QLabel(self)
         self._legend.setObjectName("historyLegend")
         self._legend.setTextFormat(Qt.TextFormat.RichText)
+        # Cut at the chart's edge rather than widen it (or wrap it taller than the chart): the full legend is
+        # in the tooltip.
+        self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._show_failed_box = QCheckBox("Show failed and pruned", self)
         self._show_failed_box.setObjectName("showFailedBox")
         self._show_failed_box.setChecked(True)
@@ -55,7 +61,7 @@ class HistoryChart(QWidget):
         self._show_failed_box.toggled.connect(self.set_show_failed)
         toolbar = QHBoxLayout()
         toolbar.setContentsMargins(4, 0, 4, 0)
-        toolbar.addWidget(self._legend)
+        toolbar.addWidget(self._legend, 1)
         toolbar.addSpacing(10)
         toolbar.addStretch(1)
         toolbar.addWidget(self._show_failed_box)
@@ -94,6 +100,14 @@ class HistoryChart(QWidget):
         plot.addItem(self._pruned, ignoreBounds=True)
         plot.addItem(self._selection, ignoreBounds=True)
         self._selection.hide()
+        self._by_model: dict[str, pg.ScatterPlotItem] = {}  # multi-model studies: one scatter per model
+        # What a model that learns nothing scores on the same folds: the line the search must clear.
+        self._baseline = None
+        self._baseline_line = pg.InfiniteLine(angle=0, movable=False, label="", labelOpts={
+            "position": 0.02, "anchors": [(0, 1), (0, 1)]})
+        self._baseline_line.setZValue(0)
+        plot.addItem(self._baseline_line)
+        self._baseline_line.hide()
         for item in (self._complete, self._failed, self._pruned):
             item.sigClicked.connect(self._on_points_clicked)
         viewbox = plot.getViewBox()
@@ -103,6 +117,7 @@ class HistoryChart(QWidget):
         # re-fit re-lays out and repaints the axis, the costliest part of a live redraw.
         self._x_high = 0.0
         self._follow_x = True
+        self._budget: int | None = None
         viewbox.enableAutoRange(x=False)
         viewbox.sigRangeChangedManually.connect(self._stop_following)
         self._view.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -123,6 +138,24 @@ class HistoryChart(QWidget):
         """A new study: no points, and its metric on the axis."""
         self.clear()
         self.set_metric(metric.label, metric.greater_is_better)
+        clamp_to_metric(self._plot.getViewBox(), metric.name, "y")
+
+    def set_baseline(self, baseline) -> None:
+        """Draw ``baseline`` (a core.baseline.Baseline, or None for none) as a dashed line."""
+        self._baseline = baseline
+        line = self._baseline_line
+        if baseline is None:
+            line.hide()
+            return
+        line.setValue(baseline.value)
+        line.label.setFormat(f"baseline {baseline.value:.4g}: {baseline.description}")
+        line.setToolTip(f"A model that learns nothing ({baseline.description}) scores {baseline.value:.4g} "
+                        f"± {baseline.std:.2g} on the same folds; the search has to beat this.")
+        line.show()
+
+    def baseline_value(self) -> float | None:
+        """Where the baseline line is drawn (None: not drawn)."""
+        return float(self._baseline_line.value()) if self._baseline_line.isVisible() else None
 
     def set_metric(self, label: str, greater_is_better: bool) -> None:
         self._label = label
@@ -140,6 +173,7 @@ class HistoryChart(QWidget):
         finite = np.isfinite(values)
         complete = (states == _COMPLETE) & finite
         self._update_complete(numbers[complete], values[complete])
+        self._colour_by_model(store, complete)
         self._update_edge_item(self._failed, numbers[states == _FAILED])
         self._update_edge_item(self._pruned, numbers[states == _PRUNED])
         bx, by = step_vertices(numbers, arrays.best_so_far)
@@ -151,13 +185,58 @@ class HistoryChart(QWidget):
         self._empty_label.setVisible(len(store) == 0)
         return True
 
+    def _colour_by_model(self, store: TrialStore, complete: np.ndarray) -> None:
+        """Over the plain scatter, each model's completed points in its colour (only with two models or more)."""
+        models = [r.model for r in store.records] if len(store) <= MAX_SCATTER else []
+        names = sorted({m for m, c in zip(models, complete) if c and m})
+        if len(names) < 2:
+            for item in self._by_model.values():
+                item.setData(x=_EMPTY, y=_EMPTY)
+            self._complete.setOpacity(1.0)
+            return
+        arrays = store.arrays()
+        labels = np.array([m or "" for m in models], dtype=object)
+        self._complete.setOpacity(0.0)  # kept for hover and clicks; the coloured ones are what is seen
+        for i, name in enumerate(names):
+            item = self._by_model.get(name)
+            if item is None:
+                item = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True, antialias=True, pen=None)
+                item.setZValue(1.5)
+                self._plot.addItem(item, ignoreBounds=True)
+                self._by_model[name] = item
+            item.setBrush(pg.mkBrush(MODEL_COLOURS[i % len(MODEL_COLOURS)]))
+            mask = complete & (labels == name)
+            item.setData(x=arrays.numbers[mask], y=arrays.values[mask], name=name)
+        for name, item in self._by_model.items():
+            if name not in names:
+                item.setData(x=_EMPTY, y=_EMPTY)
+        self._legend_models(names)
+
+    def model_colours(self) -> dict[str, str]:
+        """The colour of each model's points, for a multi-model study (empty otherwise)."""
+        return {name: item.opts["brush"].color().name() for name, item in self._by_model.items()
+                if len(item.data)}
+
+    def _legend_models(self, names: list[str]) -> None:
+        parts = [f'<span style="color:{MODEL_COLOURS[i % len(MODEL_COLOURS)]}">●</span> {name}'
+                 for i, name in enumerate(names)]
+        self._legend.setText("&nbsp;&nbsp;".join(parts) + "&nbsp;&nbsp; " + self._legend_tail)
+        self._legend.setToolTip("Points coloured by model: " + ", ".join(names))
+
     def _stop_following(self, *_) -> None:
         self._follow_x = False
+
+    def set_trial_budget(self, budget: int | None) -> None:
+        """The study's trial budget: the trial axis grows with headroom, but never past the last trial."""
+        self._budget = budget if budget and budget > 0 else None
 
     def _grow_x(self, last: float) -> None:
         if not self._follow_x or last < self._x_high:
             return
-        self._x_high = float(max(10.0, (last + 1) * 1.5))
+        high = float(max(10.0, (last + 1) * 1.5))
+        if self._budget is not None:
+            high = max(min(high, self._budget - 0.5), last + 0.5)  # 30 trials: up to 29.5, not 42
+        self._x_high = high
         self._plot.getViewBox().setXRange(-0.5, self._x_high, padding=0.02)
 
     def clear(self) -> None:
@@ -171,6 +250,11 @@ class HistoryChart(QWidget):
         self._update_edge_item(self._pruned, _EMPTY)
         self._best.setData(x=_EMPTY, y=_EMPTY)
         self._selection.hide()
+        self.set_baseline(None)
+        for item in self._by_model.values():
+            item.setData(x=_EMPTY, y=_EMPTY)
+        self._complete.setOpacity(1.0)
+        self._apply_palette()
         self._plot.getViewBox().setToolTip("")
         self._empty_label.show()
 
@@ -246,17 +330,20 @@ class HistoryChart(QWidget):
         self._pruned.setPen(pg.mkPen(c.pruned, width=1))
         self._pruned.setBrush(None)
         self._best.setPen(pg.mkPen(c.best, width=2))
+        self._baseline_line.setPen(pg.mkPen(c.foreground, width=1, style=Qt.PenStyle.DashLine))
+        self._baseline_line.label.setColor(c.foreground)
         self._descent.setPen(pg.mkPen(c.complete, width=1, style=Qt.PenStyle.DashLine))
         self._selection.setPen(pg.mkPen(c.selection, width=2))
         self._selection.setBrush(None)
         self._set_axis_labels()
         solid = QColor(c.complete)
         solid.setAlpha(255)
-        self._legend.setText(
-            f'<span style="color:{solid.name()}">●</span> completed&nbsp;&nbsp; '
+        self._legend_tail = (
             f'<span style="color:{c.failed.name()}">✕</span> failed&nbsp;&nbsp; '
             f'<span style="color:{c.pruned.name()}">○</span> pruned&nbsp;&nbsp; '
-            f'<span style="color:{c.best.name()}"><b>━</b></span> best so far')
+            f'<span style="color:{c.best.name()}"><b>━</b></span> best so far&nbsp;&nbsp; '
+            f'<span style="color:{c.foreground.name()}">╌</span> baseline')
+        self._legend.setText(f'<span style="color:{solid.name()}">●</span> completed&nbsp;&nbsp; ' + self._legend_tail)
 
     def _set_axis_labels(self) -> None:
         colour = self._colours.foreground.name()

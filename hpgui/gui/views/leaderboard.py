@@ -20,7 +20,7 @@ from ...core.leaderboard import Standing, standings
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ...core.formatting import format_number, format_score
-from ..plotting import ValueAxis, style_axes
+from ..plotting import ValueAxis, clamp_to_metric, style_axes
 from .base import AnalysisView, HoverPicker
 
 COLUMNS = ("Model", "Best score", "Behind the best", "Fit time (s)", "Trials", "Best trial")
@@ -87,6 +87,7 @@ class LeaderboardView(AnalysisView):
 
     # -- AnalysisView ---------------------------------------------------------------------------
     def _on_context(self) -> None:
+        clamp_to_metric(self.plot.getViewBox(), self.score_metric.name if self.score_metric else None, "x")
         hp = self.space.get(MODEL_PARAM)
         self.models = tuple(hp.choices or ()) if hp is not None and hp.type == "categorical" else ()
         self.plot.setLabel("bottom", self.metric_label)

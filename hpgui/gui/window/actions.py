@@ -21,7 +21,7 @@ FILE_MENU = ("open", "menu:examples", "menu:recent", "-", "open_setup", "save_se
              "stop_watching", "-", "menu:export", "export_report", "-", "quit")
 EXPORT_MENU = ("export_all", "-", "export_best", "export_script", "export_model", "export_trials", "export_chart")
 SEARCH_MENU = ("start", "pause", "stop", "-", "manual")
-VIEW_MENU = ("show_failed",)
+VIEW_MENU = ("show_failed", "-", "panel_setup", "panel_best", "panel_table", "-", "reset_layout")
 HELP_MENU = ("about",)
 TOOLBAR = ("open", "-", "start", "pause", "stop", "-", "export_all")
 
@@ -91,6 +91,14 @@ class WindowActions(QObject):
         self.show_failed = a("Show &Failed and Pruned Trials", w.history.set_show_failed, "Ctrl+Shift+F",
                              checkable=True)
         self.show_failed.setChecked(True)
+        # Panels to hide for more room for a chart, and the way back to the first layout.
+        self.panel_setup = a("&Setup Panel", lambda on: w.set_panel_visible("setup", on), "Ctrl+1", checkable=True)
+        self.panel_best = a("&Best Panel", lambda on: w.set_panel_visible("best", on), "Ctrl+2", checkable=True)
+        self.panel_table = a("&Trial Table", lambda on: w.set_panel_visible("table", on), "Ctrl+3", checkable=True)
+        for action in (self.panel_setup, self.panel_best, self.panel_table):
+            action.setChecked(True)
+        self.reset_layout = a("&Reset Layout", w.reset_layout, tip="Show every panel at its first size, and fit "
+                                                                   "the window to the screen")
         self.manual = a("Use Selected Trial as a &Manual Configuration", w.copy_selected_to_manual, "Ctrl+M")
         self.about = a("&About hpgui", w.show_about)
         self.export_report = w.report_export.action  # File → Export Report…, made by its owner

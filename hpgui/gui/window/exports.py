@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
+from ..folder_dialog import choose_folder
 from ..tasks import BackgroundTask, describe
 from .settings import last_folder
 
@@ -40,7 +41,9 @@ class Exports(QObject):
         return lambda: Search(setup, dataset=dataset, study_name=study.name, storage=study.storage)
 
     def export_all_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Export into folder", last_folder())
+        study = self.session.study
+        folder = choose_folder(self.window, "Export into folder", last_folder(),
+                               f"{study.name}-export" if study is not None else "hpgui-export")
         if folder:
             self.export_all(folder)
 

@@ -35,6 +35,7 @@ class LiveView(QObject):
         events.reset.connect(self._on_reset)
         events.trials_added.connect(self._on_trials_added)
         events.mode_changed.connect(self._on_mode_changed)
+        events.baseline.connect(self._on_baseline)
         window.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
 
     def views(self) -> list:
@@ -53,12 +54,22 @@ class LiveView(QObject):
         w.table.source.set_params(list(names))
         for view in self.views():
             view.set_context(space, metric)
+        setup = self.session.setup
+        w.history.set_trial_budget(setup.budget.trials if setup is not None else None)
         w.compare_view().set_current(self.session.study.name if self.session.study is not None else None)
         w.best_panel.set_metric(metric)
         w.best_panel.clear()
+        self._on_baseline(self.session.baseline)
         w.best_panel.advice.set_context(space, specs, metric.greater_is_better)
         self._best_number = None
         self.redraw()
+
+    def _on_baseline(self, baseline) -> None:
+        for view in self.views():
+            set_baseline = getattr(view, "set_baseline", None)
+            if set_baseline is not None:
+                set_baseline(baseline)
+        self.window.best_panel.set_baseline(baseline)
 
     def _on_trials_added(self, _count: int) -> None:
         if not self.timer.isActive():
@@ -105,7 +116,7 @@ class LiveView(QObject):
         w, session = self.window, self.session
         if session.setup is None or session.run_started is None:
             return
-        done = len(session.store)
+        done = len(session.store) - session.store.count("running")
         budget = session.setup.budget.trials
         bar = w.progress_bar
         if budget:
@@ -114,10 +125,17 @@ class LiveView(QObject):
             bar.setFormat(f"{done} / {budget} trials")
         else:
             bar.setFormat(f"{done} trials")
-        elapsed = session.elapsed()
+        elapsed = session.active_elapsed()
         if elapsed is not None and session.running:
+            # The run's own clock, paused time left out, and the folds of trials under way: the estimate
+            # moves during a long trial and holds still (with the elapsed time) while paused.
             text = f"{clock(elapsed)} elapsed"
-            progress = session.progress
-            if progress is not None and progress.remaining_s is not None:
-                text += f" · ~{clock(progress.remaining_s)} left"
+            remaining = session.remaining()
+            if session.paused_since is not None:
+                text += " · paused"
+            elif remaining is not None:
+                text += f" · ~{clock(remaining)} left"
+            running = session.running_text()
+            if running:
+                text = f"{running} · {text}"
             w.time_label.setText(text)

@@ -92,6 +92,16 @@ class ModelPanel(QWidget):
         given = {m: setup.model_space(m, task) for m in others}
         self.model_forms.set_models(self.compare_list.checked(), task, self.defaults_ready, given)
 
+    def start_afresh(self, task: str) -> None:
+        """A new dataset without a setup: the task's default model, nothing ticked to compare, default
+        ranges. What was ticked for the last dataset silently made the next study multi-model."""
+        self.task = task
+        self._fill_models(task, DEFAULT_MODEL.get(task, ""))
+        self.compare_list.blockSignals(True)
+        self.compare_list.set_checked([])
+        self.compare_list.blockSignals(False)
+        self._on_model_changed()
+
     def defaults_loaded(self) -> None:
         """The estimators are imported: show their defaults in the forms."""
         self.defaults_ready = True

@@ -96,10 +96,18 @@ class Opening(QObject):
         if self.window.binding.build_setup() is None:
             self.window.notifier.info("Nothing to save", "Open a data file first.")
             return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save setup", str(Path(last_folder()) / "setup.json"),
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save setup", str(Path(last_folder()) / self.setup_name()),
                                               "hpgui setups (*.json)")
         if path:
             self.save_setup(path)
+
+    def setup_name(self) -> str:
+        """A file name that says what the setup is: "penguins-random_forest-setup.json"."""
+        setup = self.window.binding.build_setup()
+        if setup is None:
+            return "setup.json"
+        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(setup.data.path).stem) or "data"
+        return f"{stem}-{'+'.join(setup.models)}-setup.json"
 
     def save_setup(self, path: str | Path) -> None:
         setup = self.window.binding.build_setup()
@@ -127,6 +135,7 @@ class Opening(QObject):
         w = self.window
         setup, self._pending_setup = self._pending_setup, None
         self.session.data_loaded(dataset.path)  # a new dataset takes the old study off screen
+        w.date_parts.set_columns([n for n, p in dataset.profiles.items() if p.kind == "datetime"])
         if setup is not None:
             features = list(setup.data.features) if setup.data.features else None
             w.data_panel.set_selection(setup.data.target, features, setup.data.task)
@@ -134,8 +143,13 @@ class Opening(QObject):
             w.model_panel.apply(setup, task)
             w.search_panel.set_task(task)
             w.search_panel.apply(setup)
-        elif self._pending_target is not None and self._pending_target in dataset.frame.columns:
-            w.data_panel.set_target(self._pending_target)
+            w.date_parts.set_dates(setup.data.date_parts)
+        else:
+            if self._pending_target is not None and self._pending_target in dataset.frame.columns:
+                w.data_panel.set_target(self._pending_target)
+            task = w.data_panel.task() or "classification"
+            w.model_panel.start_afresh(task)
+            w.search_panel.start_afresh(task)
         self._pending_target = None
         w.pages.setCurrentWidget(w.main_splitter)
         w.update_title()

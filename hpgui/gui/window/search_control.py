@@ -27,9 +27,11 @@ class SearchControl(QObject):
         self.window = window
         self.session = window.session
         c = window.controller
-        c.started.connect(lambda study, storage, existing: self.session.run_started_with(existing))
+        c.started.connect(lambda study, storage, existing, baseline:
+                          self.session.run_started_with(existing, baseline))
         c.trials.connect(self.session.add_trials)
         c.progress.connect(self.session.set_progress)
+        c.trialStep.connect(self.session.trial_step)
         c.finished.connect(self._on_finished)
         c.failed.connect(self._on_failed)
         c.invalid.connect(self._on_invalid)
@@ -101,6 +103,7 @@ class SearchControl(QObject):
 
     def set_paused(self, paused: bool) -> None:
         self.window.controller.pause(paused)
+        self.session.set_paused(paused)
         self.session.say("Paused: the running trial finishes, then the search waits. Press Pause again to "
                          "resume." if paused else "Resumed.")
 

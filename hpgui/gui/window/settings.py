@@ -31,6 +31,12 @@ def restore(window: "MainWindow") -> None:
         if isinstance(value, QByteArray):
             splitter.restoreState(value)
     window.actions.show_failed.setChecked(s.value("view/showFailed", True, type=bool))
+    # A window saved on a larger screen (or before its minimum was bounded) must still fit this one.
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        if window.width() > room.width() or window.height() > room.height():
+            window.resize(min(window.width(), room.width()), min(window.height(), room.height()))
 
 
 def save(window: "MainWindow") -> None:

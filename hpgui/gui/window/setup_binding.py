@@ -44,6 +44,7 @@ class SetupBinding(QObject):
         self.timer.timeout.connect(self.validate)
         window.model_panel.changed.connect(self.timer.start)
         window.search_panel.changed.connect(self.timer.start)
+        window.date_parts.changed.connect(self.timer.start)
         window.data_panel.selectionChanged.connect(self.task_changed)
 
     def task_changed(self) -> None:
@@ -65,7 +66,8 @@ class SetupBinding(QObject):
         model, space = w.model_panel.space()
         return SearchSetup(
             data=DataSpec(path=str(Path(dataset.path).resolve()), target=w.data_panel.target(),
-                          task=self.current_task(), features=tuple(w.data_panel.features())),
+                          task=self.current_task(), features=tuple(w.data_panel.features()),
+                          dates=w.date_parts.dates() or None),
             model=model, space=space, preprocessing=sp.preprocessing(), strategy=sp.strategy(),
             evaluation=sp.evaluation(), metric=sp.metric(), budget=sp.budget(),
         )

@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgres
 from ... import __version__
 from ...core.session import Session
 from ..best_panel import BestPanel
+from ..bounded import ElidedLabel, bounded
 
 from ..data_panel import DataPanel
+from ..date_parts import DatePartsBox
 from ..notifier import Notifier
 from ..report_export import ReportExport
 from ..search_panel import SearchPanel
@@ -33,6 +35,7 @@ from ..worker import SearchController
 from . import settings as window_settings
 from .actions import WindowActions
 from .exports import Exports
+from .leak_check import LeakCheck
 from .live_view import LiveView
 from .model_panel import ModelPanel
 from .opening import Opening
@@ -77,6 +80,7 @@ class MainWindow(QMainWindow):
         self.studies = StoredStudies(self)
         self.exports = Exports(self)
         self.report_export = ReportExport(self)
+        self.leak_check = LeakCheck(self)
         self.actions = WindowActions(self)
         self._connect()
         window_settings.restore(self)
@@ -89,6 +93,9 @@ class MainWindow(QMainWindow):
     # -- the rooms --------------------------------------------------------------------------------
     def _build_rooms(self) -> None:
         self.data_panel = DataPanel()
+        # Under the data messages, above the columns: shown only for a file with date columns.
+        self.date_parts = DatePartsBox()
+        self.data_panel.layout().insertWidget(self.data_panel.layout().count() - 1, self.date_parts)
         self.model_panel = ModelPanel()
         self.search_panel = SearchPanel()
         self.setup_tabs = QTabWidget()
@@ -115,12 +122,14 @@ class MainWindow(QMainWindow):
         self.best_chart = self.view(BestParamsChart)
         self.best_panel = BestPanel()
         self.table = TrialTable(self.session.store)
+        self.table.source.step_of = lambda n: (self.session.step_text(n), self.session.step_elapsed(n))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.top_splitter.setObjectName("topSplitter")
         self.top_splitter.addWidget(self.chart_tabs)
         self.top_splitter.addWidget(self.best_panel)
+        self.top_splitter.setCollapsible(1, False)  # its Export button must stay on screen
         self.top_splitter.setStretchFactor(0, 3)
         self.top_splitter.setStretchFactor(1, 1)
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -131,7 +140,7 @@ class MainWindow(QMainWindow):
         self.right_splitter.setStretchFactor(1, 2)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(left)
+        self.main_splitter.addWidget(bounded(left, 300, "setupRoom"))
         self.main_splitter.addWidget(self.right_splitter)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
@@ -141,18 +150,44 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.main_splitter)
         self.setCentralWidget(self.pages)
-        self.resize(1400, 860)
-        self.main_splitter.setSizes([560, 840])
+        self.reset_layout()
+
+    def panel(self, name: str) -> QWidget:
+        return {"setup": self.main_splitter.widget(0), "best": self.best_panel, "table": self.table}[name]
+
+    def set_panel_visible(self, name: str, visible: bool) -> None:
+        self.panel(name).setVisible(bool(visible))
+
+    def reset_layout(self) -> None:
+        """Every panel shown at its first size; the window as large as that layout wants, within the screen."""
+        for name in ("setup", "best", "table"):
+            self.panel(name).setVisible(True)
+        actions = getattr(self, "actions", None)  # QMainWindow.actions() until ours exist
+        if hasattr(actions, "panel_setup"):
+            for action in (actions.panel_setup, actions.panel_best, actions.panel_table):
+                action.setChecked(True)
+        width, height = 1400, 860
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height())
+        self.resize(width, height)
+        self.main_splitter.setSizes([width * 7 // 20, width * 13 // 20])  # the charts get the larger share
+        self.right_splitter.setSizes([height * 11 // 20, height * 9 // 20])
+        self.top_splitter.setSizes([width * 13 // 20 * 3 // 4, width * 13 // 20 // 4])
 
     def _build_status(self) -> None:
-        self.status_label = QLabel("Open a CSV file to start (File → Open, or drop it here).")
+        # Status texts name files and studies: elided, they never widen the window.
+        self.status_label = ElidedLabel("Open a CSV file to start (File → Open, or drop it here).")
         self.status_label.setObjectName("statusText")
-        self.time_label = QLabel()
+        self.time_label = ElidedLabel(min_chars=20)
         self.time_label.setObjectName("timeText")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("searchProgress")
         self.progress_bar.setAccessibleName("Search progress")
-        self.progress_bar.setMaximumWidth(220)
+        # Room for "9999 / 9999 trials" however the style pads the bar.
+        self.progress_bar.setMinimumWidth(self.progress_bar.fontMetrics().horizontalAdvance("9999 / 9999 trials") + 40)
+        self.progress_bar.setMaximumWidth(260)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
         status = self.statusBar()

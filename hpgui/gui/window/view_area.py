@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSizePolicy, QStackedWidget, QWidget
+
+from ..bounded import bounded
 
 _VIEW_ROLE = Qt.ItemDataRole.UserRole + 1  # the stack index of a view's row; headers have none
 
@@ -34,13 +36,15 @@ class ViewArea(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.picker)
-        layout.addWidget(self.stack, 1)
+        # The stack's minimum is its widest view's; bounded, picking a view never widens the window.
+        layout.addWidget(bounded(self.stack, 320, "viewRoom"), 1)
         self._titles: list[str] = []
         self._groups: list[str] = []
         self.picker.currentItemChanged.connect(self._picked)
 
     def add_view(self, widget: QWidget, title: str, group: str) -> int:
         index = self.stack.addWidget(widget)
+        self._size_for_current()
         self._titles.append(title)
         if group not in self._groups:
             self._groups.append(group)
@@ -81,6 +85,15 @@ class ViewArea(QWidget):
                      default=80)
         self.picker.setFixedWidth(widest + 16)
 
+    def _size_for_current(self) -> None:
+        """A stack is as wide as its widest page; hidden views ignore their size, so the room fits the shown one."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            page = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
+
     def _item(self, index: int) -> QListWidgetItem | None:
         for i in range(self.picker.count()):
             item = self.picker.item(i)
@@ -94,6 +107,7 @@ class ViewArea(QWidget):
         index = int(item.data(_VIEW_ROLE))
         if index != self.stack.currentIndex():
             self.stack.setCurrentIndex(index)
+            self._size_for_current()
             self.currentChanged.emit(index)
 
     # -- what QTabWidget offers and the window uses ---------------------------------------------------
