@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from hpgui.core.roles import DATE_PARTS
 from hpgui.core.space import Problem
@@ -36,7 +37,7 @@ _ROLE_TEXT = {
               "score on later ones, never the other way round. Choose “Time-series split” in the Search tab "
               "to use it."),
 }
-_NAME_CHARS = 14  # a long column name elides in the picker instead of widening the window
+_NAME_CHARS = 10  # a long column name elides in the picker instead of widening the window
 
 
 def _kinds_for(role: str) -> tuple[str, ...] | None:
@@ -57,9 +58,11 @@ class RolesBox(QWidget):
         self.combos: dict[str, QComboBox] = {}
         self.dateButtons: dict[str, QToolButton] = {}
 
-        line = QHBoxLayout()
+        # Two pickers a row: three side by side made the Data tab (and so the window) wider than a laptop.
+        line = QGridLayout()
         line.setContentsMargins(0, 0, 0, 0)
-        line.setSpacing(6)
+        line.setHorizontalSpacing(6)
+        line.setVerticalSpacing(4)
         for i, (role, (caption, accessible, tip)) in enumerate(_ROLE_TEXT.items()):
             combo = QComboBox(self)
             combo.setObjectName(f"{role}Combo")
@@ -71,12 +74,12 @@ class RolesBox(QWidget):
             combo.activated.connect(self._emit)
             label = QLabel(caption, self)
             label.setBuddy(combo)
-            if i:
-                line.addSpacing(18)
-            line.addWidget(label)
-            line.addWidget(combo)
+            row, column = divmod(i, 2)
+            line.addWidget(label, row, 3 * column)
+            line.addWidget(combo, row, 3 * column + 1)
             self.combos[role] = combo
-        line.addStretch(1)
+        line.setColumnMinimumWidth(2, 18)
+        line.setColumnStretch(5, 1)
 
         self.datesLabel = QLabel("Dates:", self)
         self.datesLabel.setToolTip("Date and time columns give features by their parts (year, month, day of "
@@ -88,6 +91,8 @@ class RolesBox(QWidget):
         self._dates_line.addStretch(1)
         self.datesRow = QWidget(self)
         self.datesRow.setLayout(self._dates_line)
+        # many date columns must not widen the window: the row clips instead (each button elides its name)
+        self.datesRow.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.datesRow.hide()
 
         self.problemLabel = QLabel(self)

@@ -8,7 +8,7 @@ its background task, so a large workbook never freezes the window.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from .form_widgets import IntSpinBox
 
@@ -27,7 +27,7 @@ class SheetBar(QWidget):
         self.sheetCombo.setToolTip("The sheet of the workbook to read. Changing it reads the file again.")
         # A sheet named like a paragraph must not widen the window: the combo elides, its popup shows all.
         self.sheetCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.sheetCombo.setMinimumContentsLength(12)
+        self.sheetCombo.setMinimumContentsLength(10)
         self.sheetCombo.activated.connect(self._emit)
         sheet_label = QLabel("S&heet:", self)
         sheet_label.setBuddy(self.sheetCombo)
@@ -48,17 +48,17 @@ class SheetBar(QWidget):
         self.detectedLabel = QLabel(self)
         self.detectedLabel.setObjectName("headerDetected")
         self.detectedLabel.setAccessibleName("Header row read")
+        self.detectedLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clips, never widens
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(sheet_label)
         layout.addWidget(self.sheetCombo)
-        layout.addSpacing(18)
+        layout.addSpacing(12)
         layout.addWidget(header_label)
         layout.addWidget(self.headerSpin)
-        layout.addWidget(self.detectedLabel)
-        layout.addStretch(1)
+        layout.addWidget(self.detectedLabel, 1)
         self._filling = False
         self.hide()
 
