@@ -344,7 +344,9 @@ def test_a_saved_setup_keeps_sheet_header_roles_dates_method_and_gap(qtbot, wind
     assert other.data_panel.rolesBox.dateButtons["visit"].text() == "visit: year, hour"
     assert other.search_panel.gap_spin.value() == 2
     again = other.binding.build_setup().to_json()
-    assert again["data"] == saved["data"] and again["evaluation"] == saved["evaluation"]
+    assert again["evaluation"] == saved["evaluation"]
+    assert {**again["data"], "path": None} == {**saved["data"], "path": None}  # the file saves its path relative
+    assert again["data"]["path"] == str(workbook.resolve())
 
     # And a group setup, through the same round trip.
     roles = other.data_panel.rolesBox
