@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
 from .roles_box import RolesBox
 from .sheet_bar import SheetBar
 
@@ -32,6 +34,15 @@ class DataRolesMixin:
         self.rolesBox.changed.connect(self._on_roles_changed)
         self._header_row: int | None = None  # what the user chose; None: detected
         self._controls = (*self._controls, self.sheetBar, self.rolesBox)  # disabled while a file loads
+        # Reading another sheet shows "Reading <file>…" beside the file's name and shape; at full width
+        # that header pushed the window past a 1366-pixel screen. The two texts clip instead (tooltips keep them).
+        for label in (self.infoLabel, self.loadingLabel):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        combos = self.rolesBox.combos
+        chain = (self.sheetBar.sheetCombo, self.sheetBar.headerSpin, self.targetCombo, self.taskCombo,
+                 self.resetTaskButton, combos["weight"], combos["group"], combos["order"], self.allButton)
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     # ------------------------------------------------------------------ public API
 

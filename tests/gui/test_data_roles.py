@@ -91,6 +91,7 @@ def _method_tip(panel, method):
 
 
 def test_a_workbook_offers_its_sheets_and_header_row_and_reads_again_on_change(qtbot, window, workbook):
+    window.resize(1366, 768)
     _open(qtbot, window, workbook)
     panel, bar = window.data_panel, window.data_panel.sheetBar
     assert bar.isVisible()
@@ -102,6 +103,7 @@ def test_a_workbook_offers_its_sheets_and_header_row_and_reads_again_on_change(q
     assert list(panel.dataset.profiles) == ["row_id", "patient", "visit", "x", "noise", "w", "y"]
     assert panel.dataset.rows == 120 and panel.header_row() is None
     assert "row 3" in bar.detectedLabel.text()  # detected under the two note rows
+    assert window.width() <= 1366  # reading another sheet does not push the window past a laptop screen
 
     # Choosing the header row by hand reads from there: row 4 is the first data row, so the names are values.
     _reread(qtbot, panel, lambda: bar.headerSpin.setValue(4))
