@@ -80,7 +80,7 @@ class SheetBar(QWidget):
         finally:
             self._filling = False
         read_at = int(options.get("header", 0)) + 1
-        self.detectedLabel.setText(f"(names read from row {read_at})" if header_row is None else "")
+        self.detectedLabel.setText(f"(found: row {read_at})" if header_row is None else "")
         self.show()
 
     def sheet(self) -> str | None:

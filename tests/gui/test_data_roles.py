@@ -102,7 +102,7 @@ def test_a_workbook_offers_its_sheets_and_header_row_and_reads_again_on_change(q
     assert panel.sheet() == "Visits"
     assert list(panel.dataset.profiles) == ["row_id", "patient", "visit", "x", "noise", "w", "y"]
     assert panel.dataset.rows == 120 and panel.header_row() is None
-    assert "row 3" in bar.detectedLabel.text()  # detected under the two note rows
+    assert bar.detectedLabel.text() == "(found: row 3)"  # detected under the two note rows
     assert window.width() <= 1366  # reading another sheet does not push the window past a laptop screen
 
     # Choosing the header row by hand reads from there: row 4 is the first data row, so the names are values.
