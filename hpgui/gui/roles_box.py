@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QMen
 from hpgui.core.roles import DATE_PARTS
 from hpgui.core.space import Problem
 
-from .form_widgets import ERROR_COLOR, mark_invalid
+from .form_widgets import ERROR_COLOR, ComboBox, mark_invalid
 
 NONE_TEXT = "(none)"
 IGNORED_TEXT = "ignored"
@@ -64,7 +64,7 @@ class RolesBox(QWidget):
         line.setHorizontalSpacing(6)
         line.setVerticalSpacing(4)
         for i, (role, (caption, accessible, tip)) in enumerate(_ROLE_TEXT.items()):
-            combo = QComboBox(self)
+            combo = ComboBox(self)  # the wheel changes it only once focused, never while scrolling past
             combo.setObjectName(f"{role}Combo")
             combo.setAccessibleName(accessible)
             combo.setToolTip(tip)

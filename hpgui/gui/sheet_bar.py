@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from .form_widgets import IntSpinBox
+from .form_widgets import ComboBox, IntSpinBox
 
 AUTO_TEXT = "detect"
 
@@ -21,7 +21,7 @@ class SheetBar(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("sheetBar")
-        self.sheetCombo = QComboBox(self)
+        self.sheetCombo = ComboBox(self)
         self.sheetCombo.setObjectName("sheetCombo")
         self.sheetCombo.setAccessibleName("Sheet")
         self.sheetCombo.setToolTip("The sheet of the workbook to read. Changing it reads the file again.")

@@ -153,6 +153,16 @@ def test_weight_group_and_order_pickers_with_the_cores_checks(qtbot, window, tmp
     assert window.validate() == [] and not roles.problemLabel.isVisible()
     assert window.actions.start.isEnabled()
 
+    # A model whose fit takes no sample weights: the setup's own check, said under the pickers.
+    models = window.model_panel.model_combo
+    current = models.currentData()
+    models.setCurrentIndex(models.findData("knn"))
+    problems = window.validate()
+    assert any(p.field == "data.weight" and "cannot weigh rows" in p.message for p in problems)
+    assert "cannot weigh rows" in roles.problemLabel.text() and not window.actions.start.isEnabled()
+    models.setCurrentIndex(models.findData(current))
+    assert window.validate() == []
+
     # Too few groups for the folds: said next to the group picker, with the fix.
     window.search_panel.folds_spin.setValue(25)
     _choose(roles.combos["group"], "patient")
