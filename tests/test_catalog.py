@@ -27,7 +27,7 @@ from hpgui.core.catalog_boost import LIBRARIES
 from hpgui.core.space import is_active, iter_grid, ordered_names
 
 EXPECTED_ORDER = [
-    "logistic_regression", "ridge", "lasso", "elastic_net", "svm", "knn", "decision_tree",
+    "logistic_regression", "ridge", "kernel_ridge", "lasso", "elastic_net", "svm", "knn", "decision_tree",
     "random_forest", "extra_trees", "gradient_boosting", "hist_gradient_boosting", "mlp", "sgd",
     "adaboost", "kmeans",
 ]

@@ -11,7 +11,7 @@ catalog (for example to fill the model picker) stays cheap.
 
 from __future__ import annotations
 
-from .catalog_linear import ELASTIC_NET, KNN, LASSO, LOGISTIC_REGRESSION, RIDGE, SGD, SVM
+from .catalog_linear import ELASTIC_NET, KERNEL_RIDGE, KNN, LASSO, LOGISTIC_REGRESSION, RIDGE, SGD, SVM
 from .catalog_trees import ADABOOST, DECISION_TREE, EXTRA_TREES, GRADIENT_BOOSTING, HIST_GRADIENT_BOOSTING, RANDOM_FOREST
 from .modelspec import _BOOL, TASKS, H, ModelSpec, ParamSpec, layers_from_text
 from .space import Condition
@@ -164,6 +164,7 @@ KMEANS = ModelSpec(
 _MODELS: tuple[ModelSpec, ...] = (
     LOGISTIC_REGRESSION,
     RIDGE,
+    KERNEL_RIDGE,
     LASSO,
     ELASTIC_NET,
     SVM,

@@ -1,4 +1,4 @@
-"""The linear, kernel and neighbour models of the catalog: logistic regression, ridge, lasso, elastic net,
+"""The linear, kernel and neighbour models of the catalog: logistic regression, ridge, kernel ridge, lasso, elastic net,
 the support vector machine, k-nearest neighbours and stochastic gradient descent."""
 
 from __future__ import annotations
@@ -130,6 +130,35 @@ RIDGE = ModelSpec(
             H("float", 1e-3, 1e3, log=True),
             minimum=0.0,
             simpler="higher",
+        ),
+    ),
+)
+
+KERNEL_RIDGE = ModelSpec(
+    name="kernel_ridge",
+    label="Kernel ridge regression",
+    summary="Ridge regression in the feature space of a Gaussian (RBF) kernel: smooth non-linear fits, "
+            "exact in closed form; best below a few thousand rows (it solves one system per row pair).",
+    estimators={"regression": "sklearn.kernel_ridge.KernelRidge"},
+    scale_sensitive=True,
+    seeded=False,
+    fixed={"*": {"kernel": "rbf"}},
+    params=(
+        ParamSpec(
+            "alpha", "Regularisation alpha",
+            "Strength of the penalty on the fitted function. Too high flattens it towards zero and underfits; "
+            "too low follows every noisy point.",
+            H("float", 1e-4, 10.0, log=True),
+            minimum=0.0,
+            simpler="higher",
+        ),
+        ParamSpec(
+            "gamma", "Kernel width gamma",
+            "How far one training point's influence reaches: small gamma gives smooth, wide bumps "
+            "(underfits when too small), large gamma narrow ones around each point (overfits).",
+            H("float", 1e-4, 10.0, log=True),
+            minimum=0.0,
+            simpler="lower",
         ),
     ),
 )

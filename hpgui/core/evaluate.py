@@ -186,7 +186,8 @@ class Score:
 
 def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "PreparedFold"], n_folds: int,
                    scorer: Callable[..., float], *, train_score: bool = True,
-                   on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
+                   on_fold: Callable[[int, list[float]], None] | None = None,
+                   keep: list | None = None) -> Score:
     """Fit a fresh model per fold on the prepared fold and score it.
 
     ``fold(i)`` gives fold ``i`` as the model sees it (:class:`~hpgui.core.foldcache.PreparedFold`:
@@ -194,7 +195,7 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
     and the train score come from the same scorer, each from one prediction on its rows. A fold
     carrying sample weights passes them to the fit and to both scores. ``on_fold`` runs after
     every fold with the scores so far; it may raise :class:`Interrupted` to abandon the trial
-    (pruning, Stop).
+    (pruning, Stop). ``keep``, a list, receives each fold's fitted model with its prepared fold.
     """
     from sklearn import config_context
 
@@ -222,6 +223,8 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
                 train_scores.append(_score(scorer, model, data.X_train, data.y_train, data.w_train))
         fit_time += fitted - started  # preparing a fold not kept yet counts as fitting, as in a Pipeline
         score_time += time.perf_counter() - fitted
+        if keep is not None:
+            keep.append((model, data))
         if on_fold is not None:
             on_fold(i, scores)
     values = np.asarray(scores, dtype=float)

@@ -20,6 +20,8 @@ TRIAL_ATTR = "hpgui"
 QUEUED_ATTR = "hpgui:queued"
 SURPLUS_ATTR = "hpgui:surplus"
 RETRY_ATTR = "hpgui:retry_of"
+#: The descent a gradient-strategy trial belongs to (0, 1, ... for each starting point).
+CHAIN_ATTR = "hpgui:chain"
 #: Optuna state name -> the name hpgui shows and exports
 STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
                "WAITING": "waiting"}
@@ -44,6 +46,7 @@ class TrialRecord:
     finished: datetime | None = None
     worker: str | None = None  # "host:pid" of the process that ran it
     model: str | None = None   # the model it fitted (None in studies made before models were recorded)
+    chain: int | None = None   # the gradient descent it is a step of (gradient strategy only)
 
     @classmethod
     def from_frozen(cls, trial: Any) -> "TrialRecord":
@@ -70,6 +73,7 @@ class TrialRecord:
             finished=finished,
             worker=info.get("worker"),
             model=info.get("model") or _model_param(params),
+            chain=trial.user_attrs.get(CHAIN_ATTR),
         )
 
 

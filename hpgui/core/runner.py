@@ -39,6 +39,7 @@ from .recovery import OWNER_ATTR, fail_stale_trials, worker_id
 from .setup import SearchSetup, SetupError
 from .space import Problem, iter_grid, ordered_names, widens
 from .storage import open_storage, redact, scrub, storage_url
+from .gradient_strategy import CHAIN_ATTR, CONVERGED, WAIT, GradientPlanner
 from .strategies import make_pruner, make_sampler
 from .trial_run import read_closed_trial, run_trial, suggest  # noqa: F401  (suggest: used by benchmarks)
 
@@ -175,6 +176,8 @@ class Search:
         self.splits = make_splits(evaluation, self.task, X, y, self.seed, groups=rows.groups)
         self.folds = FoldCache(X, y, self.splits, classification=self.task == "classification",
                                sample_weight=self.weight)
+        # Gradient descent: the planner that picks each trial's point from the study's trials.
+        self.planner = GradientPlanner(self) if setup.strategy.name == "gradient" else None
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
@@ -278,7 +281,7 @@ class Search:
         return self.recipe(params).build()
 
     def evaluate(self, params: Mapping[str, Any],
-                 on_fold: Callable[[int, list[float]], None] | None = None) -> Score:
+                 on_fold: Callable[[int, list[float]], None] | None = None, keep: list | None = None) -> Score:
         """Cross-validate one configuration on the study's folds.
 
         The preprocessing before the model has no searched hyperparameter, so each fold's output
@@ -293,7 +296,7 @@ class Search:
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            score = cross_validate(model.build, fold, len(self.splits), self.scorer, on_fold=on_fold)
+            score = cross_validate(model.build, fold, len(self.splits), self.scorer, on_fold=on_fold, keep=keep)
         seen: list[str] = []
         for w in caught:
             text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"[:300]
@@ -390,12 +393,25 @@ class Search:
             if should_stop():
                 reason = "stopped"
                 break
+            plan = None
+            if self.planner is not None:
+                plan = self.planner.next(self.study.get_trials(deepcopy=False))
+                if plan == CONVERGED:
+                    reason = "converged"
+                    break
+                if plan == WAIT:  # every unfinished descent waits for another worker's step
+                    time.sleep(0.5)
+                    fail_stale_trials(self.study)
+                    continue
+                self.study.sampler.plan = plan.params
             with warnings.catch_warnings():
                 # We keep the heartbeat ourselves around each fit (recovery.heartbeat), not through optimize().
                 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
                 trial = self.study.ask()
             with held(self._batch):  # sent with the trial's suggested values (or whatever is written next)
                 trial.set_user_attr(OWNER_ATTR, worker_id())
+                if plan is not None:
+                    trial.set_user_attr(CHAIN_ATTR, plan.chain)
             if self.is_grid and not trial.user_attrs.get(QUEUED_ATTR):
                 # Another worker took the last grid point between our check and our ask.
                 trial.set_user_attr(SURPLUS_ATTR, True)

@@ -33,6 +33,7 @@ STOP_REASONS = {
     "budget": "the trial budget is spent",
     "timeout": "the time limit is reached",
     "grid complete": "every grid point is done",
+    "converged": "the gradient descent converged",
     "stopped": "stopped",
     "target reached": "the target score is reached",
     "no improvement": "no improvement within the patience",

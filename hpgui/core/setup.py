@@ -46,9 +46,12 @@ class StrategySpec:
     pruner: str = "none"
     manual: tuple[Mapping[str, Any], ...] = ()
     allow_large_grid: bool = False
+    starts: int | None = None  # gradient descent: how many descents, from spread-out starting points
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "seed": self.seed}
+        if self.starts is not None:
+            out["starts"] = self.starts
         if self.pruner != "none":
             out["pruner"] = self.pruner
         if self.manual:
@@ -172,6 +175,8 @@ class SearchSetup:
             problems.append(Problem("space", "no hyperparameter is switched on; enable at least one to search"))
 
         problems += strategy_problems(self.strategy.name)
+        if self.strategy.name == "gradient":
+            problems += self._gradient_problems(task)
         if self.strategy.pruner not in PRUNERS:
             problems.append(Problem("strategy.pruner", f"pruner must be one of {', '.join(PRUNERS)}"))
         if not isinstance(self.strategy.seed, int) or isinstance(self.strategy.seed, bool) \
@@ -198,6 +203,22 @@ class SearchSetup:
             if self.strategy.name == "grid":
                 problems += self._grid_problems(task, space)
         return problems
+
+    def _gradient_problems(self, task: str) -> list[Problem]:
+        from .gradient_strategy import problems as gradient_problems
+
+        starts = self.strategy.starts
+        found = []
+        if starts is not None and (not isinstance(starts, int) or isinstance(starts, bool) or not 1 <= starts <= 100):
+            found.append(Problem("strategy.starts", "starts must be a whole number from 1 to 100, or null"))
+        if self.strategy.pruner != "none":
+            found.append(Problem("strategy.pruner", "gradient descent needs every fold of every step; "
+                                                    "set the pruner to none"))
+        if self.strategy.manual:
+            found.append(Problem("strategy.manual", "gradient descent plans its own points; remove the manual "
+                                                    "configurations or pick another strategy"))
+        space = self.model_space(self.models[0], task) if len(self.models) == 1 else {}
+        return found + gradient_problems(self.models, task, space)
 
     def _model_problems(self, task: str) -> list[Problem]:
         models = self.models
@@ -429,7 +450,7 @@ def _strategy_spec(data: Any) -> StrategySpec:
         return StrategySpec(name=data)
     if not isinstance(data, Mapping):
         raise ValueError("strategy must be an object such as {\"name\": \"tpe\", \"seed\": 0}")
-    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid"}
+    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid", "starts"}
     if unknown:
         raise ValueError(f"unknown strategy key(s): {', '.join(sorted(unknown))}")
     manual = data.get("manual") or ()
@@ -439,7 +460,8 @@ def _strategy_spec(data: Any) -> StrategySpec:
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
     return StrategySpec(name=name, seed=data.get("seed", 0), pruner=data.get("pruner") or "none",
-                        manual=tuple(manual), allow_large_grid=bool(data.get("allow_large_grid", False)))
+                        manual=tuple(manual), allow_large_grid=bool(data.get("allow_large_grid", False)),
+                        starts=data.get("starts"))
 
 
 def _budget(data: Any) -> Budget:

@@ -40,6 +40,10 @@ STRATEGIES: dict[str, Strategy] = {
                  "categorical ones are drawn at random."),
         Strategy("qmc", "Quasi-random (Sobol)", "Evenly spread points that cover the ranges better than random."),
         Strategy("nsga2", "Genetic (NSGA-II)", "A population evolved by crossover and mutation."),
+        Strategy("gradient", "Gradient descent",
+                 "Follows the gradient of the cross-validated loss with respect to the regularisation "
+                 "(ridge, kernel ridge, lasso, elastic net, L2 logistic regression); each step is a trial, "
+                 "and it stops when the loss stops improving. Few fits for smooth problems."),
     )
 }
 
@@ -68,6 +72,10 @@ def make_sampler(name: str, seed: int | None, budget: int | None = None, paralle
     with warnings.catch_warnings():
         # Several samplers are labelled experimental; that is Optuna's policy note, not our user's concern.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        if name == "gradient":
+            from .gradient_strategy import make_planned_sampler
+
+            return make_planned_sampler(seed)
         if name in ("grid", "random"):
             return samplers.RandomSampler(seed=seed)
         if name == "tpe":

@@ -80,8 +80,9 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
         if search._batch is not None:
             search._batch.flush()  # on disk before the fit: a worker that dies mid-fit leaves them
         info["model"] = search.choice.split(params)[0]
+        fitted: list | None = [] if search.planner is not None else None
         with heartbeat(search.study, trial._trial_id):
-            score = search.evaluate(params, on_fold)
+            score = search.evaluate(params, on_fold, keep=fitted)
     except Interrupted as exc:
         if exc.reason == "pruned":
             state = TrialState.PRUNED
@@ -104,12 +105,26 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
                 "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
         if score.warnings:
             info["warnings"] = score.warnings
+        if fitted is not None:
+            info["descent"] = descent_step(search, params, fitted)
         if not math.isfinite(score.value):
             info["error"] = f"the {search.metric.label} score is not a number ({score.value})"
             frozen = close(search, trial, info, state=TrialState.FAIL)
         else:
             frozen = close(search, trial, info, value=score.value)
     return TrialRecord.from_frozen(frozen), stop_reason
+
+def descent_step(search: "Search", params: dict[str, Any], fitted: list) -> dict[str, Any]:
+    """The loss and hypergradient the planner needs, kept with the trial (its point only, if they fail)."""
+    own = {**search.choice.defaults, **search.model_of(params)[1]}
+    try:
+        return search.planner.measure(params, own, [m for m, _ in fitted], [f for _, f in fitted])
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        # A singular system at an extreme point: the descent treats the point as a failed step and
+        # steps back, while the trial keeps its score.
+        return {"x": [float(v) for v in search.planner.coords.to_unit(params)], "loss": None,
+                "error": error_text(exc)}
+
 
 def close(search: "Search", trial: Any, info: dict[str, Any], *, state: Any = None, value: float | None = None) -> Any:
     """Record the trial's result attribute and tell the study, in one journal append."""

@@ -116,11 +116,14 @@ class TrialStore:
         # computes the new trials' columns only.
         self._details: TrialDetails | None = None
         self._details_upto = 0
+        self.has_chains = False  # some trial is a step of a gradient descent
 
     # -- changing ------------------------------------------------------------
     def add(self, records: Iterable[TrialRecord]) -> int:
         """Insert or replace records; returns how many were new."""
         records = list(records)
+        if not self.has_chains:
+            self.has_chains = any(r.chain is not None for r in records)
         numbers = [r.number for r in records]
         if numbers and (not self._numbers or numbers[0] > self._numbers[-1]) \
                 and all(a < b for a, b in zip(numbers, numbers[1:])):
@@ -178,6 +181,15 @@ class TrialStore:
     # -- reading ---------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._records)
+
+    def chain_paths(self) -> dict[int, list[TrialRecord]]:
+        """Each gradient descent's completed steps, in trial order."""
+        out: dict[int, list[TrialRecord]] = {}
+        if self.has_chains:
+            for r in self._records:
+                if r.chain is not None and r.state == "complete" and r.value is not None:
+                    out.setdefault(int(r.chain), []).append(r)
+        return out
 
     @property
     def records(self) -> list[TrialRecord]:

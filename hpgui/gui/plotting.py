@@ -74,6 +74,19 @@ class Colours:
     trail: QColor
 
 
+def descent_vertices(paths: dict, value=lambda r: r.value) -> tuple[np.ndarray, np.ndarray]:
+    """One polyline per gradient descent (trial number, score), the descents apart by a NaN gap."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for records in paths.values():
+        if xs:
+            xs.append(math.nan)
+            ys.append(math.nan)
+        xs += [float(r.number) for r in records]
+        ys += [float(value(r)) for r in records]
+    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+
+
 def chart_colours(widget: QWidget) -> Colours:
     """Plot colours that read on the widget's palette, light or dark."""
     palette = widget.palette()

@@ -40,6 +40,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
         self._task = "classification"
         self._filling = False
         self._grid_size: int | None = None
+        self._starts: int | None = None  # gradient descent starts, from an opened setup
         self._space: dict[str, Hyperparameter] | None = None
         self._fields: dict[str, _Field] = {}
         self._marked: dict[str, QWidget] = {}
@@ -151,6 +152,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             pruner=self.pruner_combo.currentData(),
             manual=tuple(self.manual_configs()),
             allow_large_grid=self.allow_large_grid_box.isChecked(),
+            starts=self._starts,
         )
 
     def evaluation(self) -> EvaluationSpec:
@@ -204,6 +206,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
                 self.seed_spin.setValue(strategy.seed)
             _select(self.pruner_combo, strategy.pruner)
             self.allow_large_grid_box.setChecked(bool(strategy.allow_large_grid))
+            self._starts = strategy.starts  # no control of its own: kept as the loaded setup gave it
             self.manual_list.clear()
             for config in strategy.manual:
                 self._append_manual(dict(config) if isinstance(config, Mapping) else {})

@@ -128,6 +128,18 @@ class SearchSections:
         self._marked[key] = buddy or widgets[0]
         return field
 
+    def set_strategy_unavailable(self, name: str, reason: str | None) -> None:
+        """Grey out one strategy (its tooltip says why), or offer it again with ``reason`` None."""
+        combo = self.strategy_combo
+        index = combo.findData(name)
+        if index < 0:
+            return
+        item = combo.model().item(index)
+        item.setEnabled(reason is None)
+        doc = STRATEGIES[name].doc
+        combo.setItemData(index, doc if reason is None else f"Not available here: {reason}.\n\n{doc}",
+                          Qt.ItemDataRole.ToolTipRole)
+
     def _build_strategy(self, parent: QWidget) -> QGroupBox:
         group = QGroupBox("Search strategy", parent)
         self.strategy_group = group

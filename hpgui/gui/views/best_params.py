@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from ...core.formatting import format_number, is_number
 from ...core.space import Hyperparameter
 from ...core.trials import TrialStore
-from ..plotting import (Colours, TrialAxis, ValueAxis, chart_colours, export_item, log_scaled, round_up, short,
-                        style_axes)
+from ..plotting import (Colours, TrialAxis, ValueAxis, chart_colours, descent_vertices, export_item, log_scaled,
+                        round_up, short, style_axes)
 
 _EMPTY = np.empty(0, dtype=np.float64)
 
@@ -46,10 +46,12 @@ class _ParamRow:
         self.band.setZValue(-10)
         self.trail = pg.PlotDataItem(symbol="o", symbolSize=6, connect="finite", antialias=True)
         self.hold = pg.PlotDataItem()
+        self.path = pg.PlotDataItem(connect="finite")  # every step of a gradient descent, not only the best
         self.current = pg.PlotDataItem(symbol="o", symbolSize=11, pen=None, antialias=True)
         self.current.setZValue(5)
         plot.addItem(self.band, ignoreBounds=True)
         plot.addItem(self.hold)
+        plot.addItem(self.path)
         plot.addItem(self.trail)
         plot.addItem(self.current)
         plot.setLogMode(x=self.log, y=False)
@@ -100,6 +102,7 @@ class _ParamRow:
         faint = QColor(c.trail)
         faint.setAlpha(110)
         self.hold.setPen(pg.mkPen(faint, width=1, style=Qt.PenStyle.DashLine))
+        self.path.setPen(pg.mkPen(faint, width=1))
         self.current.setSymbolPen(pg.mkPen(c.foreground, width=1))
         self.current.setSymbolBrush(pg.mkBrush(c.best))
         style_axes(self.plot, c)
@@ -113,6 +116,11 @@ class _NameLabel(pg.LabelItem):
         super().resizeEvent(ev)
         text = self.itemRect()
         self.item.moveBy(0, self.rect().center().y() - text.center().y())
+
+
+CAPTION = ("Best value of each hyperparameter (x) at the trial it became best (y); "
+           "the shaded band is the searched range.")
+DESCENT_CAPTION = CAPTION + " The thin line is every step of the gradient descents."
 
 
 class BestParamsChart(QWidget):
@@ -148,8 +156,7 @@ class BestParamsChart(QWidget):
         self._empty = QLabel("No hyperparameter is being searched.", self)
         self._empty.setObjectName("bestParamsEmpty")
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._caption = QLabel("Best value of each hyperparameter (x) at the trial it became best (y); "
-                               "the shaded band is the searched range.", self)
+        self._caption = QLabel(CAPTION, self)
         self._caption.setObjectName("bestParamsCaption")
         self._caption.setWordWrap(True)
         font = self._caption.font()
@@ -255,6 +262,11 @@ class BestParamsChart(QWidget):
                     row.current.setData(x=x[-1:], y=numbers[-1:])
                 else:
                     row.current.setData(x=_EMPTY, y=_EMPTY)
+        paths = store.chain_paths()
+        self._caption.setText(DESCENT_CAPTION if paths else CAPTION)
+        for row in self._rows.values():
+            numbers, values = descent_vertices(paths, value=lambda r, row=row: row.to_x(r.params))
+            row.path.setData(x=values, y=numbers)
         for row in self._rows.values():  # the current best holds until the latest trial
             if len(row.x) and math.isfinite(row.x[-1]) and last > row.y[-1]:
                 row.hold.setData(x=[row.x[-1], row.x[-1]], y=[row.y[-1], last])

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...core.space import Hyperparameter
 from ...core.trials import STATE_CODES, TrialStore
-from ..plotting import (MAX_SCATTER, TrialAxis, ValueAxis, chart_colours, export_item, step_vertices, style_axes,
-                        thin, trial_tooltip)
+from ..plotting import (MAX_SCATTER, TrialAxis, ValueAxis, chart_colours, descent_vertices, export_item,
+                        step_vertices, style_axes, thin, trial_tooltip)
 
 _COMPLETE = STATE_CODES["complete"]
 _FAILED = STATE_CODES["failed"]
@@ -79,6 +79,7 @@ class HistoryChart(QWidget):
         self._failed = pg.ScatterPlotItem(symbol="x", size=8, pxMode=True, antialias=True)
         self._pruned = pg.ScatterPlotItem(symbol="o", size=6, pxMode=True, antialias=True)
         self._best = pg.PlotDataItem(stepMode="right", skipFiniteCheck=True)  # y[i] holds from x[i] to x[i+1]
+        self._descent = pg.PlotDataItem(connect="finite")  # a gradient descent's steps, one line per start
         self._selection = pg.ScatterPlotItem(symbol="o", size=15, pxMode=True, antialias=True)
         self._complete.setZValue(1)
         self._failed.setZValue(2)
@@ -87,6 +88,7 @@ class HistoryChart(QWidget):
         self._selection.setZValue(4)
         plot.addItem(self._complete)
         plot.addItem(self._best)
+        plot.addItem(self._descent)
         # The edge markers follow the view; they must not widen it.
         plot.addItem(self._failed, ignoreBounds=True)
         plot.addItem(self._pruned, ignoreBounds=True)
@@ -142,6 +144,8 @@ class HistoryChart(QWidget):
         self._update_edge_item(self._pruned, numbers[states == _PRUNED])
         bx, by = step_vertices(numbers, arrays.best_so_far)
         self._best.setData(x=bx, y=by)
+        dx, dy = descent_vertices(store.chain_paths())
+        self._descent.setData(x=dx, y=dy)
         self._grow_x(float(numbers[-1]) if len(numbers) else 0.0)
         self._place_edge_markers()
         self._empty_label.setVisible(len(store) == 0)
@@ -242,6 +246,7 @@ class HistoryChart(QWidget):
         self._pruned.setPen(pg.mkPen(c.pruned, width=1))
         self._pruned.setBrush(None)
         self._best.setPen(pg.mkPen(c.best, width=2))
+        self._descent.setPen(pg.mkPen(c.complete, width=1, style=Qt.PenStyle.DashLine))
         self._selection.setPen(pg.mkPen(c.selection, width=2))
         self._selection.setBrush(None)
         self._set_axis_labels()
