@@ -245,3 +245,14 @@ def test_empty_tables(tmp_path):
 def test_sheet_options_on_a_csv_are_refused(tmp_path):
     (tmp_path / "p.csv").write_text("a,b\n1,2\n3,4\n")
     assert "not a spreadsheet" in error_of(read_table, tmp_path / "p.csv", sheet="Data")
+
+
+def test_a_header_row_below_the_table_is_named_not_called_damage(tmp_path):
+    from hpgui.core.dataset import DatasetError, read_table
+
+    path = tmp_path / "short.xlsx"
+    pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]}).to_excel(path, index=False)
+    with pytest.raises(DatasetError) as caught:
+        read_table(path, header_row=40)
+    message = str(caught.value)
+    assert "no data rows below row 40" in message and "damaged" not in message

@@ -228,6 +228,11 @@ def _read_sheet(path: Path, sheets: list[str], sheet: str, header_row: int | Non
                "keep_default_na": False}
     try:
         frame = pd.read_excel(path, **options)
+    except ValueError as err:
+        if "Passed header=" not in str(err):  # pandas' words for a header row below the last row
+            raise DatasetError(_broken_workbook(path, err)) from None
+        raise _empty(f"{where} has no data rows below row {header + 1}: the header row is under the table. "
+                     "Choose a header row inside the table, or leave it to be detected.") from None
     except Exception as err:  # noqa: BLE001
         raise DatasetError(_broken_workbook(path, err)) from None
     frame = tidy_frame(frame, spreadsheet=True)

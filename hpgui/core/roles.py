@@ -200,3 +200,36 @@ def _names(columns: list[str], limit: int = 8) -> str:
 def _first(values: "pd.Series") -> Any:
     present = values.dropna()
     return present.iloc[0] if len(present) else None
+
+
+def check_roles(dataset: "Dataset", target: str | None, *, weight: str | None, group: str | None,
+                order: str | None, folds: int) -> list:
+    """The checks :func:`resolve` makes, as problems tied to the field of each column (for the
+    window, which shows them next to the picker) instead of one DatasetError for the first."""
+    from .dataset import DatasetError
+    from .space import Problem
+
+    frame = dataset.frame
+    if target is not None and target in frame.columns:
+        rows = np.flatnonzero(frame[target].notna().to_numpy())
+    else:
+        rows = np.arange(len(frame))
+    data = _Rows(rows)
+    problems = []
+    for field_name, kwargs in (("data.weight", {"weight": weight}), ("evaluation.group", {"group": group}),
+                               ("evaluation.order", {"order": order})):
+        if next(iter(kwargs.values())) is None:
+            continue
+        try:
+            resolve(dataset, data, **{"weight": None, "group": None, "order": None, **kwargs},
+                    folds=folds if isinstance(folds, int) and folds >= 2 else 2)
+        except DatasetError as err:
+            problems.append(Problem(field_name, str(err)))
+    return problems
+
+
+@dataclass
+class _Rows:
+    """The one attribute of TrainingData that :func:`resolve` reads."""
+
+    rows: np.ndarray

@@ -24,6 +24,7 @@ from hpgui.core.dataset import (TASKS, Dataset, DatasetError, default_features, 
 from hpgui.core.formatting import capped_list, human_size
 
 from .data_layout import DataPanelLayout
+from .data_roles import DataRolesMixin
 from .data_models import ColumnListModel, DataFrameModel
 from .tasks import BackgroundTask
 
@@ -59,12 +60,15 @@ class _Load:
     path: Path
     size: int | None
     selection: tuple | None = None  # set_selection() called while this load runs
+    sheet: str | None = None  # a workbook's sheet and header row (None: the reader chooses)
+    header_row: int | None = None
+    keep_target: bool = False  # the same file read again (another sheet): keep the target if it is there
 
 
-def load_dataset(path: str | os.PathLike) -> Dataset:
+def load_dataset(path: str | os.PathLike, sheet: str | None = None, header_row: int | None = None) -> Dataset:
     """Read a file for the panel (on a worker thread); every failure becomes a message, never a crash."""
     try:
-        return read_table(Path(path))
+        return read_table(Path(path), sheet=sheet, header_row=header_row)
     except Exception as err:  # noqa: BLE001
         raise DatasetError(failure_message(path, err)) from err
 
@@ -72,7 +76,7 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
 # ----------------------------------------------------------------------------- the panel
 
 
-class DataPanel(DataPanelLayout, QWidget):
+class DataPanel(DataRolesMixin, DataPanelLayout, QWidget):
     """Open a CSV file in the background, preview it and choose target, task and features.
 
     `datasetLoaded` is emitted once the new dataset and its default (or pending
@@ -85,6 +89,7 @@ class DataPanel(DataPanelLayout, QWidget):
     loadFailed = Signal(str, str)  # path, human message
     loadingChanged = Signal(bool)
     selectionChanged = Signal()  # target, features or task changed
+    rolesChanged = Signal()  # weight, group, time order or date parts changed (gui/data_roles.py)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,6 +106,7 @@ class DataPanel(DataPanelLayout, QWidget):
         self._notes: list[str] = []  # from set_selection
         self._hints: list[str] = []  # from the window's background checks (possible leaks)
         self._build()
+        self._build_roles()
         self._refresh()
         app = QCoreApplication.instance()
         if app is not None:
@@ -118,18 +124,21 @@ class DataPanel(DataPanelLayout, QWidget):
     def is_loading(self) -> bool:
         return self._job is not None
 
-    def load(self, path: str | os.PathLike) -> None:
+    def load(self, path: str | os.PathLike, *, sheet: str | None = None, header_row: int | None = None,
+             keep_target: bool = False) -> None:
         """Read `path` on a worker thread. A load still running is cancelled: its result is
-        ignored when it arrives. The current dataset stays until the new one is read."""
+        ignored when it arrives. The current dataset stays until the new one is read.
+        `sheet` and `header_row` (1-based, None to detect) are for a workbook."""
         path = Path(path)
         was_loading = self._job is not None
         try:
             size = path.stat().st_size if path.is_file() else None
         except OSError:
             size = None
-        job = self._job = _Load(path, size)
+        job = self._job = _Load(path, size, sheet=sheet, header_row=header_row, keep_target=keep_target)
         self._failure = None
-        self.loader.start(load_dataset, path, on_result=lambda dataset: self._on_loaded(job, dataset),
+        self.loader.start(load_dataset, path, sheet, header_row,
+                          on_result=lambda dataset: self._on_loaded(job, dataset),
                           on_error=lambda exc: self._on_failed(job, str(exc)))
         self._refresh()
         if not was_loading:
@@ -145,6 +154,7 @@ class DataPanel(DataPanelLayout, QWidget):
             raise ValueError(f"No column named {name!r} in {self._dataset.path.name}.")
         if name != self.target():
             self.columnModel.set_target(name)
+            self.rolesBox.set_target(name)
             self._refresh()
             self.selectionChanged.emit()
 
@@ -196,6 +206,7 @@ class DataPanel(DataPanelLayout, QWidget):
         if job is not self._job:  # a result queued just before its load was cancelled
             return
         self._job = None
+        kept = self.target() if job.keep_target else None
         self._dataset, self._size = dataset, job.size
         self._hints = []
         self._inferred = {}
@@ -207,7 +218,9 @@ class DataPanel(DataPanelLayout, QWidget):
             self._notes = self._apply_selection(*job.selection)
         else:
             self._notes = []
-            self.columnModel.set_dataset(dataset, default_target(dataset.profiles))
+            target = kept if kept in dataset.profiles else default_target(dataset.profiles)
+            self.columnModel.set_dataset(dataset, target)
+        self._roles_loaded(dataset, job.header_row)
         self._size_columns()
         self._refresh()
         self.loadingChanged.emit(False)
@@ -247,6 +260,7 @@ class DataPanel(DataPanelLayout, QWidget):
                 notes.append(f"Saved feature columns missing from {name} were left out: "
                              f"{capped_list(map(repr, unknown))}.")
         self.columnModel.set_dataset(dataset, target, features)
+        self.rolesBox.set_target(target)
         if task is not None and task not in TASKS:
             notes.append(f"Unknown task {task!r} in the setup; the inferred task is used.")
             task = None
@@ -434,6 +448,7 @@ class DataPanel(DataPanelLayout, QWidget):
         lines += dataset.warnings
         lines += self._notes
         lines += self._hints
+        lines += self._role_notes()
         target, task = self.target(), self.task()
         if target is None:
             if task != "clustering":

@@ -25,10 +25,12 @@ from hpgui.core.strategies import STRATEGIES
 from .manual_config import (METHOD_TEXT, MODE_TEXT, PRUNER_TEXT, duration_text, format_config, format_value,
                             metric_text, parse_config)
 from .search_sections import SearchSections, _Field, _select
+from .metric_default import MetricDefaultMixin
+from .validation_box import ValidationMixin
 from .form_widgets import ERROR_COLOR, WARNING_COLOR, IntSpinBox, mark_invalid
 from hpgui.core.formatting import exact_number, is_number
 
-class SearchPanel(SearchSections, QWidget):
+class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
     """Strategy, metric, evaluation, budget, preprocessing and manual configurations."""
 
     changed = Signal()
@@ -63,6 +65,8 @@ class SearchPanel(SearchSections, QWidget):
 
         layout.addWidget(self._build_strategy(content))
         layout.addWidget(self._build_evaluation(content))
+        self._build_validation()
+        self._build_metric_default()
         layout.addWidget(self._build_budget(content))
         layout.addWidget(self._build_preprocessing(content))
         layout.addWidget(self._build_manual(content))
@@ -100,6 +104,8 @@ class SearchPanel(SearchSections, QWidget):
         finally:
             self._filling = filling
         self._update_metric_hints()
+        self._update_column_methods()
+        self._update_visibility()
 
     def metric(self, *paint_device_metric: Any) -> str:
         """The metric's name (``"rmse"``).
@@ -150,14 +156,14 @@ class SearchPanel(SearchSections, QWidget):
         )
 
     def evaluation(self) -> EvaluationSpec:
-        return EvaluationSpec(
+        return self._column_evaluation(EvaluationSpec(
             method=self.method_combo.currentData(),
             folds=self.folds_spin.value(),
             shuffle=self.shuffle_box.isChecked(),
             repeats=self.repeats_spin.value(),
             holdout_fraction=_fraction(self.holdout_spin.value()),
             test_fraction=_fraction(self.test_spin.value()) if self.test_box.isChecked() else None,
-        )
+        ))
 
     def budget(self) -> Budget:
         return Budget(
@@ -212,11 +218,13 @@ class SearchPanel(SearchSections, QWidget):
             if is_number(evaluation.holdout_fraction):
                 self.holdout_spin.setValue(evaluation.holdout_fraction * 100)
             self.shuffle_box.setChecked(bool(evaluation.shuffle))
+            self._apply_validation(evaluation)
             self.test_box.setChecked(evaluation.test_fraction is not None)
             if is_number(evaluation.test_fraction):
                 self.test_spin.setValue(evaluation.test_fraction * 100)
 
             _select(self.metric_combo, setup.metric_for(self._task), "{} (not a %s metric)" % self._task)
+            self._metric_chosen = setup.metric is not None
 
             budget = setup.budget
             self.trials_box.setChecked(budget.trials is not None)
@@ -407,6 +415,7 @@ class SearchPanel(SearchSections, QWidget):
         form.setRowVisible(self._fields["evaluation.shuffle"], method == "kfold")
         text = METHOD_TEXT.get(method)
         self.method_combo.setToolTip(text[1] if text else "")
+        self._update_validation_visibility()
         self.test_spin.setEnabled(self.test_box.isChecked())
 
         for box, spin in ((self.trials_box, self.trials_spin), (self.time_box, self.time_spin),
@@ -430,7 +439,7 @@ class SearchPanel(SearchSections, QWidget):
 
     def _update_metric_hints(self) -> None:
         metric = METRICS.get(self.metric_combo.currentData())
-        self.metric_combo.setToolTip(metric.doc if metric else "Pick the score to optimise.")
+        self.metric_combo.setToolTip(self._with_default_note(metric.doc if metric else "Pick the score to optimise."))
         if metric is None:
             self.target_hint.setText("")
         else:

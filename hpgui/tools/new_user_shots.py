@@ -106,9 +106,7 @@ def main(argv=None) -> int:
         if window.leak_check.last:
             break
         settle(100)
-    window.date_parts.tick("admitted", "year")
-    window.date_parts.tick("admitted", "day_of_week")
-    window.date_parts.tick("admitted", "hour")
+    window.data_panel.rolesBox.set_date_parts("admitted", ["year", "day_of_week", "hour"])
     window.setup_tabs.setCurrentIndex(0)
     shot("data")
 

@@ -360,7 +360,7 @@ def test_bad_files_report_the_dataset_error_and_keep_the_previous_dataset(qtbot,
 
 
 def test_an_unexpected_error_becomes_a_message_without_a_traceback(qtbot, panel, monkeypatch):
-    def broken(path):
+    def broken(path, **options):
         raise RuntimeError("parser exploded")
 
     monkeypatch.setattr(data_panel_module, "read_table", broken)
@@ -459,20 +459,20 @@ def test_controls_have_names_tooltips_and_a_tab_order(qtbot, panel):
     load(qtbot, panel, PENGUINS)
     assert panel.targetCombo.accessibleName() == "Target column"
     controls = [w for kind in (QComboBox, QToolButton, QTableView) for w in panel.findChildren(kind)]
-    assert len(controls) == 8  # 2 combos, 4 tool buttons, 2 tables
+    assert len(controls) == 12  # target, task, sheet, weight, group, order; 4 tool buttons; 2 tables
     for widget in controls:
         assert widget.accessibleName(), widget.objectName()
         assert widget.toolTip(), widget.objectName()
     assert panel.dataMessage.objectName() == "dataMessage" and panel.dataMessage.wordWrap()
     assert panel.splitter.objectName() == "dataSplitter"
     chain, widget = [], panel.targetCombo
-    for _ in range(7):
+    for _ in range(10):
         chain.append(widget.objectName())
         widget = widget.nextInFocusChain()
         while not widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget is not panel.targetCombo:
             widget = widget.nextInFocusChain()
-    assert chain == ["targetCombo", "taskCombo", "resetTask", "allFeatures", "noFeatures", "defaultFeatures",
-                     "columnList"]
+    assert chain == ["targetCombo", "taskCombo", "resetTask", "weightCombo", "groupCombo", "orderCombo",
+                     "allFeatures", "noFeatures", "defaultFeatures", "columnList"]
 
 
 def test_a_narrow_data_tab_puts_the_preview_under_the_columns(qtbot, panel):

@@ -321,20 +321,18 @@ def test_date_parts_are_offered_and_reach_the_search(qtbot, window, id_last_csv)
     from hpgui.core.runner import Search
 
     load(qtbot, window, id_last_csv, target="outcome")
-    box = window.date_parts
-    assert box.isVisibleTo(window) and list(box._boxes) == ["visit"]
+    roles = window.data_panel.rolesBox
     assert window.binding.build_setup().data.dates is None
-    box.tick("visit", "year")
-    box.tick("visit", "day_of_week")
+    roles.set_date_parts("visit", ["year", "day_of_week"])
     setup = window.binding.build_setup()
     assert dict(setup.data.dates) == {"visit": ("year", "day_of_week")}
     search = Search(setup)
     assert search.data.dates == {"visit": ("year", "day_of_week")}
-    # A saved setup brings its parts back; a new file starts with none ticked.
+    # A saved setup brings its parts back; a new file starts with none chosen.
     path = id_last_csv.with_name("with-dates.json")
     setup.save(path)
     load(qtbot, window, id_last_csv, target="outcome")
-    assert box.dates() == {}
+    assert not window.data_panel.dates()
     with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
         window.open_setup(path)
-    assert box.dates() == {"visit": ("year", "day_of_week")}
+    assert dict(window.data_panel.dates()) == {"visit": ("year", "day_of_week")}

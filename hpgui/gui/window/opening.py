@@ -75,7 +75,7 @@ class Opening(QObject):
         """Read the setup's data file in the background, then fill every form from the setup."""
         self._pending_setup = setup
         self._pending_target = None
-        self.window.data_panel.load(setup.data_path)
+        self.window.data_panel.load(setup.data_path, sheet=setup.data.sheet, header_row=setup.data.header_row)
 
     def open_csv_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open data", last_folder(),
@@ -135,15 +135,16 @@ class Opening(QObject):
         w = self.window
         setup, self._pending_setup = self._pending_setup, None
         self.session.data_loaded(dataset.path)  # a new dataset takes the old study off screen
-        w.date_parts.set_columns([n for n, p in dataset.profiles.items() if p.kind == "datetime"])
+        w.search_panel.forget_metric_pick()  # a new target: the metric follows its default again
         if setup is not None:
             features = list(setup.data.features) if setup.data.features else None
             w.data_panel.set_selection(setup.data.target, features, setup.data.task)
+            w.data_panel.set_roles(setup.data.weight, setup.evaluation.group, setup.evaluation.order,
+                                   setup.data.dates)
             task = w.data_panel.task() or setup.task_or()
             w.model_panel.apply(setup, task)
             w.search_panel.set_task(task)
             w.search_panel.apply(setup)
-            w.date_parts.set_dates(setup.data.date_parts)
         else:
             if self._pending_target is not None and self._pending_target in dataset.frame.columns:
                 w.data_panel.set_target(self._pending_target)

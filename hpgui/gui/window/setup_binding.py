@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.dataset import DatasetError, check_columns
 from ...core.gradient_strategy import unavailable
+from ...core.metrics import default_metric
+from ...core.roles import check_roles
 from ...core.pipeline import check_preprocessing
 from ...core.setup import DataSpec, SearchSetup
 from ...core.space import Problem
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 VALIDATE_MS = 120
 TAB_TITLES = ("1 · Data", "2 · Model", "3 · Search")
+#: Problems the Data tab's roles box shows under its pickers.
+ROLE_PROBLEM_FIELDS = ("data.weight", "data.dates", "evaluation.group", "evaluation.order")
 
 
 class SetupBinding(QObject):
@@ -37,6 +41,8 @@ class SetupBinding(QObject):
         self._check_key: tuple | None = None
         self._check_problem: Problem | None = None
         self._categorical: list[str] = []
+        self._roles_key: tuple | None = None
+        self._roles_problems: list[Problem] = []
         self.timer = QTimer(self)
         self.timer.setObjectName("validateTimer")
         self.timer.setSingleShot(True)
@@ -44,15 +50,29 @@ class SetupBinding(QObject):
         self.timer.timeout.connect(self.validate)
         window.model_panel.changed.connect(self.timer.start)
         window.search_panel.changed.connect(self.timer.start)
-        window.date_parts.changed.connect(self.timer.start)
         window.data_panel.selectionChanged.connect(self.task_changed)
+        window.data_panel.rolesChanged.connect(self.roles_changed)
 
     def task_changed(self) -> None:
         """Target, features or task changed: offer the task's models and metrics, then check again."""
         task = self.current_task()
         self.window.model_panel.set_task(task)
         self.window.search_panel.set_task(task)
+        self._offer_default_metric(task)
+        self.roles_changed()
+
+    def roles_changed(self) -> None:
+        """Weight, group, time order or date parts changed: offer the validation methods they allow."""
+        dp = self.window.data_panel
+        self.window.search_panel.set_columns(dp.group(), dp.order())
         self.timer.start()
+
+    def _offer_default_metric(self, task: str) -> None:
+        dp = self.window.data_panel
+        target = dp.target()
+        y = dp.dataset.frame[target] if dp.dataset is not None and target is not None else None
+        name, why = default_metric(task, y if task == "classification" else None)
+        self.window.search_panel.set_default_metric(name, why)
 
     def current_task(self) -> str:
         return self.window.data_panel.task() or "classification"
@@ -62,12 +82,13 @@ class SetupBinding(QObject):
         dataset = w.data_panel.dataset
         if dataset is None or w.model_panel.model() is None:
             return None
-        sp = w.search_panel
+        sp, dp = w.search_panel, w.data_panel
+        sp.set_columns(dp.group(), dp.order())
         model, space = w.model_panel.space()
         return SearchSetup(
-            data=DataSpec(path=str(Path(dataset.path).resolve()), target=w.data_panel.target(),
-                          task=self.current_task(), features=tuple(w.data_panel.features()),
-                          dates=w.date_parts.dates() or None),
+            data=DataSpec(path=str(Path(dataset.path).resolve()), target=dp.target(),
+                          task=self.current_task(), features=tuple(dp.features()), sheet=dp.sheet(),
+                          header_row=dp.header_row(), weight=dp.weight(), dates=dp.dates() or None),
             model=model, space=space, preprocessing=sp.preprocessing(), strategy=sp.strategy(),
             evaluation=sp.evaluation(), metric=sp.metric(), budget=sp.budget(),
         )
@@ -95,9 +116,11 @@ class SetupBinding(QObject):
                                                multi=setup is not None and setup.is_multi)
         w.search_panel.set_problems([p for p in problems if p.field.split(".")[0] in
                                      ("strategy", "evaluation", "budget", "metric", "preprocessing")])
+        w.data_panel.rolesBox.set_problems([p for p in problems if p.field in ROLE_PROBLEM_FIELDS])
         self._mark_tabs(problems)
+        # the roles box shows its own problems under its pickers
         general = [p for p in problems if p.field.split(".")[0] in ("data", "model", "study", "space", "")
-                   and not p.field.startswith("space.")]
+                   and not p.field.startswith("space.") and p.field not in ("data.weight", "data.dates")]
         if general:
             w.problem_label.setText("\n".join(f"⚠ {p.message}" for p in general))
             w.problem_label.show()
@@ -142,4 +165,16 @@ class SetupBinding(QObject):
                 self._check_problem = None
                 self._categorical = checked.categorical
         problems = [self._check_problem] if self._check_problem is not None else []
+        if self._check_problem is None:
+            problems += self._role_problems(setup)
         return problems + check_preprocessing(setup.preprocessing, self._categorical)
+
+    def _role_problems(self, setup: SearchSetup) -> list[Problem]:
+        """The core's checks of the weight, group and time-order columns (roles.resolve), one field each."""
+        dataset, spec, evaluation = self.window.data_panel.dataset, setup.data, setup.evaluation
+        key = (id(dataset), spec.target, spec.weight, evaluation.group, evaluation.order, evaluation.folds)
+        if key != self._roles_key:
+            self._roles_key = key
+            self._roles_problems = check_roles(dataset, spec.target, weight=spec.weight, group=evaluation.group,
+                                               order=evaluation.order, folds=evaluation.folds)
+        return list(self._roles_problems)

@@ -23,7 +23,6 @@ from ..best_panel import BestPanel
 from ..bounded import ElidedLabel, bounded
 
 from ..data_panel import DataPanel
-from ..date_parts import DatePartsBox
 from ..notifier import Notifier
 from ..report_export import ReportExport
 from ..search_panel import SearchPanel
@@ -93,9 +92,6 @@ class MainWindow(QMainWindow):
     # -- the rooms --------------------------------------------------------------------------------
     def _build_rooms(self) -> None:
         self.data_panel = DataPanel()
-        # Under the data messages, above the columns: shown only for a file with date columns.
-        self.date_parts = DatePartsBox()
-        self.data_panel.layout().insertWidget(self.data_panel.layout().count() - 1, self.date_parts)
         self.model_panel = ModelPanel()
         self.search_panel = SearchPanel()
         self.setup_tabs = QTabWidget()
