@@ -177,3 +177,36 @@ def test_a_fold_is_marked_finite_only_when_every_feature_value_is():
     assert FoldCache(X[["a"]], y, splits, classification=True).fold("", 0, None).finite
     text = pd.DataFrame({"t": np.array(["x", "y", "x", "y"], dtype=object)})
     assert not FoldCache(text, y, splits, classification=True).fold("", 0, None).finite
+
+
+def test_a_large_folds_train_score_is_measured_on_a_fixed_sample_of_its_rows():
+    from sklearn.metrics import accuracy_score, get_scorer
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from hpgui.core.evaluate import cross_validate
+    from hpgui.core.foldcache import TRAIN_SCORE_ROWS
+
+    rng = np.random.default_rng(4)
+    n = 6000
+    X = pd.DataFrame(rng.normal(size=(n, 4)), columns=list("abcd"))
+    y = pd.Series((X["a"] - X["b"] + rng.normal(scale=1.0, size=n) > 0).astype(int))
+    splits = _splits(n, 5)
+    cache = FoldCache(X, y, splits, classification=True)
+    first = cross_validate(KNeighborsClassifier, lambda i: cache.fold("", i, None), 5, get_scorer("accuracy"))
+    again = cross_validate(KNeighborsClassifier, lambda i: cache.fold("", i, None), 5, get_scorer("accuracy"))
+    assert first.train == again.train  # the same rows in every trial, so train scores compare
+    full, sampled = [], []
+    for i, (tr, te) in enumerate(splits):
+        fold = cache.fold("", i, None)
+        Xs, ys, ws = fold.train_score_rows
+        assert len(ys) == max(TRAIN_SCORE_ROWS, len(te)) < len(tr) and ws is None
+        assert set(map(tuple, Xs)) <= set(map(tuple, fold.X_train))  # rows of this training fold only
+        model = KNeighborsClassifier().fit(X.iloc[tr], y.iloc[tr])
+        sampled.append(accuracy_score(ys, model.predict(Xs)))
+        full.append(accuracy_score(y.iloc[tr], model.predict(X.iloc[tr])))
+    assert first.train == pytest.approx(float(np.mean(sampled)), abs=1e-12)
+    # An estimate of the whole fold's train score, as precise as the validation score (1,200 rows here).
+    assert first.train == pytest.approx(float(np.mean(full)), abs=0.02)
+    # A small fold keeps every training row.
+    small = FoldCache(X.iloc[:500], y.iloc[:500], _splits(500, 5), classification=True).fold("", 0, None)
+    assert small.train_sample is None and small.train_score_rows[0] is small.X_train
