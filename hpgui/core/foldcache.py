@@ -26,10 +26,9 @@ import numpy as np
 BUDGET_FACTOR = 2.0
 #: ... but never less than this, so small data sets are always kept whole.
 MIN_BUDGET_BYTES = 64 * 2 ** 20
-#: The train score is measured on at most this many training rows, or as many as the validation
-#: fold has if that is more: a seeded sample, the same in every trial, so the train score costs no
-#: more than the validation score while its estimate stays as precise as the validation score's.
-TRAIN_SCORE_ROWS = 1000
+#: The train score is measured on as many training rows as the validation fold has (a seeded
+#: sample, the same in every trial): its estimate is then as precise as the validation score's,
+#: and it costs one prediction of the validation fold's size instead of one four times as large.
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ class PreparedFold:
     warnings: tuple[tuple[str, type], ...] = ()
     #: Every feature value is a finite number (checked once here, so fits need not check it again).
     finite: bool = False
-    #: The training rows the train score is measured on (features, targets, weights): all of them,
-    #: or a seeded sample of a large fold (see TRAIN_SCORE_ROWS).
+    #: The training rows the train score is measured on (features, targets, weights): a seeded
+    #: sample as large as the validation fold, or None when that is every training row.
     train_sample: tuple[Any, Any, Any] | None = None
 
     @property
@@ -107,13 +106,19 @@ def _as_array(X: Any) -> Any:
     return X
 
 
-def train_score_sample(index: int, X: Any, y: Any, w: Any, n_test: int) -> tuple[Any, Any, Any] | None:
-    """A seeded sample of a large training fold's rows for its train score (None: use them all)."""
-    size = max(TRAIN_SCORE_ROWS, n_test)
-    n = X.shape[0]
-    if n <= size:
+def train_sample_rows(index: int, n_train: int, n_test: int) -> np.ndarray | None:
+    """Fold ``index``'s training rows its train score is measured on (positions in the training fold)."""
+    size = max(int(n_test), 1)
+    if n_train <= size:
         return None
-    rows = np.sort(np.random.default_rng(index).choice(n, size, replace=False))
+    return np.sort(np.random.default_rng(index).choice(n_train, size, replace=False))
+
+
+def train_score_sample(index: int, X: Any, y: Any, w: Any, n_test: int) -> tuple[Any, Any, Any] | None:
+    """That sample of a prepared training fold (None: all of its rows)."""
+    rows = train_sample_rows(index, X.shape[0], n_test)
+    if rows is None:
+        return None
     take = (lambda a: None if a is None else (a.iloc[rows] if hasattr(a, "iloc") else a[rows]))
     return take(X), take(y), take(w)
 
