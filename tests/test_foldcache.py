@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hpgui.core.foldcache import FoldCache, PreparedFold
+from hpgui.core.foldcache import FoldCache, PreparedFold, train_sample_rows
 from hpgui.core.runner import Search
 from hpgui.core.setup import SearchSetup
 from tests_support import EXAMPLES
@@ -44,16 +44,18 @@ def _uncached(search: Search, params) -> tuple[list[float], float]:
     """The plain loop: the whole pipeline fitted on each fold's DataFrame rows, scored on them."""
     X, y = search.X, search.y
     folds, train = [], []
-    for tr, te in search.splits:
+    for i, (tr, te) in enumerate(search.splits):
+        rows = train_sample_rows(i, len(tr), len(te))
+        sample = tr if rows is None else tr[rows]  # the training rows the train score is measured on
         pipeline = search.build_estimator(params)
         if y is None:
             pipeline.fit(X.iloc[tr])
             folds.append(float(search.scorer(pipeline, X.iloc[te], None)))
-            train.append(float(search.scorer(pipeline, X.iloc[tr], None)))
+            train.append(float(search.scorer(pipeline, X.iloc[sample], None)))
         else:
             pipeline.fit(X.iloc[tr], y.iloc[tr])
             folds.append(float(search.scorer(pipeline, X.iloc[te], y.iloc[te])))
-            train.append(float(search.scorer(pipeline, X.iloc[tr], y.iloc[tr])))
+            train.append(float(search.scorer(pipeline, X.iloc[sample], y.iloc[sample])))
     return folds, float(np.mean(train))
 
 
@@ -157,10 +159,11 @@ def test_sample_weights_reach_the_fit_and_both_scores():
     cache = FoldCache(X, y, splits, classification=True, sample_weight=w)
     score = cross_validate(LogisticRegression, lambda i: cache.fold("", i, None), 4, get_scorer("accuracy"))
     expected, train = [], []
-    for tr, te in splits:
+    for i, (tr, te) in enumerate(splits):
         model = LogisticRegression().fit(X.iloc[tr], y.iloc[tr], sample_weight=w[tr])
         expected.append(accuracy_score(y.iloc[te], model.predict(X.iloc[te]), sample_weight=w[te]))
-        train.append(accuracy_score(y.iloc[tr], model.predict(X.iloc[tr]), sample_weight=w[tr]))
+        s = tr[train_sample_rows(i, len(tr), len(te))]
+        train.append(accuracy_score(y.iloc[s], model.predict(X.iloc[s]), sample_weight=w[s]))
     assert score.folds == pytest.approx(expected, abs=1e-12)
     assert score.train == pytest.approx(float(np.mean(train)), abs=1e-12)
     unweighted = cross_validate(LogisticRegression, lambda i: FoldCache(X, y, splits, classification=True)
@@ -177,3 +180,35 @@ def test_a_fold_is_marked_finite_only_when_every_feature_value_is():
     assert FoldCache(X[["a"]], y, splits, classification=True).fold("", 0, None).finite
     text = pd.DataFrame({"t": np.array(["x", "y", "x", "y"], dtype=object)})
     assert not FoldCache(text, y, splits, classification=True).fold("", 0, None).finite
+
+
+def test_the_train_score_is_measured_on_a_fixed_sample_as_large_as_the_validation_fold():
+    from sklearn.metrics import accuracy_score, get_scorer
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from hpgui.core.evaluate import cross_validate
+    rng = np.random.default_rng(4)
+    n = 6000
+    X = pd.DataFrame(rng.normal(size=(n, 4)), columns=list("abcd"))
+    y = pd.Series((X["a"] - X["b"] + rng.normal(scale=1.0, size=n) > 0).astype(int))
+    splits = _splits(n, 5)
+    cache = FoldCache(X, y, splits, classification=True)
+    first = cross_validate(KNeighborsClassifier, lambda i: cache.fold("", i, None), 5, get_scorer("accuracy"))
+    again = cross_validate(KNeighborsClassifier, lambda i: cache.fold("", i, None), 5, get_scorer("accuracy"))
+    assert first.train == again.train  # the same rows in every trial, so train scores compare
+    full, sampled = [], []
+    for i, (tr, te) in enumerate(splits):
+        fold = cache.fold("", i, None)
+        Xs, ys, ws = fold.train_score_rows
+        assert len(ys) == len(te) < len(tr) and ws is None
+        assert set(map(tuple, Xs)) <= set(map(tuple, fold.X_train))  # rows of this training fold only
+        model = KNeighborsClassifier().fit(X.iloc[tr], y.iloc[tr])
+        sampled.append(accuracy_score(ys, model.predict(Xs)))
+        full.append(accuracy_score(y.iloc[tr], model.predict(X.iloc[tr])))
+    assert first.train == pytest.approx(float(np.mean(sampled)), abs=1e-12)
+    # An estimate of the whole fold's train score, as precise as the validation score (1,200 rows here).
+    assert first.train == pytest.approx(float(np.mean(full)), abs=0.02)
+    # A holdout whose validation part is as large as its training part keeps every training row.
+    half = [(np.arange(0, n, 2), np.arange(1, n, 2))]
+    whole = FoldCache(X, y, half, classification=True).fold("", 0, None)
+    assert whole.train_sample is None and whole.train_score_rows[0] is whole.X_train

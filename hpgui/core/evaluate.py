@@ -192,7 +192,8 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
 
     ``fold(i)`` gives fold ``i`` as the model sees it (:class:`~hpgui.core.foldcache.PreparedFold`:
     preprocessing already applied), ``make_model()`` a fresh unfitted model. The validation score
-    and the train score come from the same scorer, each from one prediction on its rows. A fold
+    and the train score come from the same scorer, each from one prediction on its rows (for a
+    large fold, the train score's rows are a seeded sample: ``PreparedFold.train_score_rows``). A fold
     carrying sample weights passes them to the fit and to both scores. ``on_fold`` runs after
     every fold with the scores so far; it may raise :class:`Interrupted` to abandon the trial
     (pruning, Stop). ``keep``, a list, receives each fold's fitted model with its prepared fold.
@@ -220,7 +221,7 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
         with config_context(skip_parameter_validation=True):
             scores.append(_score(scorer, model, data.X_test, data.y_test, data.w_test))
             if train_score:
-                train_scores.append(_score(scorer, model, data.X_train, data.y_train, data.w_train))
+                train_scores.append(_score(scorer, model, *data.train_score_rows))
         fit_time += fitted - started  # preparing a fold not kept yet counts as fitting, as in a Pipeline
         score_time += time.perf_counter() - fitted
         if keep is not None:

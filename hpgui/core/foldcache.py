@@ -26,6 +26,9 @@ import numpy as np
 BUDGET_FACTOR = 2.0
 #: ... but never less than this, so small data sets are always kept whole.
 MIN_BUDGET_BYTES = 64 * 2 ** 20
+#: The train score is measured on as many training rows as the validation fold has (a seeded
+#: sample, the same in every trial): its estimate is then as precise as the validation score's,
+#: and it costs one prediction of the validation fold's size instead of one four times as large.
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,20 @@ class PreparedFold:
     warnings: tuple[tuple[str, type], ...] = ()
     #: Every feature value is a finite number (checked once here, so fits need not check it again).
     finite: bool = False
+    #: The training rows the train score is measured on (features, targets, weights): a seeded
+    #: sample as large as the validation fold, or None when that is every training row.
+    train_sample: tuple[Any, Any, Any] | None = None
+
+    @property
+    def train_score_rows(self) -> tuple[Any, Any, Any]:
+        if self.train_sample is not None:
+            return self.train_sample
+        return self.X_train, self.y_train, self.w_train
 
     @property
     def nbytes(self) -> int:
         return sum(_nbytes(a) for a in (self.X_train, self.y_train, self.X_test, self.y_test,
-                                        self.w_train, self.w_test))
+                                        self.w_train, self.w_test, *(self.train_sample or ())))
 
     def replay_warnings(self) -> None:
         for message, category in self.warnings:
@@ -92,6 +104,23 @@ def _as_array(X: Any) -> Any:
     if hasattr(X, "iloc"):
         return np.asarray(X)
     return X
+
+
+def train_sample_rows(index: int, n_train: int, n_test: int) -> np.ndarray | None:
+    """Fold ``index``'s training rows its train score is measured on (positions in the training fold)."""
+    size = max(int(n_test), 1)
+    if n_train <= size:
+        return None
+    return np.sort(np.random.default_rng(index).choice(n_train, size, replace=False))
+
+
+def train_score_sample(index: int, X: Any, y: Any, w: Any, n_test: int) -> tuple[Any, Any, Any] | None:
+    """That sample of a prepared training fold (None: all of its rows)."""
+    rows = train_sample_rows(index, X.shape[0], n_test)
+    if rows is None:
+        return None
+    take = (lambda a: None if a is None else (a.iloc[rows] if hasattr(a, "iloc") else a[rows]))
+    return take(X), take(y), take(w)
 
 
 class FoldCache:
@@ -156,7 +185,8 @@ class FoldCache:
             w_train, w_test = self.sample_weight[train], self.sample_weight[test]
         X_train, X_test = _as_array(X_train), _as_array(X_test)
         return PreparedFold(X_train, y_train, X_test, y_test, w_train, w_test, tuple(seen),
-                            _all_finite(X_train) and _all_finite(X_test))
+                            _all_finite(X_train) and _all_finite(X_test),
+                            train_score_sample(index, X_train, y_train, w_train, len(test)))
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -62,7 +62,8 @@ class OverfitView(AnalysisView):
         self.threshold.setToolTip(
             "A trial over-fits when its train score beats its validation score by more than this, in the "
             "metric's units (for a metric where lower is better: validation is higher than train by more). "
-            "Over-fitting trials are red here and marked ⚠ in the table's train column.")
+            "Over-fitting trials are red here and marked ⚠ in the table's train column. Each fold's train "
+            "score is measured on a fixed sample of its training rows as large as its validation rows.")
         self.threshold_label.setBuddy(self.threshold)
         self.threshold.valueChanged.connect(self._on_threshold)
         self.toolbar.insertWidget(0, self.threshold_label)
