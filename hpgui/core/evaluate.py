@@ -34,6 +34,8 @@ class Interrupted(BaseException):
     def __init__(self, reason: str = "stopped"):
         super().__init__(reason)
         self.reason = reason
+        #: How far the trial got (hpgui.core.fidelity's resource record), when it is known.
+        self.progress: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

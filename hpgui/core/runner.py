@@ -26,6 +26,7 @@ from .. import __version__
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
 from .evaluate import Score, cross_validate, make_splits
+from .fidelity import make_plan
 from .foldcache import FoldCache
 from .journal_batch import held, install
 from .metrics import Metric, default_metric, get_metric
@@ -175,6 +176,12 @@ class Search:
         self.splits = make_splits(evaluation, self.task, X, y, self.seed, groups=rows.groups)
         self.folds = FoldCache(X, y, self.splits, classification=self.task == "classification",
                                sample_weight=self.weight)
+        # Trials stopped by a resource: the hyperparameters it sets (max_iter, n_estimators) are not searched.
+        self.fidelity = make_plan(setup.strategy.resource, [get_model(m) for m in self.choice.models],
+                                  self.splits, self.n_classes)
+        if self.fidelity is not None:
+            self.space = self.fidelity.space_without(self.space, self.choice.qualified)
+            self.order = [name for name in self.order if name in self.space]
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
@@ -200,7 +207,8 @@ class Search:
                                                  f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
         sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials, parallel=self.shared)
-        pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
+        pruner = make_pruner(self.setup.strategy.pruner, len(self.splits),
+                             None if self.fidelity is None else self.fidelity.bounds)
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
             self._check_same_search(study)
@@ -227,7 +235,8 @@ class Search:
         mine = self.stored_setup()
         keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
         differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
-        for key in ("name", "seed"):  # the seed picks the folds: other folds give incomparable scores
+        # The seed picks the folds: other folds give incomparable scores; so do other resources' steps.
+        for key in ("name", "seed", "resource"):
             if stored.get("strategy", {}).get(key, 0) != mine["strategy"].get(key, 0):
                 differs.append(f"strategy {key}")
         # The same search over wider ranges may continue (range advice's "Widen and continue"); a grid
@@ -270,6 +279,8 @@ class Search:
     def recipe(self, params: Mapping[str, Any]) -> Any:
         """The whole pipeline for a trial's parameters, as a buildable (and printable) recipe."""
         model, own = self.model_of(params)
+        if self.fidelity is not None:
+            own = self.fidelity.estimator_params(model.name, own)
         return pipeline_recipe(model, self.task, own, numeric=self.data.numeric,
                                categorical=self.data.categorical, preprocessing=self.setup.preprocessing,
                                seed=self.seed, needs_proba=self.needs_proba, dates=self.data.dates)
