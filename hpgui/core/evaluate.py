@@ -225,7 +225,12 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
         fit_time += fitted - started  # preparing a fold not kept yet counts as fitting, as in a Pipeline
         score_time += time.perf_counter() - fitted
         if on_fold is not None:
-            on_fold(i, scores)
+            try:
+                on_fold(i, scores)
+            except Interrupted as exc:
+                if exc.progress is not None:  # a pruned trial keeps the time its folds took
+                    exc.progress["fit_time_s"] = fit_time
+                raise
     values = np.asarray(scores, dtype=float)
     return Score(
         value=float(np.mean(values)),
