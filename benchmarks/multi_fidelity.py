@@ -1,7 +1,7 @@
 """Stopping poor trials by a resource (epochs, trees, boosting stages) against training every trial to the end.
 
 Claim (docs/benchmarks.md, issue 15): on four problems, the same TPE search with the same
-trial budget and seeds, pruned by resource (Hyperband on the model's own resource), spends
+trial budget and seeds, pruned by resource (Hyperband or ASHA on the model's own resource), spends
 at least 40 % less fit time than the unpruned search at a best score within 0.5 % of it,
 and beats scikit-learn's ``HalvingRandomSearchCV`` given as many candidates on time at an
 equal score.
@@ -10,7 +10,8 @@ Each problem and seed runs four searches on the same folds and the same held-out
 
 - ``full``: hpgui, no pruning (every trial trained to the end on every fold);
 - ``folds``: hpgui, the median pruner between folds (what hpgui did before);
-- ``resource``: hpgui, Hyperband on the model's resource, a step on every fold at a time;
+- ``hyperband``: hpgui, Hyperband on the model's resource, a step on every fold at a time;
+- ``asha``: hpgui, asynchronous successive halving (Optuna's SuccessiveHalvingPruner) on the same steps;
 - ``halving``: ``HalvingRandomSearchCV`` (factor 3) over the same resource from the catalog's
   minimum to its maximum, ``n_candidates`` = the trial budget, the same folds (``cv``).
 
@@ -41,7 +42,7 @@ from _common import classification_csv, environment_line, markdown_table, median
 SEEDS, QUICK_SEEDS = (0, 1, 2, 3, 4), (0,)
 TRIALS, QUICK_TRIALS = 30, 16
 FOLDS, QUICK_FOLDS = 5, 3
-MODES = ("full", "folds", "resource", "halving")
+MODES = ("full", "folds", "hyperband", "asha", "halving")
 
 
 def _log(low: float, high: float, kind: str = "float") -> dict[str, Any]:
@@ -90,13 +91,13 @@ def write_data() -> None:
 def setup_for(problem: dict[str, Any], mode: str, seed: int, trials: int, folds: int):
     from hpgui.core.setup import SearchSetup
 
-    pruner = {"full": "none", "folds": "median", "resource": "hyperband"}[mode]
+    pruner = {"full": "none", "folds": "median", "hyperband": "hyperband", "asha": "successive_halving"}[mode]
     return SearchSetup.from_json({
         "format": "hpgui-setup/1",
         "data": {"path": str(DATA_DIR / problem["data"]), "target": problem["target"]},
         "model": problem["model"], "space": problem["space"],
         "strategy": {"name": "tpe", "seed": seed, "pruner": pruner,
-                     "resource": problem["resource"] if mode == "resource" else "folds"},
+                     "resource": problem["resource"] if mode in ("hyperband", "asha") else "folds"},
         "evaluation": {"folds": folds, "test_fraction": 0.2},
         "metric": "accuracy", "budget": {"trials": trials},
     })

@@ -78,7 +78,10 @@ class Plan:
 
     def steps(self, model: str) -> list[int]:
         spec = self.specs[model]
-        dense = spec.kind != ROWS and spec.method != "refit"
+        # Midpoints between rungs only where a step costs little more than its scoring: an epoch of
+        # partial_fit, a batch of trees. A refit pays for every step again, and a warm-started boosting
+        # fit bins the data and predicts with every stage so far each time.
+        dense = spec.method == "partial_fit" or spec.kind == "trees"
         return schedule(spec.minimum, spec.maximum, dense=dense)
 
     @property
