@@ -202,3 +202,18 @@ def test_savings_add_up_fits_and_seconds():
     saved = savings([rec(0, "complete", 100, 10.0), rec(1, "pruned", 10, 1.0), rec(2, "pruned", 30, 3.0)])
     assert saved == Savings(3, fits=5 * 1.4, full_fits=15.0, seconds=14.0, full_seconds=30.0)
     assert "8 of 15 fits (53%)" in saved.describe()
+
+
+def test_grid_search_runs_as_successive_halving_over_the_grid(digits_csv, tmp_path):
+    space = {"max_depth": {"type": "int", "values": [1, 2, 3, 6, 10, 14]},
+             "criterion": {"type": "categorical", "choices": ["gini", "entropy"]}}
+    setup = digits_setup(digits_csv, "decision_tree", "rows", pruner="successive_halving", strategy="grid",
+                         space=space, trials=None)
+    result = Search(setup, storage=str(tmp_path / "s.journal")).run()
+    assert result.stop_reason == "grid complete"
+    points = sorted((r.params["max_depth"], r.params["criterion"]) for r in result.trials)
+    assert points == sorted((d, c) for d in (1, 2, 3, 6, 10, 14) for c in ("gini", "entropy"))
+    pruned = [r for r in result.trials if r.state == "pruned"]
+    assert pruned and all(r.resource["kind"] == "rows" and r.resource["reached"] < r.resource["max"]
+                          for r in pruned)
+    assert result.best.params["max_depth"] >= 6  # stumps on digits never win
