@@ -17,6 +17,16 @@ from hpgui.core.catalog import get_model
 from hpgui.core.resources import ResourceSpec, Trainer, rows_spec, schedule, stratified_order
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # Histogram boosting's OpenMP threads spin-wait for each other; on a loaded machine that turns a
+    # second's fit into minutes. One thread gives the same trees (the test is about equality, not speed).
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture(scope="module")
 def data():
     X, y = make_classification(n_samples=900, n_features=12, n_informative=6, n_classes=3, random_state=0)

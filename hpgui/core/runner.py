@@ -18,7 +18,6 @@ import secrets
 import time
 import warnings
 import zlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -29,7 +28,8 @@ from .evaluate import Score, cross_validate, make_splits
 from .fidelity import make_plan
 from .foldcache import FoldCache
 from .journal_batch import held, install
-from .metrics import Metric, default_metric, get_metric
+from .metrics import default_metric, get_metric
+from .progress import Progress, SearchResult  # noqa: F401  (re-exported: callers import them from here)
 from .pipeline import check_preprocessing, pipeline_recipe, split_recipe, weight_kwargs
 from .recipe import source
 from .roles import prepare_study_data
@@ -52,45 +52,6 @@ class SearchFailed(RuntimeError):
     def __init__(self, message: str, first_error: str | None = None):
         super().__init__(message)
         self.first_error = first_error
-
-
-@dataclass
-class Progress:
-    """How far the search is, for progress bars and status lines."""
-
-    done: int
-    budget: int | None
-    elapsed_s: float
-    best: TrialRecord | None
-    timeout_s: float | None = None
-
-    @property
-    def fraction(self) -> float | None:
-        parts = []
-        if self.budget:
-            parts.append(self.done / self.budget)
-        if self.timeout_s:
-            parts.append(self.elapsed_s / self.timeout_s)
-        return min(1.0, max(parts)) if parts else None
-
-    @property
-    def remaining_s(self) -> float | None:
-        fraction = self.fraction
-        if not fraction or self.elapsed_s <= 0:
-            return None
-        return self.elapsed_s * (1 - fraction) / fraction
-
-
-@dataclass
-class SearchResult:
-    study_name: str
-    storage: str
-    metric: Metric
-    trials: list[TrialRecord]
-    best: TrialRecord | None
-    stop_reason: str
-    elapsed_s: float
-    new_trials: int
 
 
 def default_study_name(setup: SearchSetup) -> str:
