@@ -254,22 +254,26 @@ def _seconds(s: float) -> str:
 def savings(records: Iterable["TrialRecord"]) -> Savings:
     """What stopping early saved: the fits and seconds of the trials as run, against running them to the end.
 
-    A trial's full time is estimated from its own time per unit of work; the units of a complete trial
-    trained by refits add up to more than one full fit, which counts against the savings, as it should.
+    A stopped trial's time to the end is taken from the trials that did reach the end (their median, per
+    full resource); before any did, from its own time per unit, which overstates it for models whose
+    early units cost the most. The units of a complete trial trained by refits add up to more than one
+    full fit, which counts against the savings, as it should.
     """
-    trials = 0
-    fits = full_fits = seconds = full_seconds = 0.0
+    kept = []
     for r in records:
         res = r.resource
-        if not res or r.state not in ("complete", "pruned") or not res.get("max"):
-            continue
-        trials += 1
+        if res and r.state in ("complete", "pruned") and res.get("max"):
+            kept.append((r, res, max(res.get("work") or res["reached"], 1)))
+    full_times = [(r.fit_time_s or 0.0) * res["max"] / work for r, res, work in kept
+                  if r.state == "complete" and r.fit_time_s]
+    typical = float(np.median(full_times)) if full_times else None
+    fits = full_fits = seconds = full_seconds = 0.0
+    for r, res, work in kept:
         per_unit = res["folds"] / res["max"] if res["kind"] != FOLDS else 1.0
-        work = max(res.get("work") or res["reached"], 1)
         fits += per_unit * work
-        full = per_unit * res["max"] if res["kind"] != FOLDS else float(res["max"])
-        full_fits += full
+        full_fits += per_unit * res["max"]
         spent = r.fit_time_s or 0.0
         seconds += spent
-        full_seconds += spent * res["max"] / work
-    return Savings(trials, fits, full_fits, seconds, full_seconds)
+        own = spent * res["max"] / work
+        full_seconds += own if r.state == "complete" or typical is None else max(typical, spent)
+    return Savings(len(kept), fits, full_fits, seconds, full_seconds)

@@ -216,10 +216,12 @@ class TrialTableModel(QAbstractTableModel):
         if section < len(_FIXED):
             return _FIXED[section]
         section -= len(_FIXED)
+        if self._resource:
+            if section == 0:
+                return "reached"
+            section -= 1
         if section < len(self._params):
             return self._params[section]
-        if self._resource and section == len(self._params):
-            return "reached"
         return "error"
 
     def _raw(self, record, column: int) -> Any:
@@ -227,10 +229,12 @@ class TrialTableModel(QAbstractTableModel):
             return (record.number, record.state, record.value, record.std, record.train_score,
                     record.duration_s)[column]
         column -= len(_FIXED)
+        if self._resource:
+            if column == 0:
+                return resource_text(record.resource)
+            column -= 1
         if column < len(self._params):
             return record.params.get(self._params[column])
-        if self._resource and column == len(self._params):
-            return resource_text(record.resource)
         return record.error or (" | ".join(record.warnings) if record.warnings else None)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):

@@ -63,7 +63,8 @@ class LearningCurvesView(AnalysisView):
             item.setZValue(1 + z)
             item.setClipToView(True)
             plot.addItem(item)
-        self.ends = {name: pg.ScatterPlotItem(size=6) for name in ("complete", "pruned")}
+        # PlotDataItems (symbols, no line) rather than scatter items: they follow the log axis.
+        self.ends = {name: pg.PlotDataItem(pen=None, symbolSize=6) for name in ("complete", "pruned")}
         for item in self.ends.values():
             item.setZValue(4)
             plot.addItem(item)
@@ -105,6 +106,11 @@ class LearningCurvesView(AnalysisView):
         kinds = [(r.resource or {}).get("kind", FOLDS) for r in curved]
         kind = max(set(kinds), key=kinds.count)
         label = RESOURCE_LABELS.get(kind, kind)
+        # The steps grow geometrically (rungs minimum·3^k): on a log axis they are evenly spaced, and the
+        # early steps, where most trials stop, get their share of the width. Folds count 1, 2, 3.
+        log_x = kind != FOLDS
+        self.plot.setLogMode(x=log_x, y=False)
+        self._set_ticks(curved, log_x)
         self.plot.setLabel("bottom", label[:1].upper() + label[1:])
         self.plot.setLabel("left", self.metric_label)
         by_state = {s: [r for r in curved if r.state == s] for s in ("complete", "pruned")}
@@ -119,7 +125,9 @@ class LearningCurvesView(AnalysisView):
             end_x.append(ex)
             end_y.append(ey)
             end_n.append(np.array([r.number for r in members], dtype=np.int64))
-        self.picker.set_points(np.concatenate(end_x), np.concatenate(end_y), np.concatenate(end_n))
+        picked_x = np.concatenate(end_x)
+        self.picker.set_points(np.log10(picked_x) if log_x else picked_x, np.concatenate(end_y),
+                               np.concatenate(end_n))
         self._curves = {r.number: r for r in curved}
         best = store.best
         if best is not None and best.number in self._curves:
@@ -133,6 +141,15 @@ class LearningCurvesView(AnalysisView):
         n_pruned = len(by_state["pruned"])
         self.summary.setText(f"{len(curved)} trials, {n_pruned} stopped early"
                              + (f"; best: trial {best.number}" if self._data["best"] is not None else ""))
+
+    def _set_ticks(self, curved: list[TrialRecord], log_x: bool) -> None:
+        """Ticks at the steps themselves (a log axis's own labels crowd 3·10¹ 4·10 5·10 ... together)."""
+        steps = sorted({x for r in curved[:2000] for x in curve_x(r)})
+        if len(steps) > 12:  # every other step, keeping the last (the full resource)
+            steps = steps[::-(-len(steps) // 12)] + ([steps[-1]] if steps[-1] not in steps[::-(-len(steps) // 12)]
+                                                      else [])
+        where = np.log10(steps) if log_x else np.asarray(steps, dtype=float)
+        self.plot.getAxis("bottom").setTicks([[(float(p), f"{s:g}") for p, s in zip(where, steps)]])
 
     def tooltip_lines(self, record: TrialRecord) -> list[str]:
         res = record.resource or {}
@@ -161,11 +178,12 @@ class LearningCurvesView(AnalysisView):
         pruned.setAlpha(90)
         self.lines["complete"].setPen(pg.mkPen(complete, width=1))
         self.lines["pruned"].setPen(pg.mkPen(pruned, width=1))
-        self.ends["complete"].setBrush(pg.mkBrush(c.complete))
-        self.ends["complete"].setPen(None)
+        self.ends["complete"].setSymbol("o")
+        self.ends["complete"].setSymbolBrush(pg.mkBrush(c.complete))
+        self.ends["complete"].setSymbolPen(None)
         self.ends["pruned"].setSymbol("x")
-        self.ends["pruned"].setBrush(pg.mkBrush(c.pruned))
-        self.ends["pruned"].setPen(pg.mkPen(c.pruned, width=1))
+        self.ends["pruned"].setSymbolBrush(pg.mkBrush(c.pruned))
+        self.ends["pruned"].setSymbolPen(pg.mkPen(c.pruned, width=1))
         self.best_line.setPen(pg.mkPen(c.best, width=3))
         self.selected_line.setPen(pg.mkPen(c.selection, width=2))
 
