@@ -105,3 +105,19 @@ def test_the_search_tab_offers_stopping_by_resource(qtbot):
     panel.apply(setup)
     assert panel.strategy().resource == "epochs" and panel.strategy().pruner == "hyperband"
     panel.set_problems([])
+
+
+def test_the_budget_group_says_what_stopping_early_saved(window):
+    label = window.search_panel.savings_label
+    window.live.redraw()
+    assert label.isHidden()  # nothing stopped, nothing to say
+    records = _records(8)
+    for r in records:
+        r.fit_time_s = 0.5 if r.state == "pruned" else 4.0
+    window.session.store.add(records)
+    window.live.redraw()
+    from hpgui.core.fidelity import savings
+
+    expected = savings(records)
+    assert not label.isHidden() and label.text() == expected.describe()
+    assert f"{expected.fits_saved:,.0f} of {expected.full_fits:,.0f} fits" in label.text()
