@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -50,9 +50,7 @@ def resource_problems(kind: str, pruner: str, models: Iterable["ModelSpec"]) -> 
     if kind not in RESOURCES:
         return [Problem("strategy.resource", f"resource must be one of {', '.join(RESOURCES)}")]
     problems = []
-    if kind in (FOLDS, ROWS):
-        pass
-    else:
+    if kind not in (FOLDS, ROWS):
         lacking = [m.label for m in models if model_resource(m, kind) is None]
         if lacking:
             problems.append(Problem(
@@ -72,6 +70,8 @@ class Plan:
     kind: str
     #: The resource per model name (rows: the same for every model).
     specs: Mapping[str, ResourceSpec]
+    #: Rows only: each training fold's fixed stratified order, made once per study.
+    orders: dict[int, np.ndarray] = field(default_factory=dict, compare=False)
 
     def spec(self, model: str) -> ResourceSpec:
         return self.specs[model]
@@ -127,6 +127,13 @@ class StepResult:
 
 def evaluate_by_resource(search: "Search", params: Mapping[str, Any],
                          report: Callable[[float, int, bool], None]) -> StepResult:
+    """Cross-validate one configuration step by step of its resource on the study's folds.
+
+    ``report(score, step, last)`` runs after every step with the mean validation score; it may raise
+    :class:`~hpgui.core.evaluate.Interrupted` (pruned, stopped), which leaves here carrying what the
+    trial reached. The last step is the full resource: the scores are those of a plain fit. Warnings
+    of the fits are collected into the score, as Search.evaluate does.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = _evaluate(search, params, report)
@@ -141,12 +148,6 @@ def evaluate_by_resource(search: "Search", params: Mapping[str, Any],
 
 def _evaluate(search: "Search", params: Mapping[str, Any],
               report: Callable[[float, int, bool], None]) -> StepResult:
-    """Cross-validate one configuration step by step of its resource on the study's folds.
-
-    ``report(score, step, last)`` runs after every step with the mean validation score; it may raise
-    :class:`~hpgui.core.evaluate.Interrupted` (pruned, stopped), which leaves here carrying what the
-    trial reached. The last step is the full resource: the scores are those of a plain fit.
-    """
     from sklearn import config_context
 
     from .pipeline import split_recipe
@@ -208,7 +209,7 @@ def _evaluate(search: "Search", params: Mapping[str, Any],
 
 
 def _row_order(search: "Search", index: int, y_train: Any, classification: bool) -> np.ndarray:
-    orders = search.__dict__.setdefault("_row_orders", {})
+    orders = search.fidelity.orders
     if index not in orders:
         seed = (int(search.seed or 0) * 7919 + index) % 2 ** 32
         orders[index] = stratified_order(y_train, seed, classification)
