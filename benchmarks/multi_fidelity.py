@@ -60,13 +60,16 @@ PROBLEMS: dict[str, dict[str, Any]] = {
     },
     "HGB on 20k rows": {
         "data": "synthetic20k.csv", "target": "y", "model": "hist_gradient_boosting", "resource": "stages",
+        # max_iter fixed at the resource's maximum, so the unpruned search may grow as many stages
+        # (by resource it is not searched: the steps set it).
         "space": {"learning_rate": _log(0.01, 0.5), "max_leaf_nodes": _log(8, 64, "int"),
-                  "min_samples_leaf": _log(5, 100, "int"), "l2_regularization": _log(1e-4, 10.0)},
+                  "min_samples_leaf": _log(5, 100, "int"), "l2_regularization": _log(1e-4, 10.0),
+                  "max_iter": {"type": "int", "values": [300]}},
     },
     "Forest on 20k rows": {
         "data": "synthetic20k.csv", "target": "y", "model": "random_forest", "resource": "trees",
         "space": {"max_depth": _log(3, 20, "int"), "min_samples_leaf": _log(1, 20, "int"),
-                  "max_features": _log(0.1, 0.6)},
+                  "max_features": _log(0.1, 0.6), "n_estimators": {"type": "int", "values": [200]}},
     },
     "SGD on 20k rows": {
         "data": "synthetic20k.csv", "target": "y", "model": "sgd", "resource": "epochs",
@@ -134,9 +137,16 @@ def run_hpgui(name: str, mode: str, seed: int, trials: int, folds: int) -> Run:
 def _distributions(problem: dict[str, Any], prefix: str) -> dict[str, Any]:
     from scipy.stats import loguniform, randint
 
+    from hpgui.core.catalog import get_model
+
+    resource = get_model(problem["model"]).resource.param
     out: dict[str, Any] = {}
     for key, hp in problem["space"].items():
-        if hp["type"] == "categorical":
+        if key == resource:
+            continue  # halving sets it, from the minimum to the maximum
+        if "values" in hp:
+            out[prefix + key] = list(hp["values"])
+        elif hp["type"] == "categorical":
             values = hp["choices"]
             if key == "hidden_layer_sizes":
                 values = [tuple(int(v) for v in c.split(",")) for c in values]
@@ -206,15 +216,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, 16 trials, 3 folds")
     parser.add_argument("--problems", nargs="*", default=list(PROBLEMS), help="a subset of the problems")
+    parser.add_argument("--trials", type=int, default=None, help="the trial budget (default 30, quick 16)")
+    parser.add_argument("--modes", nargs="*", default=list(MODES), help="a subset of " + ", ".join(MODES))
     parser.add_argument("--out", type=Path, default=None, help="write the runs as JSON here too")
     args = parser.parse_args()
     seeds, trials, folds = (QUICK_SEEDS, QUICK_TRIALS, QUICK_FOLDS) if args.quick else (SEEDS, TRIALS, FOLDS)
+    trials = args.trials or trials
     write_data()
     runs: list[Run] = []
     print(environment_line(), flush=True)
     for name in args.problems:
         for seed in seeds:
-            for mode in MODES:
+            for mode in args.modes:
                 run = run_halving(name, seed, trials, folds) if mode == "halving" \
                     else run_hpgui(name, mode, seed, trials, folds)
                 runs.append(run)
