@@ -341,6 +341,12 @@ def cmd_models(args: argparse.Namespace) -> int:
         _error(f"unknown model {args.name!r}; known models: {', '.join(MODELS)}")
         return EXIT_BAD_INPUT
     print(f"{model.label} ({model.name}): {model.summary}")
+    resource = model.resource
+    if resource is not None:
+        print(f"Trials can be stopped early by {resource.label} ({resource.param}, "
+              f"{resource.minimum} .. {resource.maximum}), by rows or by folds.")
+    else:
+        print("Trials can be stopped early by rows or by folds.")
     for task in model.tasks:
         print(f"\n{task}: {model.estimator_path(task)}")
         for spec in model.params_for(task):

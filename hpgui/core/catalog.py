@@ -14,6 +14,7 @@ from __future__ import annotations
 from .catalog_linear import ELASTIC_NET, KERNEL_RIDGE, KNN, LASSO, LOGISTIC_REGRESSION, RIDGE, SGD, SVM
 from .catalog_trees import ADABOOST, DECISION_TREE, EXTRA_TREES, GRADIENT_BOOSTING, HIST_GRADIENT_BOOSTING, RANDOM_FOREST
 from .modelspec import _BOOL, TASKS, H, ModelSpec, ParamSpec, layers_from_text
+from .resources import ResourceSpec
 from .space import Condition
 
 __all__ = ["TASKS", "H", "ModelSpec", "ParamSpec", "MODELS", "get_model", "models_for", "layers_from_text"]
@@ -34,6 +35,10 @@ MLP = ModelSpec(
     # Early stopping makes max_iter a ceiling instead of the usual length of a trial and
     # guards against overfitting; it can still be searched (or switched off) below.
     fixed={"*": {"early_stopping": True}},
+    # By epochs the pruner does early stopping's work on the study's folds; early stopping's own split
+    # would differ per call, and partial_fit refuses it.
+    resource=ResourceSpec("epochs", "max_iter", minimum=5, maximum=200, method="partial_fit",
+                          fixed={"early_stopping": False}),
     params=(
         ParamSpec(
             "hidden_layer_sizes", "Hidden layers",

@@ -4,6 +4,7 @@ the support vector machine, k-nearest neighbours and stochastic gradient descent
 from __future__ import annotations
 
 from .modelspec import _CLASSES_ONLY, _REGRESSION_ONLY, H, ModelSpec, ParamSpec, _class_weight
+from .resources import ResourceSpec
 from .space import Condition
 
 _SVM_KERNELS = ("linear", "poly", "rbf", "sigmoid")
@@ -269,6 +270,9 @@ SGD = ModelSpec(
                 "regression": "sklearn.linear_model.SGDRegressor"},
     scale_sensitive=True,
     seeded=True,
+    # Refitted per step: partial_fit draws a new shuffle seed per epoch where fit keeps one, so continuing
+    # would not be the plain fit, and a linear model refits in moments. tol=None: exactly that many epochs.
+    resource=ResourceSpec("epochs", "max_iter", minimum=2, maximum=54, method="refit", fixed={"tol": None}),
     # No proba_params: the loss is searched, and a searched value overrides anything fixed here.
     # Probability-based metrics therefore need loss "log_loss" or "modified_huber" (the only ones
     # with predict_proba); with hinge the metric fails and the trial is reported as failed.

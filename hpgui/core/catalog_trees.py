@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .modelspec import _BOOL, _CLASSES_ONLY, _REGRESSION_ONLY, H, ModelSpec, ParamSpec, _class_weight
+from .resources import ResourceSpec
 from .space import Hyperparameter
 
 
@@ -133,6 +134,10 @@ def _forest_params(bootstrap_default: bool) -> tuple[ParamSpec, ...]:
     )
 
 
+# Every fold's forest is kept while a trial grows, so the most trees stay well below what memory allows
+# for five deep forests at once; past 200 trees a forest's score rarely moves.
+_FOREST_TREES = ResourceSpec("trees", "n_estimators", minimum=10, maximum=200, method="warm_start")
+
 RANDOM_FOREST = ModelSpec(
     name="random_forest",
     label="Random forest",
@@ -143,6 +148,7 @@ RANDOM_FOREST = ModelSpec(
     scale_sensitive=False,
     seeded=True,
     params=_forest_params(bootstrap_default=True),
+    resource=_FOREST_TREES,
 )
 
 EXTRA_TREES = ModelSpec(
@@ -155,6 +161,7 @@ EXTRA_TREES = ModelSpec(
     scale_sensitive=False,
     seeded=True,
     params=_forest_params(bootstrap_default=False),
+    resource=_FOREST_TREES,
 )
 
 GRADIENT_BOOSTING = ModelSpec(
@@ -166,6 +173,7 @@ GRADIENT_BOOSTING = ModelSpec(
                 "regression": "sklearn.ensemble.GradientBoostingRegressor"},
     scale_sensitive=False,
     seeded=True,
+    resource=ResourceSpec("stages", "n_estimators", minimum=10, maximum=300, method="warm_start"),
     params=(
         ParamSpec(
             "n_estimators", "Boosting stages",
@@ -226,6 +234,10 @@ HIST_GRADIENT_BOOSTING = ModelSpec(
                 "regression": "sklearn.ensemble.HistGradientBoostingRegressor"},
     scale_sensitive=False,
     seeded=True,
+    # Its own early stopping (on by itself above 10,000 rows) holds out rows of its own; the pruner stops
+    # trials instead, on the study's folds.
+    resource=ResourceSpec("stages", "max_iter", minimum=10, maximum=300, method="warm_start",
+                          fixed={"early_stopping": False}),
     params=(
         ParamSpec(
             "learning_rate", "Learning rate",

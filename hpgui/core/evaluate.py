@@ -34,6 +34,8 @@ class Interrupted(BaseException):
     def __init__(self, reason: str = "stopped"):
         super().__init__(reason)
         self.reason = reason
+        #: How far the trial got (hpgui.core.fidelity's resource record), when it is known.
+        self.progress: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,12 @@ def cross_validate(make_model: Callable[[], Any], fold: Callable[[int], "Prepare
         if keep is not None:
             keep.append((model, data))
         if on_fold is not None:
-            on_fold(i, scores)
+            try:
+                on_fold(i, scores)
+            except Interrupted as exc:
+                if exc.progress is not None:  # a pruned trial keeps the time its folds took
+                    exc.progress["fit_time_s"] = fit_time
+                raise
     values = np.asarray(scores, dtype=float)
     return Score(
         value=float(np.mean(values)),

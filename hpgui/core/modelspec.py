@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from .recipe import Call
+from .resources import ResourceSpec
 from .space import Condition, Hyperparameter, Problem, grid_size, validate_range
 
 TASKS = ("classification", "regression", "clustering")
@@ -108,6 +109,8 @@ class ModelSpec:
     proba_params: Mapping[str, Any] = field(default_factory=dict)
     # An estimator with no probabilities of its own gets them from this wrapper when a metric needs them.
     proba_wrapper: tuple[str, Mapping[str, Any]] | None = None
+    #: The model's natural resource (epochs, trees, boosting stages), None where it has none (rows still apply).
+    resource: ResourceSpec | None = None
 
     @property
     def tasks(self) -> tuple[str, ...]:

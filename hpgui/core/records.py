@@ -48,6 +48,10 @@ class TrialRecord:
     worker: str | None = None  # "host:pid" of the process that ran it
     model: str | None = None   # the model it fitted (None in studies made before models were recorded)
     chain: int | None = None   # the gradient descent it is a step of (gradient strategy only)
+    #: How far it trained when stopped by a resource or by folds (hpgui.core.fidelity), else None.
+    resource: dict[str, Any] | None = None
+    #: The scores it reported, as [step, score] pairs (its learning curve), else None.
+    curve: list[list[float]] | None = None
 
     @classmethod
     def from_frozen(cls, trial: Any) -> "TrialRecord":
@@ -75,6 +79,8 @@ class TrialRecord:
             worker=info.get("worker"),
             model=info.get("model") or _model_param(params),
             chain=trial.user_attrs.get(CHAIN_ATTR),
+            resource=info.get("resource"),
+            curve=_curve(trial.intermediate_values),
         )
 
 
@@ -105,6 +111,12 @@ def records_from_frozen(trials: Any) -> list[TrialRecord]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _curve(values: Mapping[int, float]) -> list[list[float]] | None:
+    if not values:
+        return None
+    return [[step, values[step]] for step in sorted(values)]
 
 
 def _model_param(params: Mapping[str, Any]) -> str | None:

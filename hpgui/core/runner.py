@@ -18,7 +18,6 @@ import secrets
 import time
 import warnings
 import zlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -27,9 +26,11 @@ from .baseline import study_baseline
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
 from .evaluate import Score, cross_validate, make_splits
+from .fidelity import make_plan
 from .foldcache import FoldCache
 from .journal_batch import held, install
-from .metrics import Metric, default_metric, get_metric
+from .metrics import default_metric, get_metric
+from .progress import Progress, SearchResult  # noqa: F401  (re-exported: callers import them from here)
 from .pipeline import check_preprocessing, pipeline_recipe, split_recipe, weight_kwargs
 from .recipe import source
 from .roles import prepare_study_data
@@ -53,45 +54,6 @@ class SearchFailed(RuntimeError):
     def __init__(self, message: str, first_error: str | None = None):
         super().__init__(message)
         self.first_error = first_error
-
-
-@dataclass
-class Progress:
-    """How far the search is, for progress bars and status lines."""
-
-    done: int
-    budget: int | None
-    elapsed_s: float
-    best: TrialRecord | None
-    timeout_s: float | None = None
-
-    @property
-    def fraction(self) -> float | None:
-        parts = []
-        if self.budget:
-            parts.append(self.done / self.budget)
-        if self.timeout_s:
-            parts.append(self.elapsed_s / self.timeout_s)
-        return min(1.0, max(parts)) if parts else None
-
-    @property
-    def remaining_s(self) -> float | None:
-        fraction = self.fraction
-        if not fraction or self.elapsed_s <= 0:
-            return None
-        return self.elapsed_s * (1 - fraction) / fraction
-
-
-@dataclass
-class SearchResult:
-    study_name: str
-    storage: str
-    metric: Metric
-    trials: list[TrialRecord]
-    best: TrialRecord | None
-    stop_reason: str
-    elapsed_s: float
-    new_trials: int
 
 
 def default_study_name(setup: SearchSetup) -> str:
@@ -179,6 +141,12 @@ class Search:
                                sample_weight=self.weight)
         # Gradient descent: the planner that picks each trial's point from the study's trials.
         self.planner = GradientPlanner(self) if setup.strategy.name == "gradient" else None
+        # Trials stopped by a resource: the hyperparameters it sets (max_iter, n_estimators) are not searched.
+        self.fidelity = make_plan(setup.strategy.resource, [get_model(m) for m in self.choice.models],
+                                  self.splits, self.n_classes)
+        if self.fidelity is not None:
+            self.space = self.fidelity.space_without(self.space, self.choice.qualified)
+            self.order = [name for name in self.order if name in self.space]
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
@@ -205,7 +173,8 @@ class Search:
                                                  f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
                 from None
         sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials, parallel=self.shared)
-        pruner = make_pruner(self.setup.strategy.pruner, len(self.splits))
+        pruner = make_pruner(self.setup.strategy.pruner, len(self.splits),
+                             None if self.fidelity is None else self.fidelity.bounds)
         if self.study_name in existing:
             study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
             self._check_same_search(study)
@@ -232,7 +201,8 @@ class Search:
         mine = self.stored_setup()
         keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
         differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
-        for key in ("name", "seed"):  # the seed picks the folds: other folds give incomparable scores
+        # The seed picks the folds: other folds give incomparable scores; so do other resources' steps.
+        for key in ("name", "seed", "resource"):
             if stored.get("strategy", {}).get(key, 0) != mine["strategy"].get(key, 0):
                 differs.append(f"strategy {key}")
         # The same search over wider ranges may continue (range advice's "Widen and continue"); a grid
@@ -275,6 +245,8 @@ class Search:
     def recipe(self, params: Mapping[str, Any]) -> Any:
         """The whole pipeline for a trial's parameters, as a buildable (and printable) recipe."""
         model, own = self.model_of(params)
+        if self.fidelity is not None:
+            own = self.fidelity.estimator_params(model.name, own)
         return pipeline_recipe(model, self.task, own, numeric=self.data.numeric,
                                categorical=self.data.categorical, preprocessing=self.setup.preprocessing,
                                seed=self.seed, needs_proba=self.needs_proba, dates=self.data.dates)

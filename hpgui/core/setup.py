@@ -19,6 +19,7 @@ from .catalog_boost import missing_hint
 from .choice import MODEL_PARAM, ModelChoice
 from .dataspec import DataSpec, column_problems, data_spec_from_json
 from .evaluate import EvaluationSpec
+from .fidelity import resource_problems
 from .metrics import DEFAULT_METRIC, METRICS
 from .pipeline import Preprocessing
 from .space import GRID_LIMIT, Hyperparameter, Problem, format_count, is_active, ordered_names
@@ -47,6 +48,9 @@ class StrategySpec:
     manual: tuple[Mapping[str, Any], ...] = ()
     allow_large_grid: bool = False
     starts: int | None = None  # gradient descent: how many descents, from spread-out starting points
+    #: What a trial is stopped by (hpgui.core.resources.RESOURCES): between folds, or a step of
+    #: epochs, trees, boosting stages or rows (hpgui.core.fidelity).
+    resource: str = "folds"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "seed": self.seed}
@@ -54,6 +58,8 @@ class StrategySpec:
             out["starts"] = self.starts
         if self.pruner != "none":
             out["pruner"] = self.pruner
+        if self.resource != "folds":
+            out["resource"] = self.resource
         if self.manual:
             out["manual"] = [dict(m) for m in self.manual]
         if self.allow_large_grid:
@@ -179,6 +185,8 @@ class SearchSetup:
             problems += self._gradient_problems(task)
         if self.strategy.pruner not in PRUNERS:
             problems.append(Problem("strategy.pruner", f"pruner must be one of {', '.join(PRUNERS)}"))
+        problems += resource_problems(self.strategy.resource, self.strategy.pruner,
+                                      [get_model(m) for m in self.models if m in MODELS])
         if not isinstance(self.strategy.seed, int) or isinstance(self.strategy.seed, bool) \
                 or not 0 <= self.strategy.seed < 2**32:
             problems.append(Problem("strategy.seed", "seed must be a whole number from 0 to 4294967295"))
@@ -214,6 +222,9 @@ class SearchSetup:
         if self.strategy.pruner != "none":
             found.append(Problem("strategy.pruner", "gradient descent needs every fold of every step; "
                                                     "set the pruner to none"))
+        if self.strategy.resource != "folds":
+            found.append(Problem("strategy.resource", "gradient descent needs every step trained to the end; "
+                                                      "stop poor trials by folds (no resource)"))
         if self.strategy.manual:
             found.append(Problem("strategy.manual", "gradient descent plans its own points; remove the manual "
                                                     "configurations or pick another strategy"))
@@ -450,7 +461,7 @@ def _strategy_spec(data: Any) -> StrategySpec:
         return StrategySpec(name=data)
     if not isinstance(data, Mapping):
         raise ValueError("strategy must be an object such as {\"name\": \"tpe\", \"seed\": 0}")
-    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid", "starts"}
+    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid", "starts", "resource"}
     if unknown:
         raise ValueError(f"unknown strategy key(s): {', '.join(sorted(unknown))}")
     manual = data.get("manual") or ()
@@ -461,7 +472,7 @@ def _strategy_spec(data: Any) -> StrategySpec:
         raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
     return StrategySpec(name=name, seed=data.get("seed", 0), pruner=data.get("pruner") or "none",
                         manual=tuple(manual), allow_large_grid=bool(data.get("allow_large_grid", False)),
-                        starts=data.get("starts"))
+                        starts=data.get("starts"), resource=data.get("resource") or "folds")
 
 
 def _budget(data: Any) -> Budget:

@@ -47,7 +47,7 @@ STRATEGIES: dict[str, Strategy] = {
     )
 }
 
-PRUNERS = ("none", "median", "successive_halving", "hyperband")
+PRUNERS = ("none", "median", "successive_halving", "hyperband", "wilcoxon")
 
 
 def strategy_problems(name: str) -> list[Problem]:
@@ -99,16 +99,26 @@ def make_sampler(name: str, seed: int | None, budget: int | None = None, paralle
     raise ValueError(f"unknown strategy {name!r}")
 
 
-def make_pruner(name: str, folds: int) -> Any:
+def make_pruner(name: str, folds: int, bounds: tuple[int, int] | None = None) -> Any:
+    """The pruner ``name``; ``bounds`` is the (minimum, maximum) resource a trial reports steps in,
+    by default its folds (steps 0 .. folds-1 between folds)."""
     import optuna
 
     pruners = optuna.pruners
+    low, high = bounds if bounds is not None else (1, max(folds, 1))
     if name in (None, "none"):
         return pruners.NopPruner()
     if name == "median":
         return pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
     if name == "successive_halving":
-        return pruners.SuccessiveHalvingPruner(min_resource=1)
+        # Optuna's successive halving is asynchronous (ASHA): a trial is judged against the trials that
+        # reached its rung so far, so no worker waits for a rung to fill.
+        return pruners.SuccessiveHalvingPruner(min_resource=low, reduction_factor=4 if bounds is None else 3)
     if name == "hyperband":
-        return pruners.HyperbandPruner(min_resource=1, max_resource=max(folds, 1))
+        return pruners.HyperbandPruner(min_resource=low, max_resource=high, reduction_factor=3)
+    if name == "wilcoxon":
+        # A paired test of the fold scores so far against the best trial's on the same folds.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=2)
     raise ValueError(f"unknown pruner {name!r}")

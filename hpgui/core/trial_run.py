@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .evaluate import Interrupted
+from .fidelity import evaluate_by_resource
 from .journal_batch import held
 from .records import TRIAL_ATTR, TrialRecord, requeue
 from .recovery import heartbeat, worker_id
@@ -60,21 +61,37 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
     """Evaluate one asked trial and tell the study; returns the record and a stop reason, if any."""
     from optuna.trial import TrialState
 
-    prune = search.setup.strategy.pruner != "none"
+    pruner = search.setup.strategy.pruner
+    prune = pruner != "none"
+    n_folds = len(search.splits)
 
     report = getattr(search, "fold_callback", None)
 
     def on_fold(index: int, scores: list[float]) -> None:
         if report is not None:
-            report(trial.number, index + 1, len(search.splits))
-        if index == len(search.splits) - 1:
+            report(trial.number, index + 1, n_folds)
+        if index == n_folds - 1:
             return  # the trial is complete; stopping now would only throw it away
         if should_stop():
             raise Interrupted("stopped")
         if prune:
-            trial.report(float(np.mean(scores)), step=index)
+            # Wilcoxon pairs each fold's own score with the best trial's on that fold; the others
+            # compare running means.
+            trial.report(float(scores[-1] if pruner == "wilcoxon" else np.mean(scores)), step=index)
             if trial.should_prune():
-                raise Interrupted("pruned")
+                exc = Interrupted("pruned")
+                exc.progress = {"kind": "folds", "reached": index + 1, "max": n_folds, "work": index + 1,
+                                "folds": n_folds, "score": float(np.mean(scores))}
+                raise exc
+
+    def on_step(value: float, step: int, last: bool) -> None:
+        trial.report(value, step=step)
+        if last:
+            return
+        if should_stop():
+            raise Interrupted("stopped")
+        if prune and trial.should_prune():
+            raise Interrupted("pruned")
 
     stop_reason = None
     info: dict[str, Any] = {"worker": worker_id()}
@@ -84,12 +101,24 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
         if search._batch is not None:
             search._batch.flush()  # on disk before the fit: a worker that dies mid-fit leaves them
         info["model"] = search.choice.split(params)[0]
+        resource = None
         fitted: list | None = [] if search.planner is not None else None
         with heartbeat(search.study, trial._trial_id):
-            score = search.evaluate(params, on_fold, keep=fitted)
+            if search.fidelity is not None:
+                stepped = evaluate_by_resource(search, params, on_step)
+                score, resource = stepped.score, stepped.resource
+            else:
+                score = search.evaluate(params, on_fold, keep=fitted)
+                if prune:
+                    resource = {"kind": "folds", "reached": n_folds, "max": n_folds, "work": n_folds,
+                                "folds": n_folds}
     except Interrupted as exc:
         if exc.reason == "pruned":
             state = TrialState.PRUNED
+            if exc.progress is not None:  # how far it got, and its last score
+                info["resource"] = {k: v for k, v in exc.progress.items() if k != "fit_time_s"}
+                if "fit_time_s" in exc.progress:
+                    info["fit_time_s"] = exc.progress["fit_time_s"]
         else:
             state, stop_reason = TrialState.FAIL, "stopped"
             info["error"] = "Interrupted: the search was stopped while this trial ran"
@@ -107,6 +136,8 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
     else:
         info = {"std": score.std, "folds": score.folds, "train": score.train,
                 "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
+        if resource is not None:
+            info["resource"] = resource
         if score.warnings:
             info["warnings"] = score.warnings
         if fitted is not None:

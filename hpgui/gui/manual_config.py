@@ -22,10 +22,26 @@ PRUNER_TEXT = {
     "none": ("No pruning", "Every trial runs all its folds."),
     "median": ("Median", "Stops a trial after a fold when its score so far is worse than the median of "
                          "earlier trials at the same fold. Saves time once a few trials have finished."),
-    "successive_halving": ("Successive halving", "Lets many trials start and keeps only the best share "
-                                                 "going to the next fold, again and again."),
+    "successive_halving": ("Successive halving (ASHA)", "Lets many trials start and keeps only the best "
+                                                        "third going on to the next step, again and again; "
+                                                        "asynchronous, so no worker waits for others."),
     "hyperband": ("Hyperband", "Runs several successive-halving brackets with different aggressiveness, "
                                "so it depends less on one setting."),
+    "wilcoxon": ("Wilcoxon (folds)", "After each fold, a paired test of the trial's fold scores against the "
+                                     "best trial's on the same folds; stops it once it is clearly worse. "
+                                     "Between folds only."),
+}
+
+RESOURCE_TEXT = {
+    "folds": ("folds", "Judge a trial after each fold of its cross-validation."),
+    "epochs": ("epochs", "Train step by step in passes over the data (neural network, SGD) and judge it "
+                         "after each step; max_iter is then set by the steps, not searched."),
+    "trees": ("trees", "Grow the forest a batch of trees at a time and judge it after each batch; "
+                       "n_estimators is then set by the steps."),
+    "stages": ("boosting stages", "Add boosting stages a batch at a time and judge the model after each; "
+                                  "the number of stages is then set by the steps."),
+    "rows": ("rows", "Fit on a growing, stratified share of each training fold (any model) and judge it "
+                     "after each share; the last step is the whole fold."),
 }
 METHOD_TEXT = {
     "kfold": ("k-fold cross-validation", "Split the rows into k parts; train on k−1 parts and score on the "

@@ -22,7 +22,7 @@ from hpgui.core.setup import Budget, SearchSetup, StrategySpec
 from hpgui.core.space import GRID_LIMIT, Hyperparameter, Problem, format_count
 from hpgui.core.strategies import STRATEGIES
 
-from .manual_config import (METHOD_TEXT, MODE_TEXT, PRUNER_TEXT, duration_text, format_config, format_value,
+from .manual_config import (METHOD_TEXT, MODE_TEXT, PRUNER_TEXT, RESOURCE_TEXT, duration_text, format_config, format_value,
                             metric_text, parse_config)
 from .search_sections import SearchSections, _Field, _select
 from .metric_default import MetricDefaultMixin
@@ -153,6 +153,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             manual=tuple(self.manual_configs()),
             allow_large_grid=self.allow_large_grid_box.isChecked(),
             starts=self._starts,
+            resource=self.resource_combo.currentData(),
         )
 
     def evaluation(self) -> EvaluationSpec:
@@ -205,6 +206,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             if isinstance(strategy.seed, int) and not isinstance(strategy.seed, bool):
                 self.seed_spin.setValue(strategy.seed)
             _select(self.pruner_combo, strategy.pruner)
+            _select(self.resource_combo, strategy.resource)
             self.allow_large_grid_box.setChecked(bool(strategy.allow_large_grid))
             self._starts = strategy.starts  # no control of its own: kept as the loaded setup gave it
             self.manual_list.clear()
@@ -405,6 +407,8 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
         self._update_grid_label()
         pruner = PRUNER_TEXT.get(self.pruner_combo.currentData())
         self.pruner_combo.setToolTip(pruner[1] if pruner else "")
+        resource = RESOURCE_TEXT.get(self.resource_combo.currentData())
+        self.resource_combo.setToolTip(resource[1] if resource else "")
 
         method = self.method_combo.currentData()
         form = self._evaluation_form

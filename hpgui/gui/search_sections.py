@@ -13,13 +13,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroup
 
 from hpgui.core.evaluate import METHODS, EvaluationSpec
 
+from hpgui.core.resources import RESOURCES
 from hpgui.core.pipeline import CATEGORICAL_IMPUTE, ENCODINGS, NUMERIC_IMPUTE, SCALER_CHOICES, Preprocessing
 from hpgui.core.setup import Budget, StrategySpec
 from hpgui.core.space import GRID_LIMIT, format_count
 from hpgui.core.strategies import PRUNERS, STRATEGIES
 
 from .manual_config import (ENCODING_TEXT, IMPUTE_CATEGORICAL_TEXT, IMPUTE_NUMERIC_TEXT, METHOD_TEXT, MODE_TEXT,
-                            PRUNER_TEXT, SCALER_TEXT)
+                            PRUNER_TEXT, RESOURCE_TEXT, SCALER_TEXT)
 from .form_widgets import ERROR_COLOR, ComboBox, DoubleSpinBox, IntSpinBox, ScientificSpinBox
 
 
@@ -168,9 +169,16 @@ class SearchSections:
         self.pruner_combo = ComboBox(group)
         self.pruner_combo.setAccessibleName("Pruner")
         _fill_combo(self.pruner_combo, PRUNERS, PRUNER_TEXT)
-        self.pruner_combo.setToolTip("Whether to stop unpromising trials early, between folds, to save time.")
+        self.pruner_combo.setToolTip("Whether to stop unpromising trials early to save time, and how.")
         self.pruner_combo.currentIndexChanged.connect(self._on_combo_changed)
-        self._add(form, "strategy.pruner", "Pruning", self.pruner_combo)
+        self.resource_combo = ComboBox(group)
+        self.resource_combo.setAccessibleName("Stop trials by")
+        _fill_combo(self.resource_combo, RESOURCES, RESOURCE_TEXT)
+        self.resource_combo.setToolTip("What a trial is judged after: each fold, or each step of the model's "
+                                       "training (epochs, trees, boosting stages) or of its rows.")
+        self.resource_combo.currentIndexChanged.connect(self._on_combo_changed)
+        self._add(form, "strategy.pruner", "Stop poor trials early", self.pruner_combo)
+        self._add(form, "strategy.resource", "by", self.resource_combo)
 
         self.allow_large_grid_box = QCheckBox(f"Allow grids over {format_count(GRID_LIMIT)} points", group)
         self.allow_large_grid_box.setAccessibleName("Allow large grids")
@@ -351,6 +359,15 @@ class SearchSections:
             box.toggled.connect(self._on_toggle)
         for spin in (self.trials_spin, self.time_spin, self.patience_spin, self.target_spin, self.trial_time_spin):
             spin.valueChanged.connect(self._on_budget_value)
+
+        self.savings_label = _hint_label("", group)
+        self.savings_label.setObjectName("savingsLabel")
+        self.savings_label.setAccessibleName("Compute saved by stopping early")
+        self.savings_label.setToolTip("Fits and fitting seconds the stopped trials did not spend, against "
+                                      "training every trial to the end (their full time estimated from "
+                                      "their own time per step).")
+        self.savings_label.hide()
+        form.addRow("", self.savings_label)
 
         self.budget_error = _error_label(group, "Problem with the budget")
         self._group_errors["budget"] = (form, _wrapped(self.budget_error))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from ..core.analysis import gap
 from ..core.records import shown_state
+from ..core.resources import RESOURCE_LABELS
 from ..core.trials import TrialStore
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -27,6 +28,14 @@ OVERFIT_MARK = "⚠"
 _OVERFIT_COLOUR = QColor(214, 39, 40)
 _STATE_COLOURS = {"failed": QColor(200, 40, 40), "pruned": QColor(130, 130, 130), "running": QColor(40, 110, 200),
                   "stopped": QColor(130, 130, 130)}
+
+
+def resource_text(resource: Any) -> str | None:
+    """"45 / 200 epochs": how far a trial trained of its resource (None for a trial not stopped by one)."""
+    if not resource:
+        return None
+    label = RESOURCE_LABELS.get(resource.get("kind"), resource.get("kind", ""))
+    return f"{resource.get('reached')} / {resource.get('max')} {label}"
 
 
 def format_value(value: Any) -> str:
@@ -48,6 +57,7 @@ class TrialTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         self._params: list[str] = []
+        self._resource = False
         self._rows = 0
         self._version = -1
         self._best_number: int | None = None
@@ -74,9 +84,11 @@ class TrialTableModel(QAbstractTableModel):
         g = gap(record.train_score, record.value, self.store.direction == "maximize")
         return g if g > self._gap_threshold else None
 
-    def set_params(self, names: list[str]) -> None:
+    def set_params(self, names: list[str], resource: bool = False) -> None:
+        """The hyperparameter columns; ``resource``: a column for how far each trial trained (pruned studies)."""
         self.beginResetModel()
         self._params = list(names)
+        self._resource = bool(resource)
         self._rows = len(self.store)
         self._version = self.store.version
         self._order = self._sorted_order()
@@ -200,7 +212,10 @@ class TrialTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_FIXED) + len(self._params) + 1
+        return 0 if parent.isValid() else self._error_column() + 1
+
+    def _error_column(self) -> int:
+        return len(_FIXED) + len(self._params) + int(self._resource)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
@@ -208,6 +223,10 @@ class TrialTableModel(QAbstractTableModel):
         if section < len(_FIXED):
             return _FIXED[section]
         section -= len(_FIXED)
+        if self._resource:
+            if section == 0:
+                return "reached"
+            section -= 1
         if section < len(self._params):
             return self._params[section]
         return "error"
@@ -217,6 +236,10 @@ class TrialTableModel(QAbstractTableModel):
             return (record.number, record.state, record.value, record.std, record.train_score,
                     record.duration_s)[column]
         column -= len(_FIXED)
+        if self._resource:
+            if column == 0:
+                return resource_text(record.resource)
+            column -= 1
         if column < len(self._params):
             return record.params.get(self._params[column])
         return record.error or (" | ".join(record.warnings) if record.warnings else None)
@@ -252,14 +275,14 @@ class TrialTableModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == len(_FIXED) + len(self._params) and (record.error or record.warnings):
+            if column == self._error_column() and (record.error or record.warnings):
                 return record.error or "\n".join(record.warnings)
             if column == _TRAIN and (g := self.overfit_gap(record)) is not None:
                 return (f"Over-fitting: the train–validation gap {g:.4g} is above the threshold "
                         f"{self._gap_threshold:.4g} (set on the Train vs validation tab)")
             if column == 3 and record.folds:
                 return "fold scores: " + ", ".join(f"{v:.4g}" for v in record.folds)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column not in (1, len(_FIXED) + len(self._params)):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column not in (1, self._error_column()):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

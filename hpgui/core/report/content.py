@@ -108,7 +108,9 @@ def gather(search: "Search", records: Sequence[TrialRecord], *, diagnostics: "Di
     if search.X_test is not None:
         facts.append(("Test rows (held out)", f"{len(search.X_test):,}"))
     settings = [("Model", ", ".join(setup.models)), ("Strategy", f"{setup.strategy.name} (seed {search.seed})"),
-                ("Pruner", setup.strategy.pruner), ("Budget", _budget(setup.budget)),
+                ("Pruner", setup.strategy.pruner if setup.strategy.resource == "folds"
+                 else f"{setup.strategy.pruner}, by {setup.strategy.resource}"),
+                ("Budget", _budget(setup.budget)),
                 ("Evaluation", setup.evaluation.describe()),
                 ("Metric", f"{search.metric.label} ({search.metric.direction})"),
                 ("Preprocessing", str(setup.preprocessing.to_json()))]

@@ -14,6 +14,7 @@ from .folds import FoldsView
 from .history import HistoryChart
 from .importance import ImportanceView
 from .leaderboard import LeaderboardView
+from .learning import LearningCurvesView
 from .overfit import OverfitView
 from .parallel import ParallelView
 from .results import ResultsView
@@ -31,8 +32,10 @@ VIEW_CLASSES: list[type] = [
     OverfitView,
     FoldsView,
     TimelineView,
+    LearningCurvesView,
     LeaderboardView,
     CompareView,
 ]
 
-__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "ResultsView", "VIEW_CLASSES"]
+__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "LearningCurvesView", "ResultsView",
+           "VIEW_CLASSES"]

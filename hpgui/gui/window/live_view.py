@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
+from ...core.fidelity import savings
 from ...core.formatting import clock
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ class LiveView(QObject):
             w.best_panel.clear()
         else:
             names, space, metric, specs = context.names, dict(context.space), context.metric, dict(context.specs)
-        w.table.source.set_params(list(names))
+        strategy = self.session.setup.strategy if self.session.setup is not None else None
+        stops_early = strategy is not None and (strategy.pruner != "none" or strategy.resource != "folds")
+        w.table.source.set_params(list(names), resource=stops_early)
         for view in self.views():
             view.set_context(space, metric)
         setup = self.session.setup
@@ -103,7 +106,18 @@ class LiveView(QObject):
             if keep_up is not None:
                 keep_up(store)
         self._update_progress()
+        self._update_savings()
         w.actions.update()
+
+    def _update_savings(self) -> None:
+        """The Search tab's budget: the fits and seconds stopping early saved (computed once per change)."""
+        store, label = self.session.store, self.window.search_panel.savings_label
+        if getattr(self, "_savings_version", None) == (id(store), store.version):
+            return
+        self._savings_version = (id(store), store.version)
+        text = savings(store.records).describe()
+        label.setText(text)
+        label.setVisible(bool(text))
 
     def _refresh_current_view(self) -> None:
         # Hidden charts wait: each catches up when it is shown (with 100,000 trials a hidden history
