@@ -77,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .core.process import Job
     from .core.runner import Search, SearchFailed
     from .core.setup import SearchSetup, SetupError
-    from .core.storage import redact
+    from .core.url_secrets import mask as redact
 
     try:
         setup = SearchSetup.load(args.setup)
@@ -228,7 +228,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from .core.runner import Search, SearchFailed
     from .core.records import ATTR_SETUP
     from .core.setup import SearchSetup, SetupError
-    from .core.storage import redact, scrub
+    from .core.url_secrets import mask as redact, scrub
 
     where = redact(args.storage)
     try:

@@ -68,7 +68,7 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     from .dataset import DatasetError
     from .runner import Search, SearchFailed
     from .setup import SearchSetup, SetupError
-    from .storage import redact, scrub
+    from .url_secrets import mask as redact, scrub
 
     _warm_up(models)
     events.put(("ready",))

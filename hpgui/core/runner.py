@@ -38,7 +38,8 @@ from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEU
 from .recovery import OWNER_ATTR, fail_stale_trials, worker_id
 from .setup import SearchSetup, SetupError
 from .space import Problem, iter_grid, ordered_names, widens
-from .storage import open_storage, redact, scrub, storage_url
+from .storage import open_storage, storage_url
+from .url_secrets import mask as redact, scrub
 from .strategies import make_pruner, make_sampler
 from .trial_run import read_closed_trial, run_trial, suggest  # noqa: F401  (suggest: used by benchmarks)
 
