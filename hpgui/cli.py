@@ -71,6 +71,24 @@ def _error(message: str) -> None:
     sys.stderr.write(f"hpgui: {message}\n")
 
 
+def _storage_fault(exc: BaseException, storage: str | None, started: bool = True) -> str | None:
+    from .core.storage_faults import describe
+
+    return describe(exc, storage, started=started)
+
+
+def _tell_repairs() -> None:
+    """Journal repairs and stale-lock removals are said in one line each (core.journal_repair)."""
+    from .core import journal_repair
+
+    if _note not in journal_repair.listeners:
+        journal_repair.listeners.append(_note)
+
+
+def _note(text: str) -> None:
+    _error(f"note: {text}")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .core.dataset import DatasetError
     from .core.export import export_all
@@ -79,6 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .core.setup import SearchSetup, SetupError
     from .core.url_secrets import mask as redact
 
+    _tell_repairs()
     try:
         setup = SearchSetup.load(args.setup)
         search = Search(setup, storage=args.storage, study_name=args.study, trials=args.trials,
@@ -88,6 +107,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except DatasetError as exc:
         _error(f"{setup.data_path}: {exc}")
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - a storage fault is a message; anything else stays a bug
+        message = _storage_fault(exc, args.storage, started=False)
+        if message is None:
+            raise
+        _error(message)
         return EXIT_BAD_INPUT
 
     out = Path(args.out)
@@ -112,7 +137,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             _error(outcome.fatal)
             export_all_safely(search, out)
             return EXIT_FAILED
-        result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
+        try:
+            result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
+        except Exception as exc:  # noqa: BLE001
+            return _fault_after_start(exc, args.storage, search, out)
         if outcome.reason == "interrupted":
             status = EXIT_INTERRUPTED
         return _report_after(args, search, _finish(search, result, out, status))
@@ -124,23 +152,46 @@ def cmd_run(args: argparse.Namespace) -> int:
         export_all_safely(search, out)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        # Ctrl+C outside a fit (asking the sampler, writing a result): keep what finished.
-        from .core.process import fail_owned_trials
-        from .core.recovery import worker_id
-
+        return _interrupted(args, search, out, printer)
+    except Exception as exc:  # noqa: BLE001 - a full disk, a database gone: say so, keep what finished
         printer.close()
-        fail_owned_trials(args.storage, search.study_name, [worker_id()], "Interrupted: Ctrl+C")
-        _error("interrupted; exporting the trials that finished")
-        try:
-            export_all(search, out)
-        except ValueError as exc:
-            _error(str(exc))
-        return EXIT_INTERRUPTED
+        return _fault_after_start(exc, args.storage, search, out)
     finally:
         printer.close()
     if result.stop_reason == "interrupted":
         status = EXIT_INTERRUPTED
     return _report_after(args, search, _finish(search, result, out, status))
+
+
+def _fault_after_start(exc: BaseException, storage: str | None, search, out: Path) -> int:
+    message = _storage_fault(exc, storage or search.storage_url)
+    if message is None:
+        raise exc
+    _error(message)
+    try:
+        export_all_safely(search, out)
+    except Exception:  # noqa: BLE001 - the same fault may stop the trial table too; the study has the trials
+        pass
+    return EXIT_FAILED
+
+
+def _interrupted(args: argparse.Namespace, search, out: Path, printer) -> int:
+    from .core.export import export_all
+
+    # Ctrl+C outside a fit (asking the sampler, writing a result): keep what finished.
+    from .core.process import fail_owned_trials
+    from .core.recovery import worker_id
+
+    printer.close()
+    fail_owned_trials(args.storage, search.study_name, [worker_id()], "Interrupted: Ctrl+C")
+    _error("interrupted; exporting the trials that finished")
+    try:
+        export_all(search, out)
+    except ValueError as exc:
+        _error(str(exc))
+    except OSError as exc:
+        _error(_export_fault(exc, out))
+    return EXIT_INTERRUPTED
 
 
 def _report_after(args: argparse.Namespace, search, status: int) -> int:
@@ -166,6 +217,9 @@ def _finish(search, result, out: Path, status: int) -> int:
     except ValueError as exc:
         _error(str(exc))
         return EXIT_FAILED
+    except OSError as exc:
+        _error(_export_fault(exc, out))
+        return EXIT_FAILED
     best = result.best
     summary = (f"{len(result.trials)} trials ({result.new_trials} new, stopped: {result.stop_reason}); "
                f"best {result.metric.label} {best.value:.6g} ± {best.std or 0:.3g} "
@@ -176,6 +230,13 @@ def _finish(search, result, out: Path, status: int) -> int:
     print(f"wrote {exported.best_json}, {exported.trials_csv.name}, {exported.script.name}, {exported.model.name}")
     keep_snapshot(search.storage_arg, search.study_name, len(result.trials))  # the window then opens it quickly
     return status
+
+
+def _export_fault(exc: OSError, out: Path) -> str:
+    where = exc.filename or out
+    return (f"the results could not be written to {where} ({exc.strerror or exc}). The search's trials are kept "
+            f"in the study; give --out a folder you can write and run the same command again (it resumes the "
+            f"study and exports without running more trials).")
 
 
 class PoolOutcome:
@@ -231,6 +292,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from .core.url_secrets import mask as redact, scrub
 
     where = redact(args.storage)
+    _tell_repairs()
     try:
         study = load_study(args.storage, args.study)
     except Exception as exc:  # noqa: BLE001 - a wrong URL, a missing driver, a server that does not answer
@@ -280,6 +342,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - mostly the database going away mid-search
         printer.close()
+        message = _storage_fault(exc, args.storage)
+        if message is not None:
+            _error(message)
+            return EXIT_FAILED
         _error(f"the study storage {where} failed: "
                f"{scrub(type(exc).__name__ + ': ' + ' '.join(str(exc).split())[:300], args.storage)}. "
                "Finished trials are kept; start the worker again when the storage is back.")
@@ -296,8 +362,12 @@ def export_all_safely(search, out: Path) -> None:
     """After a failed search, keep the trial table so the errors can be read."""
     from .core.export import write_trials
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_trials(out / "trials.csv", search.records(), list(search.order))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_trials(out / "trials.csv", search.records(), list(search.order))
+    except OSError as exc:
+        _error(_export_fault(exc, out))
+        return
     sys.stderr.write(f"the failed trials and their errors are in {out / 'trials.csv'}\n")
 
 

@@ -79,6 +79,9 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, header_row:
             raise DatasetError(f"File not found: {path}. Check the name and folder, or choose the file again.")
         if path.is_dir():
             raise DatasetError(f"{path} is a folder, not a file. Choose a CSV file inside it.")
+        if not path.is_file():  # a named pipe or a device: reading it could wait forever
+            raise DatasetError(f"{path} is not a regular file (it is a pipe, socket or device). "
+                               "Save the data to a file and choose that file.")
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
         size = path.stat().st_size
@@ -95,6 +98,10 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, header_row:
     for magic, what, fix in _MAGIC:
         if head.startswith(magic):
             raise DatasetError(f"{name} looks like {what}, not a CSV text file. {fix}")
+    if b"\r" in head and b"\n" not in head:
+        raise DatasetError(f"{name} ends its lines with a lone carriage return (an old Mac format) that the CSV "
+                           "reader cannot split. Save it again with ordinary line endings (LF or CRLF), for "
+                           "example from a spreadsheet or a text editor.")
     if b"\x00" in head[:_BINARY_PROBE]:
         raise DatasetError(f"{name} is not a text file (it contains NUL bytes, as binary files do). "
                            "Choose a CSV or TSV file, or export your data to CSV first.")

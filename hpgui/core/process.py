@@ -68,6 +68,8 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     from .dataset import DatasetError
     from .runner import Search, SearchFailed
     from .setup import SearchSetup, SetupError
+    from .storage import storage_url
+    from .storage_faults import describe
     from .url_secrets import mask as redact, scrub
 
     _warm_up(models)
@@ -86,8 +88,9 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     except (SetupError, DatasetError) as exc:
         events.put(("invalid", scrub(str(exc), job.storage)))
         return
-    except Exception:  # noqa: BLE001 - reported to the parent, which shows it
-        events.put(("crash", scrub(traceback.format_exc(), job.storage)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
+        fault = describe(exc, job.storage or storage_url(job.storage, job.study_name or ""), started=False)
+        events.put(("invalid", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
         return
     events.put(("started", search.study_name, redact(search.storage_url), search.records()))
     try:
@@ -97,8 +100,9 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     except SearchFailed as exc:
         events.put(("failed", scrub(str(exc), job.storage)))
         return
-    except Exception:  # noqa: BLE001
-        events.put(("crash", scrub(traceback.format_exc(), job.storage)))
+    except Exception as exc:  # noqa: BLE001
+        fault = describe(exc, job.storage or search.storage_url)
+        events.put(("failed", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
         return
     events.put(("done", result.stop_reason, result.new_trials))
 

@@ -192,9 +192,27 @@ class Search:
         return data
 
     def _open_study(self, optuna: Any) -> Any:
+        from .storage_faults import describe
+
+        try:
+            return self._open_or_create(optuna)
+        except SetupError:
+            raise
+        except Exception as exc:  # a full disk, a read-only folder, a server gone while the study was made
+            message = describe(exc, self.storage_arg or self.storage_url, started=False)
+            if message is None:
+                raise
+            raise SetupError([Problem("storage", message)]) from None
+
+    def _open_or_create(self, optuna: Any) -> Any:
+        from .journal_repair import JournalDamaged
+        from .storage import StorageFolderError
+
         try:
             storage = open_storage(self.storage_arg, self.study_name)
             existing = set(optuna.get_all_study_names(storage))
+        except (JournalDamaged, StorageFolderError):
+            raise
         except Exception as exc:  # a mistyped URL, a missing driver, a server that does not answer
             raise SetupError([Problem("storage", f"cannot open the study storage {redact(self.storage_url)}: "
                                                  f"{type(exc).__name__}: "

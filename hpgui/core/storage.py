@@ -138,12 +138,13 @@ def open_storage(storage: str | None, study_name: str) -> Any:
     if storage.endswith(".journal") and "://" not in storage:
         return journal_file_storage(storage)
     storage = database_url(storage)
+    from .db_retry import open_rdb
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         # Workers beat every HEARTBEAT_S; a trial silent for GRACE_S is failed by whoever looks next.
-        return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S)
+        return open_rdb(storage, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S)
 
 
 def database_url(url: str) -> str:
