@@ -129,7 +129,7 @@ def _open(storage: str | None, study_name: str = "", path: Path | None = None, r
     if path is not None:
         wrap = None if report is None else (lambda backend: _replay_reporter(backend, path, report))
         return journal_file_storage(path, wrap)
-    return open_storage(storage, study_name)
+    return open_storage(storage, study_name, for_writing=False)
 
 
 def _count_lines(path: Path) -> int:

@@ -63,11 +63,12 @@ def journal_storage(backend: Any) -> Any:
     return JournalStorage(backend)
 
 
-def journal_file_storage(path: str | Path, wrap: Any = None) -> Any:
+def journal_file_storage(path: str | Path, wrap: Any = None, for_writing: bool = False) -> Any:
     """The journal storage of the file ``path``, repaired first if its tail or a record is damaged.
 
     ``wrap(backend)`` may put a layer over the file backend (progress while replaying). A replay that
     fails on a bad record in the middle is repaired (see core.journal_repair) and replayed once more.
+    ``for_writing``: a folder or file that cannot be written is said now, before a search starts.
     """
     from optuna.storages.journal import JournalFileBackend
 
@@ -78,9 +79,11 @@ def journal_file_storage(path: str | Path, wrap: Any = None) -> Any:
     journal_repair.repair(path)
 
     def build() -> Any:
-        if not path.exists():
+        if for_writing or not path.exists():
             try:
                 open(path, "ab").close()
+                if not os.access(path.parent, os.W_OK):  # the lock is a link made in the folder
+                    raise PermissionError(13, os.strerror(13), str(path.parent))
             except OSError as exc:
                 raise _folder_error(path.parent, exc) from None
         backend = JournalFileBackend(str(path), lock_obj=journal_repair.OwnerLock(str(path)))
@@ -127,16 +130,16 @@ def _cache_journal_distributions() -> None:
     journal.json_to_distribution = functools.lru_cache(maxsize=4096)(parse)
 
 
-def open_storage(storage: str | None, study_name: str) -> Any:
+def open_storage(storage: str | None, study_name: str, for_writing: bool = True) -> Any:
     """An Optuna storage object for ``storage`` (None: the embedded default for this study)."""
     import optuna
 
     if not storage:
-        return journal_file_storage(journal_path(study_name))
+        return journal_file_storage(journal_path(study_name), for_writing=for_writing)
     if storage.startswith("journal://"):
-        return journal_file_storage(journal_url_path(storage))
+        return journal_file_storage(journal_url_path(storage), for_writing=for_writing)
     if storage.endswith(".journal") and "://" not in storage:
-        return journal_file_storage(storage)
+        return journal_file_storage(storage, for_writing=for_writing)
     storage = database_url(storage)
     from .db_retry import open_rdb
     import warnings

@@ -1,0 +1,302 @@
+"""Bad luck and bad intent, through `hpgui run` as a user runs it: a damaged journal, a full disk, a
+read-only folder, a database that stops, a file name that is code. Each gives its exit status and
+a one-line message, never a traceback, and keeps every finished trial."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests_support import EXAMPLES, ROOT
+
+SUPPORT = Path(__file__).with_name("faults_support.py")
+
+
+def hpgui(*args, timeout=300, env=None, cwd=None, runner=None):
+    command = [sys.executable, *(runner or ["-m", "hpgui.cli"]), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+
+
+def write_setup(folder: Path, csv_path: Path, trials: int = 5, **extra) -> Path:
+    setup = {"format": "hpgui-setup/1", "data": {"path": str(csv_path), "target": "species",
+                                                  "task": "classification"},
+             "model": "decision_tree", "space": {"max_depth": {"type": "int", "low": 1, "high": 8},
+                                                 "min_samples_leaf": {"type": "int", "low": 1, "high": 20}},
+             "strategy": {"name": "random", "seed": 3}, "evaluation": {"folds": 3}, "metric": "accuracy",
+             "budget": {"trials": trials}, **extra}
+    path = folder / "setup.json"
+    path.write_text(json.dumps(setup))
+    return path
+
+
+@pytest.fixture
+def iris(tmp_path) -> Path:
+    path = tmp_path / "iris.csv"
+    shutil.copy(EXAMPLES / "iris.csv", path)
+    return path
+
+
+def finished(journal: Path) -> dict[int, tuple[str, float | None]]:
+    """Trial number -> (state, value) of every finished trial the journal holds, read as Optuna reads it."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    storage = JournalStorage(JournalFileBackend(str(journal)))
+    out = {}
+    for summary in optuna.get_all_study_summaries(storage):
+        study = optuna.load_study(study_name=summary.study_name, storage=storage)
+        for t in study.get_trials(deepcopy=False):
+            if t.state.is_finished():
+                out[t.number] = (t.state.name, t.value)
+    return out
+
+
+def journal_of(data_dir: Path, study: str) -> Path:
+    return data_dir / "studies" / f"{study}.journal"
+
+
+def assert_clean(run, status: int, *words: str) -> None:
+    assert run.returncode == status, (run.returncode, run.stderr[-3000:])
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    for word in words:
+        assert word in run.stderr, (word, run.stderr[-3000:])
+
+
+def damaged_copies(journal: Path) -> list[Path]:
+    return sorted(journal.parent.glob(journal.name + ".damaged-*"))
+
+
+# -- 1. a damaged journal ------------------------------------------------------------------------
+
+
+def _cut_tail(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:-40])
+
+
+def _garbage_tail(path: Path) -> None:
+    with open(path, "ab") as fh:
+        fh.write(b'{"op_code": 5, "worker_id": "x", "trial_id" garbage\n')
+
+
+@pytest.mark.parametrize("damage", [_cut_tail, _garbage_tail], ids=["cut-line", "garbage-line"])
+def test_a_damaged_tail_is_cut_back_with_a_copy_kept_and_the_study_resumes(iris, tmp_path, damage):
+    data_dir = Path(os.environ["HPGUI_DATA_DIR"])
+    setup = write_setup(tmp_path, iris, trials=5)
+    first = hpgui("run", setup, "--study", "tail", "--out", tmp_path / "o", "--quiet")
+    assert_clean(first, 0)
+    journal = journal_of(data_dir, "tail")
+    damage(journal)
+    before = finished(journal)  # Optuna still reads past a damaged last line
+    original = journal.read_bytes()
+
+    # Listing the studies opens them (and may write); it must repair first, not write after the damage.
+    listing = subprocess.run([sys.executable, "-c", "from hpgui.core.library import list_studies; "
+                              "print([(i.name, i.counts) for i in list_studies()])"],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert listing.returncode == 0 and "Traceback" not in listing.stderr, listing.stderr
+    copies = damaged_copies(journal)
+    assert len(copies) == 1 and copies[0].read_bytes() == original
+    listed = finished(journal)
+    assert {n: listed[n] for n in before} == before  # (the cut trial itself is failed as abandoned)
+
+    again = hpgui("run", setup, "--study", "tail", "--trials", 8, "--out", tmp_path / "o", "--quiet")
+    assert_clean(again, 0)
+    after = finished(journal)
+    assert {n: after[n] for n in before} == before
+    assert len(after) == 8
+    assert damaged_copies(journal) == copies  # sound now: nothing more to repair
+
+
+def test_a_bad_line_mid_file_keeps_every_trial_before_it_and_says_so(iris, tmp_path):
+    data_dir = Path(os.environ["HPGUI_DATA_DIR"])
+    setup = write_setup(tmp_path, iris, trials=6)
+    assert_clean(hpgui("run", setup, "--study", "mid", "--out", tmp_path / "o", "--quiet"), 0)
+    journal = journal_of(data_dir, "mid")
+    lines = journal.read_bytes().splitlines(keepends=True)
+    cut = len(lines) * 2 // 3
+    shutil.copy(journal, tmp_path / "prefix.journal")
+    (tmp_path / "prefix.journal").write_bytes(b"".join(lines[:cut]))
+    before = finished(tmp_path / "prefix.journal")
+    damaged = b"".join(lines[:cut]) + b'{"op_code": 6, "worker_id"\n' + b"".join(lines[cut:])
+    journal.write_bytes(damaged)
+    with pytest.raises(ValueError):
+        finished(journal)  # what Optuna alone makes of it
+
+    run = hpgui("run", setup, "--study", "mid", "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 0, f"bad record at line {cut + 1}", "the original is kept as")
+    copy = damaged_copies(journal)[0]
+    assert copy.read_bytes() == damaged and str(copy) in run.stderr
+    after = finished(journal)
+    assert {n: after[n] for n in before} == before
+    assert sum(1 for state, _ in after.values()) >= 6
+
+
+def _tmpfs(path: Path, size: str) -> bool:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("how", ["tmpfs", "writer"])
+def test_a_full_disk_mid_search_then_free_space_and_resume_loses_nothing(iris, tmp_path, how):
+    disk = tmp_path / "disk"
+    mounted = how == "tmpfs" and _tmpfs(disk, "48k")
+    if how == "tmpfs" and not mounted:
+        pytest.skip("cannot mount a tmpfs here (needs root); the 'writer' case covers a full disk")
+    disk.mkdir(exist_ok=True)
+    env = {"HPGUI_DATA_DIR": str(disk)}
+    runner = None if how == "tmpfs" else [str(SUPPORT), "12"]
+    setup = write_setup(tmp_path, iris, trials=400 if mounted else 30)
+    try:
+        full = hpgui("run", setup, "--study", "full", "--out", tmp_path / "o", "--quiet", env=env, runner=runner)
+        assert_clean(full, 1, "is full", "run the same command again to resume")
+        journal = journal_of(disk, "full")
+        before = finished(journal)
+        assert before, "some trials finished before the disk filled"
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,size=2m", str(disk)], check=True)
+        resume = hpgui("run", setup, "--study", "full", "--out", tmp_path / "o", "--quiet", "--trials",
+                       len(before) + 3, env=env)
+        assert_clean(resume, 0, "the original is kept as")
+        after = finished(journal)
+        assert {n: after[n] for n in before} == before
+        assert len(after) == len(before) + 3
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def _read_only(folder: Path) -> bool:
+    """Make ``folder`` read-only for this user: a read-only bind mount as root (root ignores modes)."""
+    if os.geteuid() == 0:
+        done = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode == 0
+        return done and subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)],
+                                       capture_output=True).returncode == 0
+    folder.chmod(0o555)
+    return True
+
+
+def test_a_read_only_data_folder_is_a_message_and_the_study_is_untouched(iris, tmp_path):
+    data_dir = tmp_path / "data"
+    env = {"HPGUI_DATA_DIR": str(data_dir)}
+    setup = write_setup(tmp_path, iris, trials=4)
+    assert_clean(hpgui("run", setup, "--study", "ro", "--out", tmp_path / "o", "--quiet", env=env), 0)
+    journal = journal_of(data_dir, "ro")
+    before = finished(journal)
+    studies = data_dir / "studies"
+    if not _read_only(studies):
+        pytest.skip("cannot make a folder read-only here")
+    try:
+        run = hpgui("run", setup, "--study", "ro", "--trials", 6, "--out", tmp_path / "o", "--quiet", env=env)
+        assert_clean(run, 2, str(studies), "cannot be written")
+        fresh = hpgui("run", setup, "--study", "other", "--out", tmp_path / "o", "--quiet", env=env)
+        assert_clean(fresh, 2, str(studies), "cannot be written")
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(studies)], capture_output=True)
+        else:
+            studies.chmod(0o755)
+    assert finished(journal) == before
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_message(iris, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = hpgui("run", write_setup(tmp_path, iris), "--out", tmp_path / "o", "--quiet",
+                env={"HPGUI_DATA_DIR": str(blocker / "data")})
+    assert_clean(run, 2, str(blocker / "data"), "HPGUI_DATA_DIR")
+
+
+def test_out_on_a_read_only_folder_keeps_the_trials_and_says_where(iris, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    if not _read_only(out):
+        pytest.skip("cannot make a folder read-only here")
+    try:
+        run = hpgui("run", write_setup(tmp_path, iris, trials=3), "--study", "outro", "--out", out, "--quiet")
+        assert_clean(run, 1, str(out), "--out")
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(out)], capture_output=True)
+        else:
+            out.chmod(0o755)
+    assert len(finished(journal_of(Path(os.environ["HPGUI_DATA_DIR"]), "outro"))) == 3
+
+
+# -- 2. bad input files --------------------------------------------------------------------------
+
+
+def test_a_csv_with_carriage_return_line_endings_is_a_message(iris, tmp_path):
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(iris.read_bytes().replace(b"\n", b"\r"))
+    run = hpgui("run", write_setup(tmp_path, cr), "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 2, "cr.csv", "line endings")
+
+
+def test_a_deeply_nested_setup_is_a_message(tmp_path):
+    setup = tmp_path / "deep.json"
+    setup.write_text('{"model": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    run = hpgui("run", setup, "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 2, "deep.json", "nested too deeply")
+
+
+def test_a_fifo_as_data_file_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+    run = hpgui("run", write_setup(tmp_path, fifo), "--out", tmp_path / "o", "--quiet", timeout=120)
+    assert_clean(run, 2, "data.csv", "not a regular file")
+
+
+# -- 3. code injection through generated source ----------------------------------------------------
+
+NASTY = 'x"""; import os; os.system("touch pwned"); """ \\ \' # \n'
+
+
+def test_names_and_values_that_look_like_code_stay_literals_in_the_exported_script(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    data = folder / 'x"""; import os; os.system("touch pwned"); """ \' # \\.csv'
+    rows = list(csv.reader((EXAMPLES / "iris.csv").read_text().splitlines()))
+    header = [f'sepal"""{i}\\ #\n\'' if i < 2 else name for i, name in enumerate(rows[0])]
+    header[-1] = 'species"""; os.system("touch pwned") #'
+    labels = {"setosa": 'se"""; os.system("touch pwned"); """', "versicolor": "ve\\'#\n", "virginica": "vi"}
+    kinds = ['k"""; os.system("touch pwned"); """', "k\\#", "k'\n"]
+    with open(data, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*header[:-1], 'kind"""#', header[-1]])
+        for i, row in enumerate(rows[1:]):
+            writer.writerow([*row[:-1], kinds[i % 3], labels[row[-1]]])
+    setup = {"format": "hpgui-setup/1", "data": {"path": str(data), "target": header[-1]},
+             "model": "logistic_regression", "preprocessing": "auto",
+             "strategy": {"name": "random", "seed": 1}, "evaluation": {"folds": 3}, "budget": {"trials": 2}}
+    (tmp_path / "s.json").write_text(json.dumps(setup))
+    for study in (None, NASTY):  # the default study name holds the data file's name
+        out = tmp_path / ("out" if study is None else "out-named")
+        run = hpgui("run", tmp_path / "s.json", *(["--study", study] if study else []), "--out", out, "--quiet",
+                    cwd=tmp_path)
+        assert_clean(run, 0)
+        script = out / "best_pipeline.py"
+        work = tmp_path / f"work-{study is None}"
+        work.mkdir()
+        ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=work)
+        assert ran.returncode == 0, ran.stderr
+        best = json.loads((out / "best.json").read_text())
+        assert float(ran.stdout.split("score=")[1].split()[0]) == pytest.approx(best["score"], abs=1e-12)
+        assert not [p for p in tmp_path.rglob("pwned")] and not Path("pwned").exists()
+        tree = ast.parse(script.read_text())
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "system"]
+        assert 'os.system("touch pwned")' in script.read_text()  # the names are there, as string literals
