@@ -300,3 +300,103 @@ def test_names_and_values_that_look_like_code_stay_literals_in_the_exported_scri
         tree = ast.parse(script.read_text())
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "system"]
         assert 'os.system("touch pwned")' in script.read_text()  # the names are there, as string literals
+
+
+# -- 2 and 5. a real PostgreSQL server -------------------------------------------------------------
+
+PG_VARIABLE = "HPGUI_TEST_POSTGRES_URL"
+
+
+def _pg_url() -> str:
+    url = os.environ.get(PG_VARIABLE)
+    if not url:
+        pytest.skip(f"{PG_VARIABLE} is not set; .ci/run starts a PostgreSQL server and sets it "
+                    "(tests/test_postgres.py says how to run these by hand)")
+    return url
+
+
+def _db_finished(url: str, study: str) -> dict[int, tuple[str, float | None]]:
+    import optuna
+
+    from hpgui.core.storage import open_storage
+
+    loaded = optuna.load_study(study_name=study, storage=open_storage(url, study))
+    return {t.number: (t.state.name, t.value) for t in loaded.get_trials(deepcopy=False) if t.state.is_finished()}
+
+
+def test_the_documented_postgresql_url_works_with_the_postgres_extra(iris, tmp_path):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(_pg_url())
+    # The form README.md and docs/distributed.md show: no driver, no password (PGPASSWORD or ~/.pgpass).
+    documented = f"postgresql://{parts.username}@{parts.hostname}:{parts.port}{parts.path}"
+    study = f"doc-{os.getpid()}-{tmp_path.name[-8:]}"
+    run = hpgui("run", write_setup(tmp_path, iris, trials=3), "--storage", documented, "--study", study,
+                "--out", tmp_path / "o", "--quiet", env={"PGPASSWORD": parts.password})
+    assert_clean(run, 0)
+    assert len(_db_finished(_pg_url(), study)) == 3
+    assert parts.password not in run.stdout + run.stderr
+
+
+def test_the_database_stopping_mid_search_is_retried_then_a_message_and_resume_loses_nothing(iris, tmp_path):
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    _pg_url()  # the CI's server is there, so the PostgreSQL binaries are too; this test stops its own
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = Path(f"/tmp/hpgui-faults-pg-{os.getpid()}")
+    tool = str(ROOT / ".ci" / "postgres")
+    started = subprocess.run([tool, "start", str(folder), str(port)], capture_output=True, text=True, timeout=300)
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip()
+    password = urlsplit(url).password
+    env = {"HPGUI_DB_RETRY_S": "6"}
+    setup = write_setup(tmp_path, iris, trials=100_000)
+    try:
+        search = subprocess.Popen(
+            [sys.executable, "-m", "hpgui.cli", "run", str(setup), "--storage", url, "--study", "gone", "--out",
+             str(tmp_path / "o"), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+
+        def count() -> int:
+            try:
+                return len(_db_finished(url, "gone"))
+            except Exception:  # noqa: BLE001 - not created yet
+                return 0
+
+        deadline = time.monotonic() + 120
+        while count() < 3 and time.monotonic() < deadline and search.poll() is None:
+            time.sleep(0.3)
+        # A short outage is waited out: the search goes on once the server is back.
+        subprocess.run([tool, "halt", str(folder)], check=True, capture_output=True, timeout=60)
+        time.sleep(1.5)
+        subprocess.run([tool, "resume", str(folder), str(port)], check=True, capture_output=True, timeout=120)
+        mid = count()
+        deadline = time.monotonic() + 120
+        while count() < mid + 3 and time.monotonic() < deadline and search.poll() is None:
+            time.sleep(0.3)
+        assert search.poll() is None, search.communicate()[1][-3000:]
+        # A long one is a message, after the retries.
+        subprocess.run([tool, "halt", str(folder)], check=True, capture_output=True, timeout=60)
+        _, stderr = search.communicate(timeout=180)
+        assert search.returncode == 1, stderr[-3000:]
+        assert "Traceback" not in stderr and "stopped answering" in stderr, stderr[-3000:]
+        assert "run the same command again to resume" in stderr and password not in stderr
+        assert f"127.0.0.1:{port}" in stderr
+        subprocess.run([tool, "resume", str(folder), str(port)], check=True, capture_output=True, timeout=120)
+        before = _db_finished(url, "gone")
+        assert len(before) >= mid + 3
+        resume = hpgui("run", setup, "--storage", url, "--study", "gone", "--trials", len(before) + 2, "--out",
+                       tmp_path / "o", "--quiet", env=env)
+        assert_clean(resume, 0)
+        after = _db_finished(url, "gone")
+        assert {n: after[n] for n in before} == before
+        assert sum(1 for n in after if n not in before) >= 2
+    finally:
+        if search.poll() is None:
+            search.kill()
+        subprocess.run([tool, "stop", str(folder)], capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
