@@ -400,3 +400,45 @@ def test_the_database_stopping_mid_search_is_retried_then_a_message_and_resume_l
             search.kill()
         subprocess.run([tool, "stop", str(folder)], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- 4. hangs --------------------------------------------------------------------------------------
+
+
+def test_a_huge_grid_is_sized_without_listing_it_and_an_allowed_one_starts_at_once(iris, tmp_path):
+    from hpgui.core.space import Hyperparameter, grid_size
+
+    huge = {"max_depth": {"type": "int", "low": 1, "high": 90_000_000},
+            "min_samples_leaf": {"type": "int", "low": 1, "high": 100_000_000}}
+    space = {name: Hyperparameter(type="int", low=v["low"], high=v["high"]) for name, v in huge.items()}
+    assert grid_size(space) == 9 * 10 ** 15  # (a list of 10^8 values would take gigabytes)
+    setup = write_setup(tmp_path, iris, trials=3, space=huge, strategy={"name": "grid", "seed": 0})
+    refused = hpgui("run", setup, "--out", tmp_path / "o", "--quiet")
+    assert_clean(refused, 2, "9,000,000,000,000,000 points", "allow_large_grid")
+    allowed = write_setup(tmp_path, iris, trials=3, space=huge,
+                          strategy={"name": "grid", "seed": 0, "allow_large_grid": True})
+    run = hpgui("run", allowed, "--study", "huge", "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 0)
+    assert "3 trials" in run.stdout
+    journal = journal_of(Path(os.environ["HPGUI_DATA_DIR"]), "huge")
+    assert journal.stat().st_size < 2_000_000  # a chunk of queued points, not the grid
+    more = hpgui("run", allowed, "--study", "huge", "--trials", 5, "--out", tmp_path / "o", "--quiet")
+    assert_clean(more, 0)
+    done = finished(journal)
+    assert len(done) == 5 and all(state == "COMPLETE" for state, _ in done.values())
+
+
+def test_a_lock_left_by_a_killed_process_is_removed_at_once_with_a_notice(iris, tmp_path):
+    data_dir = Path(os.environ["HPGUI_DATA_DIR"])
+    setup = write_setup(tmp_path, iris, trials=2)
+    assert_clean(hpgui("run", setup, "--study", "locked", "--out", tmp_path / "o", "--quiet"), 0)
+    journal = journal_of(data_dir, "locked")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    import socket
+
+    os.symlink(f"{journal}#hpgui-owner={socket.gethostname()}:{dead.pid}", f"{journal}.lock")
+    run = hpgui("run", setup, "--study", "locked", "--trials", 3, "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 0, "removed a lock on locked.journal", f"process {dead.pid}")
+    assert len(finished(journal)) == 3
+    assert not Path(f"{journal}.lock").is_symlink()

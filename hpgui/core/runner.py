@@ -27,6 +27,7 @@ from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
 from .evaluate import Score, cross_validate, make_splits
 from .foldcache import FoldCache
+from . import grid_queue
 from .journal_batch import held, install
 from .metrics import Metric, default_metric, get_metric
 from .pipeline import check_preprocessing, pipeline_recipe, split_recipe, weight_kwargs
@@ -37,7 +38,7 @@ from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEU
                       TrialRecord, counted, records_from_frozen, requeue)
 from .recovery import OWNER_ATTR, fail_stale_trials, worker_id
 from .setup import SearchSetup, SetupError
-from .space import Problem, iter_grid, ordered_names, widens
+from .space import Problem, ordered_names, widens
 from .storage import open_storage, storage_url
 from .url_secrets import mask as redact, scrub
 from .strategies import make_pruner, make_sampler
@@ -155,6 +156,7 @@ class Search:
         self.budget_trials = trials if trials is not None else setup.budget.trials
         self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
         self.is_grid = setup.strategy.name == "grid"
+        self.grid_points = self.choice.grid_size() if self.is_grid else 0
         self.shared = shared
         # Workers sharing a study must not draw the same configurations: each seeds its sampler from
         # the study's seed and its own identity. The folds keep the study's seed, so scores compare.
@@ -235,8 +237,7 @@ class Search:
         for config in self.setup.strategy.manual:
             study.enqueue_trial(self.setup.manual_params(self.task, config), user_attrs={QUEUED_ATTR: "manual"})
         if self.is_grid:
-            for config in iter_grid(self.space, self.conditions, self.defaults):
-                study.enqueue_trial(config, user_attrs={QUEUED_ATTR: "grid"})
+            grid_queue.queue(self, study, grid_queue.first_chunk(self.grid_points, self.budget_trials))
         return study
 
     def _check_same_search(self, study: Any) -> None:
@@ -392,6 +393,8 @@ class Search:
             if self.timeout_s is not None and elapsed >= self.timeout_s:
                 reason = "timeout"
                 break
+            if self.is_grid and waiting <= 0 and not self.shared:
+                waiting += grid_queue.more(self, self.study)
             if self.is_grid and waiting <= 0 and not (self.shared and running):
                 reason = "grid complete"
                 break
