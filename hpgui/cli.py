@@ -265,9 +265,11 @@ def run_pool(job, printer) -> PoolOutcome:
                     printer(event[1], event[2])
                 elif kind == "trial" and event[1].error and not printer.quiet:
                     printer.stream.write(f"trial {event[1].number} failed: {event[1].error}\n")
+                elif kind == "note":
+                    _note(event[1])
                 elif kind == "done":
                     outcome.reason, outcome.new_trials = event[1], int(event[2])
-                elif kind in ("failed", "invalid", "crash"):
+                elif kind in ("failed", "invalid", "fault", "crash"):
                     outcome.fatal = event[1]
     except KeyboardInterrupt:
         printer.close()

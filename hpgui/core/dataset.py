@@ -341,6 +341,7 @@ def check_columns(dataset: Dataset, target: str | None, features: list[str] | No
                and not pd.api.types.is_bool_dtype(frame[f].dtype)]
     categorical = [f for f in features if f not in numeric]
 
+    _check_finite(frame, numeric, target if task == "regression" else None, name)
     y, dropped, keep = None, 0, slice(None)
     if task != "clustering":
         raw = frame[target]
@@ -404,6 +405,32 @@ def _choose_features(dataset: Dataset, target: str | None, features: list[str] |
     return chosen, notes
 
 
+#: Lists in messages stop after this many items ("… and 9,990 more"): a message is read, not scrolled.
+MESSAGE_LIST_MAX = 10
+
+
+def _capped(items: list[str], limit: int = MESSAGE_LIST_MAX) -> str:
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
+
+
+def _check_finite(frame: pd.DataFrame, numeric: list[str], target: str | None, name: str) -> None:
+    """Infinite numbers are refused before any trial: every fit would fail on them."""
+    columns = [*numeric, *([target] if target is not None and target not in numeric else [])]
+    bad = []
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce") if column == target else frame[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            n = int(np.isinf(values.to_numpy(dtype="float64", na_value=np.nan)).sum())
+            if n:
+                bad.append(f"{column!r} ({_count(n, 'row')})")
+    if bad:
+        raise DatasetError(f"{name} has infinite values (inf) in {_capped(bad)}, which no model can fit. Replace "
+                           "them with numbers, or empty those cells so they count as missing, then open the file "
+                           "again.")
+
+
 def _check_classes(y: pd.Series, target: str, folds: int) -> None:
     counts = y.value_counts()
     if len(counts) < 2:
@@ -411,7 +438,7 @@ def _check_classes(y: pd.Series, target: str, folds: int) -> None:
                            "so there is nothing to tell apart. Choose another target column, or regression.")
     small = counts[counts < folds].sort_values()
     if len(small):
-        listed = ", ".join(f"{_native(c)!r} has {_count(n, 'row')}" for c, n in small.items())
+        listed = _capped([f"{_native(c)!r} has {_count(n, 'row')}" for c, n in small.items()])
         fix = (f"Lower the number of folds to {int(small.min())} or fewer, or drop or merge that class"
                if small.min() >= 2 else "Drop or merge that class (a class needs at least 2 rows)")
         raise DatasetError(f"Too few rows of some class in the target {target!r} for {folds}-fold "

@@ -30,7 +30,7 @@ from typing import Any
 _CONTEXT = mp.get_context("spawn")
 
 INTERRUPTED_ERROR = "Interrupted: the search was stopped while this trial's fit was running"
-FINAL_EVENTS = ("done", "failed", "invalid", "crash")
+FINAL_EVENTS = ("done", "failed", "invalid", "fault", "crash")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     from .storage_faults import describe
     from .url_secrets import mask as redact, scrub
 
+    from . import journal_repair
+
+    # A journal repaired or a dead process's lock removed is said to whoever started the search.
+    journal_repair.listeners.append(lambda text: events.put(("note", text)))
     _warm_up(models)
     events.put(("ready",))
     job = jobs.get()
@@ -102,7 +106,7 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
         return
     except Exception as exc:  # noqa: BLE001
         fault = describe(exc, job.storage or search.storage_url)
-        events.put(("failed", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
+        events.put(("fault", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
         return
     events.put(("done", result.stop_reason, result.new_trials))
 
@@ -310,6 +314,7 @@ class WorkerPool:
         self.finished = False
         self.interrupted: list = []
         self._started = False
+        self._notes: list[tuple] = []
         self._stopping = False
         self._paused = False
         self._deaths = 0
@@ -410,7 +415,11 @@ class WorkerPool:
 
     def _handle(self, slot: _Slot, event: tuple, out: list[tuple]) -> None:
         kind = event[0]
-        if kind == "begin":
+        if kind == "note":
+            if event not in self._notes:  # each worker repairs or sees the same journal; say it once
+                self._notes.append(event)
+                out.append(event)
+        elif kind == "begin":
             slot.begun = (event[1], time.monotonic())
         elif kind == "trial":
             slot.begun = None
@@ -435,7 +444,7 @@ class WorkerPool:
             if all(s.done for s in self._slots) and not self.finished:
                 self.finished = True
                 out.append(("done", self._state.reason, self._state.new_trials))
-        elif kind in ("failed", "invalid", "crash"):
+        elif kind in ("failed", "invalid", "fault", "crash"):
             slot.done = True
             if not self.finished:
                 self.finished = True
