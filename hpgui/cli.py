@@ -15,6 +15,8 @@ from typing import Sequence
 
 from . import __version__
 
+from .cli_faults import export_all_safely, export_fault, fault_after_start, note, storage_fault, tell_repairs
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -71,24 +73,6 @@ def _error(message: str) -> None:
     sys.stderr.write(f"hpgui: {message}\n")
 
 
-def _storage_fault(exc: BaseException, storage: str | None, started: bool = True) -> str | None:
-    from .core.storage_faults import describe
-
-    return describe(exc, storage, started=started)
-
-
-def _tell_repairs() -> None:
-    """Journal repairs and stale-lock removals are said in one line each (core.journal_repair)."""
-    from .core import journal_repair
-
-    if _note not in journal_repair.listeners:
-        journal_repair.listeners.append(_note)
-
-
-def _note(text: str) -> None:
-    _error(f"note: {text}")
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from .core.dataset import DatasetError
     from .core.export import export_all
@@ -97,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .core.setup import SearchSetup, SetupError
     from .core.url_secrets import mask as redact
 
-    _tell_repairs()
+    tell_repairs()
     try:
         setup = SearchSetup.load(args.setup)
         search = Search(setup, storage=args.storage, study_name=args.study, trials=args.trials,
@@ -109,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _error(f"{setup.data_path}: {exc}")
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - a storage fault is a message; anything else stays a bug
-        message = _storage_fault(exc, args.storage, started=False)
+        message = storage_fault(exc, args.storage, started=False)
         if message is None:
             raise
         _error(message)
@@ -140,7 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
         except Exception as exc:  # noqa: BLE001
-            return _fault_after_start(exc, args.storage, search, out)
+            return fault_after_start(exc, args.storage, search, out)
         if outcome.reason == "interrupted":
             status = EXIT_INTERRUPTED
         return _report_after(args, search, _finish(search, result, out, status))
@@ -155,24 +139,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _interrupted(args, search, out, printer)
     except Exception as exc:  # noqa: BLE001 - a full disk, a database gone: say so, keep what finished
         printer.close()
-        return _fault_after_start(exc, args.storage, search, out)
+        return fault_after_start(exc, args.storage, search, out)
     finally:
         printer.close()
     if result.stop_reason == "interrupted":
         status = EXIT_INTERRUPTED
     return _report_after(args, search, _finish(search, result, out, status))
-
-
-def _fault_after_start(exc: BaseException, storage: str | None, search, out: Path) -> int:
-    message = _storage_fault(exc, storage or search.storage_url)
-    if message is None:
-        raise exc
-    _error(message)
-    try:
-        export_all_safely(search, out)
-    except Exception:  # noqa: BLE001 - the same fault may stop the trial table too; the study has the trials
-        pass
-    return EXIT_FAILED
 
 
 def _interrupted(args: argparse.Namespace, search, out: Path, printer) -> int:
@@ -190,7 +162,7 @@ def _interrupted(args: argparse.Namespace, search, out: Path, printer) -> int:
     except ValueError as exc:
         _error(str(exc))
     except OSError as exc:
-        _error(_export_fault(exc, out))
+        _error(export_fault(exc, out))
     return EXIT_INTERRUPTED
 
 
@@ -218,7 +190,7 @@ def _finish(search, result, out: Path, status: int) -> int:
         _error(str(exc))
         return EXIT_FAILED
     except OSError as exc:
-        _error(_export_fault(exc, out))
+        _error(export_fault(exc, out))
         return EXIT_FAILED
     best = result.best
     summary = (f"{len(result.trials)} trials ({result.new_trials} new, stopped: {result.stop_reason}); "
@@ -230,13 +202,6 @@ def _finish(search, result, out: Path, status: int) -> int:
     print(f"wrote {exported.best_json}, {exported.trials_csv.name}, {exported.script.name}, {exported.model.name}")
     keep_snapshot(search.storage_arg, search.study_name, len(result.trials))  # the window then opens it quickly
     return status
-
-
-def _export_fault(exc: OSError, out: Path) -> str:
-    where = exc.filename or out
-    return (f"the results could not be written to {where} ({exc.strerror or exc}). The search's trials are kept "
-            f"in the study; give --out a folder you can write and run the same command again (it resumes the "
-            f"study and exports without running more trials).")
 
 
 class PoolOutcome:
@@ -266,7 +231,7 @@ def run_pool(job, printer) -> PoolOutcome:
                 elif kind == "trial" and event[1].error and not printer.quiet:
                     printer.stream.write(f"trial {event[1].number} failed: {event[1].error}\n")
                 elif kind == "note":
-                    _note(event[1])
+                    note(event[1])
                 elif kind == "done":
                     outcome.reason, outcome.new_trials = event[1], int(event[2])
                 elif kind in ("failed", "invalid", "fault", "crash"):
@@ -294,7 +259,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from .core.url_secrets import mask as redact, scrub
 
     where = redact(args.storage)
-    _tell_repairs()
+    tell_repairs()
     try:
         study = load_study(args.storage, args.study)
     except Exception as exc:  # noqa: BLE001 - a wrong URL, a missing driver, a server that does not answer
@@ -344,7 +309,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - mostly the database going away mid-search
         printer.close()
-        message = _storage_fault(exc, args.storage)
+        message = storage_fault(exc, args.storage)
         if message is not None:
             _error(message)
             return EXIT_FAILED
@@ -358,19 +323,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     best_text = f"; study best {result.metric.label} {best.value:.6g} (trial {best.number})" if best else ""
     print(f"worker ran {result.new_trials} trial(s); stopped: {result.stop_reason}{best_text}")
     return EXIT_INTERRUPTED if result.stop_reason == "interrupted" else EXIT_OK
-
-
-def export_all_safely(search, out: Path) -> None:
-    """After a failed search, keep the trial table so the errors can be read."""
-    from .core.export import write_trials
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        write_trials(out / "trials.csv", search.records(), list(search.order))
-    except OSError as exc:
-        _error(_export_fault(exc, out))
-        return
-    sys.stderr.write(f"the failed trials and their errors are in {out / 'trials.csv'}\n")
 
 
 def cmd_example(args: argparse.Namespace) -> int:
