@@ -261,6 +261,28 @@ def test_a_fifo_as_data_file_is_refused_not_waited_on(tmp_path):
     assert_clean(run, 2, "data.csv", "not a regular file")
 
 
+def test_infinite_values_are_refused_before_any_trial(iris, tmp_path):
+    lines = iris.read_text().splitlines()
+    first = lines[3].split(",")
+    lines[3] = ",".join(["inf", *first[1:]])
+    lines[9] = ",".join([lines[9].split(",")[0], "-inf", *lines[9].split(",")[2:]])
+    bad = tmp_path / "inf.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    run = hpgui("run", write_setup(tmp_path, bad), "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 2, "inf.csv", "infinite values", "'sepal_length_cm' (1 row)", "'sepal_width_cm' (1 row)")
+    assert not (Path(os.environ["HPGUI_DATA_DIR"]) / "studies").exists() or \
+        not list((Path(os.environ["HPGUI_DATA_DIR"]) / "studies").glob("*.journal"))
+
+
+def test_a_message_about_ten_thousand_classes_stays_short(tmp_path):
+    rows = ["a,b,species"] + [f"{i % 7},{i % 11},class-{i // 2}" for i in range(20_000)]
+    data = tmp_path / "many.csv"
+    data.write_text("\n".join(rows) + "\n")
+    run = hpgui("run", write_setup(tmp_path, data), "--out", tmp_path / "o", "--quiet")
+    assert_clean(run, 2, "Too few rows of some class", "and 9,990 more")
+    assert len(run.stderr) < 2_000
+
+
 # -- 3. code injection through generated source ----------------------------------------------------
 
 NASTY = 'x"""; import os; os.system("touch pwned"); """ \\ \' # \n'
