@@ -116,13 +116,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if workers > 1 or trial_timeout is not None or setup.budget.trial_timeout_s is not None:
         job = Job(setup=search.stored_setup(), base_dir=None, study_name=search.study_name, storage=args.storage,
                   trials=args.trials, timeout_s=args.timeout, workers=workers, trial_timeout_s=trial_timeout)
+        before = _finished_count(search)
         outcome = run_pool(job, printer)
         if outcome.fatal is not None:
             _error(outcome.fatal)
             export_all_safely(search, out)
             return EXIT_FAILED
         try:
-            result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
+            # Counted in the study: a worker that was replaced never reported its own count.
+            new = max(outcome.new_trials, _finished_count(search) - before)
+            result = search.result(outcome.reason, new, outcome.elapsed_s)
         except Exception as exc:  # noqa: BLE001
             return fault_after_start(exc, args.storage, search, out)
         if outcome.reason == "interrupted":
@@ -164,6 +167,10 @@ def _interrupted(args: argparse.Namespace, search, out: Path, printer) -> int:
     except OSError as exc:
         _error(export_fault(exc, out))
     return EXIT_INTERRUPTED
+
+
+def _finished_count(search) -> int:
+    return sum(1 for r in search.records() if r.state in ("complete", "failed", "pruned"))
 
 
 def _report_after(args: argparse.Namespace, search, status: int) -> int:

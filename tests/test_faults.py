@@ -119,6 +119,23 @@ def test_a_damaged_tail_is_cut_back_with_a_copy_kept_and_the_study_resumes(iris,
     assert damaged_copies(journal) == copies  # sound now: nothing more to repair
 
 
+def test_an_append_cut_off_by_another_process_is_repaired_before_this_one_writes(tmp_path):
+    import optuna
+
+    from hpgui.core.storage import open_storage
+
+    journal = tmp_path / "shared.journal"
+    storage = open_storage(str(journal), "shared")
+    study = optuna.create_study(study_name="shared", storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    with open(journal, "ab") as fh:  # another worker, cut off by a full disk mid-append
+        fh.write(b'{"op_code":5,"worker_id":"other","trial_id":1,"sta')
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(finished(journal)) == 5  # readable: nothing was appended after the broken bytes
+    copies = damaged_copies(journal)
+    assert len(copies) == 1 and copies[0].read_bytes().endswith(b'"trial_id":1,"sta')
+
+
 def test_a_bad_line_mid_file_keeps_every_trial_before_it_and_says_so(iris, tmp_path):
     data_dir = Path(os.environ["HPGUI_DATA_DIR"])
     setup = write_setup(tmp_path, iris, trials=6)

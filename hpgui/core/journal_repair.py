@@ -183,6 +183,40 @@ def repair(path: str | Path, force: bool = False) -> Repair | None:
     return done
 
 
+def _ends_mid_record(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) != b"\n"
+
+
+def file_backend(path: str | Path) -> "object":
+    """Optuna's journal file backend that, holding the lock, repairs a cut-off tail before it appends.
+
+    Another process may have been cut off mid-append (a full disk, a kill) after this one opened
+    the journal; appending after its broken bytes would break the file for every reader.
+    """
+    from optuna.storages.journal import JournalFileBackend
+    from optuna.storages.journal._file import get_lock_file
+
+    class _RepairingBackend(JournalFileBackend):
+        def append_logs(self, logs: list) -> None:
+            with get_lock_file(self._lock):
+                if _ends_mid_record(Path(self._file_path)):
+                    done = _repair_locked(Path(self._file_path))
+                    if done is not None:
+                        notify(done.message())
+                text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
+                with open(self._file_path, "ab") as f:
+                    f.write(text.encode("utf-8"))
+                    f.flush()
+                    os.fsync(f.fileno())
+
+    return _RepairingBackend(str(path), lock_obj=OwnerLock(str(path)))
+
+
 # -- the journal lock ------------------------------------------------------------------------------
 
 

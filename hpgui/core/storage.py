@@ -70,8 +70,6 @@ def journal_file_storage(path: str | Path, wrap: Any = None, for_writing: bool =
     fails on a bad record in the middle is repaired (see core.journal_repair) and replayed once more.
     ``for_writing``: a folder or file that cannot be written is said now, before a search starts.
     """
-    from optuna.storages.journal import JournalFileBackend
-
     from . import journal_repair
 
     path = Path(path)
@@ -86,7 +84,7 @@ def journal_file_storage(path: str | Path, wrap: Any = None, for_writing: bool =
                     raise PermissionError(13, os.strerror(13), str(path.parent))
             except OSError as exc:
                 raise _folder_error(path.parent, exc) from None
-        backend = JournalFileBackend(str(path), lock_obj=journal_repair.OwnerLock(str(path)))
+        backend = journal_repair.file_backend(path)
         return journal_storage(backend if wrap is None else wrap(backend))
 
     try:

@@ -53,13 +53,19 @@ def _open_or_create(search: Any, optuna: Any) -> Any:
             from None
     sampler = make_sampler(search.setup.strategy.name, search.sampler_seed, search.budget_trials, parallel=search.shared)
     pruner = make_pruner(search.setup.strategy.pruner, len(search.splits))
-    if search.study_name in existing:
+    def resume() -> Any:
         study = optuna.load_study(study_name=search.study_name, storage=storage, sampler=sampler, pruner=pruner)
         _check_same_search(search, study)
         search.recovered = fail_stale_trials(study)
         return study
-    study = optuna.create_study(study_name=search.study_name, storage=storage, sampler=sampler, pruner=pruner,
-                                direction=search.metric.direction)
+
+    if search.study_name in existing:
+        return resume()
+    try:
+        study = optuna.create_study(study_name=search.study_name, storage=storage, sampler=sampler, pruner=pruner,
+                                    direction=search.metric.direction)
+    except optuna.exceptions.DuplicatedStudyError:
+        return resume()  # another `hpgui run` made it a moment ago: join it
     study.set_user_attr(ATTR_SETUP, search.stored_setup())
     study.set_user_attr(ATTR_DATASET, {"path": str(search.dataset.path), "sha256": search.dataset.sha256,
                                        "rows": search.dataset.rows, "columns": len(search.dataset.columns)})
@@ -70,6 +76,7 @@ def _open_or_create(search: Any, optuna: Any) -> Any:
     if search.is_grid:
         grid_queue.queue(search, study, grid_queue.first_chunk(search.grid_points, search.budget_trials))
     return study
+
 
 def _check_same_search(search: Any, study: Any) -> None:
     stored = study.user_attrs.get(ATTR_SETUP)
