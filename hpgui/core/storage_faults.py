@@ -58,7 +58,12 @@ def describe(exc: BaseException, storage_url: str | None, started: bool = True) 
         return (f"{target} cannot be written ({exc.strerror}). Make it writable or set HPGUI_DATA_DIR (or "
                 f"--storage) to a folder you can write. {resume}")
     if _is_database_error(exc):
-        detail = scrub(" ".join(str(exc).split())[:200], storage_url)
-        return (f"the database {_where(storage_url)} stopped answering ({type(exc).__name__}: {detail}). "
-                f"Check that the server runs and can be reached. {resume}")
+        from .db_retry import connection_lost
+
+        cause = exc.__cause__ or exc
+        detail = scrub(f"{type(cause).__name__}: " + " ".join(str(cause).split())[:200], storage_url)
+        if connection_lost(exc):
+            return (f"the database {_where(storage_url)} stopped answering ({detail}). Check that the server "
+                    f"runs and can be reached. {resume}")
+        return f"the database {_where(storage_url)} refused a write ({detail}). {resume}"
     return None
