@@ -68,7 +68,6 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     from .dataset import DatasetError
     from .runner import Search, SearchFailed
     from .setup import SearchSetup, SetupError
-    from .storage import storage_url
     from .storage_faults import describe
     from .url_secrets import mask as redact, scrub
 
@@ -93,7 +92,7 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
         events.put(("invalid", scrub(str(exc), job.storage)))
         return
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
-        fault = describe(exc, job.storage or storage_url(job.storage, job.study_name or ""), started=False)
+        fault = describe(exc, job.storage, started=False)
         events.put(("invalid", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
         return
     events.put(("started", search.study_name, redact(search.storage_url), search.records()))
@@ -266,10 +265,17 @@ def fail_owned_trials(storage: str | None, study_name: str, owners: list[str], e
     from .recovery import fail_trials_of, load_study
     from .records import TrialRecord
 
-    study = load_study(storage, study_name)
-    if study is None:  # the child died before it created the study
+    from .storage_faults import describe
+
+    try:
+        study = load_study(storage, study_name)
+        if study is None:  # the child died before it created the study
+            return []
+        numbers = set(fail_trials_of(study, owners, error, requeue))
+    except Exception as exc:  # noqa: BLE001 - a storage that cannot be written now: the next open fails them
+        if describe(exc, storage) is None:
+            raise
         return []
-    numbers = set(fail_trials_of(study, owners, error, requeue))
     return [TrialRecord.from_frozen(t) for t in study.get_trials(deepcopy=False) if t.number in numbers]
 
 
