@@ -15,21 +15,29 @@ import sys
 
 
 def install(after: int) -> None:
-    from optuna.storages.journal import _file
+    from hpgui.core import journal_repair
 
     calls = {"n": 0}
+    make = journal_repair.file_backend
 
-    def append_logs(self, logs):
-        calls["n"] += 1
-        if calls["n"] <= after:
-            return original(self, logs)
-        text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
-        with open(self._file_path, "ab") as fh:
-            fh.write(text.encode()[: max(1, len(text) // 2)])
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self._file_path)
+    def file_backend(path):
+        backend = make(path)
+        append = backend.append_logs
 
-    original = _file.JournalFileBackend.append_logs
-    _file.JournalFileBackend.append_logs = append_logs
+        def append_logs(logs):
+            calls["n"] += 1
+            if calls["n"] <= after:
+                return append(logs)
+            if calls["n"] == after + 1:  # the write the disk cut short; later ones find no room at all
+                text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
+                with open(backend._file_path, "ab") as fh:
+                    fh.write(text.encode()[: max(1, len(text) // 2)])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), backend._file_path)
+
+        backend.append_logs = append_logs
+        return backend
+
+    journal_repair.file_backend = file_backend
 
 
 if __name__ == "__main__":

@@ -150,6 +150,12 @@ def _repair_locked(path: Path) -> Repair | None:
             copy.unlink()
         except OSError:
             pass
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise JournalDamaged(
+                f"the disk holding {path} is full, and a write it cut short left the journal's last record "
+                f"incomplete. Free some space; the next open keeps its {records} complete records ({trials} "
+                "trials) and a copy of the damaged file. Finished trials are kept; run the same command again "
+                "to resume.") from None
         raise JournalDamaged(
             f"{path} is damaged after its {records} complete records ({trials} trials), and a copy could not "
             f"be kept beside it before repairing it ({exc.strerror or exc}). Free some space or make the "
