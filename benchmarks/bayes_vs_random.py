@@ -117,7 +117,7 @@ def run_one(problem_name: str, strategy: str, seed: int, trials: int) -> dict[st
     from hpgui.core.runner import Search
     from hpgui.core.setup import SearchSetup
 
-    from hpgui.core import runner
+    from hpgui.core import study_open as runner  # where the study (and its sampler) is made
 
     problem = PROBLEMS[problem_name]
     name = strategy

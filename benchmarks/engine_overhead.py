@@ -59,7 +59,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
-from hpgui.core import runner as hp_runner  # noqa: E402
+from hpgui.core import study_open as hp_runner  # noqa: E402  (where the study storage is opened)
 from hpgui.core.runner import Search  # noqa: E402
 from hpgui.core.setup import SearchSetup  # noqa: E402
 

@@ -15,6 +15,8 @@ from typing import Sequence
 
 from . import __version__
 
+from .cli_faults import export_all_safely, export_fault, fault_after_start, note, storage_fault, tell_repairs
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -77,8 +79,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .core.process import Job
     from .core.runner import Search, SearchFailed
     from .core.setup import SearchSetup, SetupError
-    from .core.storage import redact
+    from .core.url_secrets import mask as redact
 
+    tell_repairs()
     try:
         setup = SearchSetup.load(args.setup)
         search = Search(setup, storage=args.storage, study_name=args.study, trials=args.trials,
@@ -88,6 +91,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except DatasetError as exc:
         _error(f"{setup.data_path}: {exc}")
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - a storage fault is a message; anything else stays a bug
+        message = storage_fault(exc, args.storage, started=False)
+        if message is None:
+            raise
+        _error(message)
         return EXIT_BAD_INPUT
 
     out = Path(args.out)
@@ -107,12 +116,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if workers > 1 or trial_timeout is not None or setup.budget.trial_timeout_s is not None:
         job = Job(setup=search.stored_setup(), base_dir=None, study_name=search.study_name, storage=args.storage,
                   trials=args.trials, timeout_s=args.timeout, workers=workers, trial_timeout_s=trial_timeout)
+        before = _finished_count(search)
         outcome = run_pool(job, printer)
         if outcome.fatal is not None:
             _error(outcome.fatal)
             export_all_safely(search, out)
             return EXIT_FAILED
-        result = search.result(outcome.reason, outcome.new_trials, outcome.elapsed_s)
+        try:
+            # Counted in the study: a worker that was replaced never reported its own count.
+            new = max(outcome.new_trials, _finished_count(search) - before)
+            result = search.result(outcome.reason, new, outcome.elapsed_s)
+        except Exception as exc:  # noqa: BLE001
+            return fault_after_start(exc, args.storage, search, out)
         if outcome.reason == "interrupted":
             status = EXIT_INTERRUPTED
         return _report_after(args, search, _finish(search, result, out, status))
@@ -124,23 +139,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         export_all_safely(search, out)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        # Ctrl+C outside a fit (asking the sampler, writing a result): keep what finished.
-        from .core.process import fail_owned_trials
-        from .core.recovery import worker_id
-
+        return _interrupted(args, search, out, printer)
+    except Exception as exc:  # noqa: BLE001 - a full disk, a database gone: say so, keep what finished
         printer.close()
-        fail_owned_trials(args.storage, search.study_name, [worker_id()], "Interrupted: Ctrl+C")
-        _error("interrupted; exporting the trials that finished")
-        try:
-            export_all(search, out)
-        except ValueError as exc:
-            _error(str(exc))
-        return EXIT_INTERRUPTED
+        return fault_after_start(exc, args.storage, search, out)
     finally:
         printer.close()
     if result.stop_reason == "interrupted":
         status = EXIT_INTERRUPTED
     return _report_after(args, search, _finish(search, result, out, status))
+
+
+def _interrupted(args: argparse.Namespace, search, out: Path, printer) -> int:
+    from .core.export import export_all
+
+    # Ctrl+C outside a fit (asking the sampler, writing a result): keep what finished.
+    from .core.process import fail_owned_trials
+    from .core.recovery import worker_id
+
+    printer.close()
+    fail_owned_trials(args.storage, search.study_name, [worker_id()], "Interrupted: Ctrl+C")
+    _error("interrupted; exporting the trials that finished")
+    try:
+        export_all(search, out)
+    except ValueError as exc:
+        _error(str(exc))
+    except OSError as exc:
+        _error(export_fault(exc, out))
+    return EXIT_INTERRUPTED
+
+
+def _finished_count(search) -> int:
+    return sum(1 for r in search.records() if r.state in ("complete", "failed", "pruned"))
 
 
 def _report_after(args: argparse.Namespace, search, status: int) -> int:
@@ -165,6 +195,9 @@ def _finish(search, result, out: Path, status: int) -> int:
         exported = export_all(search, out, result.trials)
     except ValueError as exc:
         _error(str(exc))
+        return EXIT_FAILED
+    except OSError as exc:
+        _error(export_fault(exc, out))
         return EXIT_FAILED
     best = result.best
     summary = (f"{len(result.trials)} trials ({result.new_trials} new, stopped: {result.stop_reason}); "
@@ -213,9 +246,11 @@ def run_pool(job, printer) -> PoolOutcome:
                     printer(event[1], event[2])
                 elif kind == "trial" and event[1].error and not printer.quiet:
                     printer.stream.write(f"trial {event[1].number} failed: {event[1].error}\n")
+                elif kind == "note":
+                    note(event[1])
                 elif kind == "done":
                     outcome.reason, outcome.new_trials = event[1], int(event[2])
-                elif kind in ("failed", "invalid", "crash"):
+                elif kind in ("failed", "invalid", "fault", "crash"):
                     outcome.fatal = event[1]
     except KeyboardInterrupt:
         printer.close()
@@ -237,9 +272,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from .core.runner import Search, SearchFailed
     from .core.records import ATTR_SETUP
     from .core.setup import SearchSetup, SetupError
-    from .core.storage import redact, scrub
+    from .core.url_secrets import mask as redact, scrub
 
     where = redact(args.storage)
+    tell_repairs()
     try:
         study = load_study(args.storage, args.study)
     except Exception as exc:  # noqa: BLE001 - a wrong URL, a missing driver, a server that does not answer
@@ -289,6 +325,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - mostly the database going away mid-search
         printer.close()
+        message = storage_fault(exc, args.storage)
+        if message is not None:
+            _error(message)
+            return EXIT_FAILED
         _error(f"the study storage {where} failed: "
                f"{scrub(type(exc).__name__ + ': ' + ' '.join(str(exc).split())[:300], args.storage)}. "
                "Finished trials are kept; start the worker again when the storage is back.")
@@ -299,15 +339,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     best_text = f"; study best {result.metric.label} {best.value:.6g} (trial {best.number})" if best else ""
     print(f"worker ran {result.new_trials} trial(s); stopped: {result.stop_reason}{best_text}")
     return EXIT_INTERRUPTED if result.stop_reason == "interrupted" else EXIT_OK
-
-
-def export_all_safely(search, out: Path) -> None:
-    """After a failed search, keep the trial table so the errors can be read."""
-    from .core.export import write_trials
-
-    out.mkdir(parents=True, exist_ok=True)
-    write_trials(out / "trials.csv", search.records(), list(search.order))
-    sys.stderr.write(f"the failed trials and their errors are in {out / 'trials.csv'}\n")
 
 
 def cmd_example(args: argparse.Namespace) -> int:

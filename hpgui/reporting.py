@@ -72,7 +72,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .core.library import LibraryError, load_study, study_names
     from .core.runner import Search
     from .core.setup import SetupError
-    from .core.storage import redact, scrub
+    from .core.url_secrets import mask as redact, scrub
 
     where = redact(args.storage) if args.storage else "the default storage"
     try:

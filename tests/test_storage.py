@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hpgui.core.storage import journal_path, journal_url_path, redact, safe_name, storage_url
+from hpgui.core.storage import journal_path, journal_url_path, safe_name, storage_url
+from hpgui.core.url_secrets import mask as redact
 
 
 def test_passwords_never_show():
@@ -29,7 +30,7 @@ def test_study_names_become_safe_file_names():
 
 
 def test_scrub_hides_a_password_wherever_a_message_quotes_it():
-    from hpgui.core.storage import scrub
+    from hpgui.core.url_secrets import scrub
 
     url = "postgresql://ana:p%40ss word@db.example/hp"
     text = ("could not connect to postgresql://ana:p%40ss word@db.example/hp: password 'p@ss word' rejected; "
@@ -41,7 +42,7 @@ def test_scrub_hides_a_password_wherever_a_message_quotes_it():
 
 
 def test_a_password_given_as_a_query_parameter_is_hidden_too():
-    from hpgui.core.storage import redact, scrub
+    from hpgui.core.url_secrets import mask as redact, scrub
 
     url = "postgresql://ana@db/hp?sslmode=require&password=pw-123"
     assert redact(url) == "postgresql://ana@db/hp?sslmode=require&password=***"

@@ -80,6 +80,9 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, header_row:
             raise DatasetError(f"File not found: {path}. Check the name and folder, or choose the file again.")
         if path.is_dir():
             raise DatasetError(f"{path} is a folder, not a file. Choose a CSV file inside it.")
+        if not path.is_file():  # a named pipe or a device: reading it could wait forever
+            raise DatasetError(f"{path} is not a regular file (it is a pipe, socket or device). "
+                               "Save the data to a file and choose that file.")
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
         size = path.stat().st_size
@@ -96,6 +99,10 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, header_row:
     for magic, what, fix in _MAGIC:
         if head.startswith(magic):
             raise DatasetError(f"{name} looks like {what}, not a CSV text file. {fix}")
+    if b"\r" in head and b"\n" not in head:
+        raise DatasetError(f"{name} ends its lines with a lone carriage return (an old Mac format) that the CSV "
+                           "reader cannot split. Save it again with ordinary line endings (LF or CRLF), for "
+                           "example from a spreadsheet or a text editor.")
     if b"\x00" in head[:_BINARY_PROBE]:
         raise DatasetError(f"{name} is not a text file (it contains NUL bytes, as binary files do). "
                            "Choose a CSV or TSV file, or export your data to CSV first.")
@@ -335,6 +342,7 @@ def check_columns(dataset: Dataset, target: str | None, features: list[str] | No
                and not pd.api.types.is_bool_dtype(frame[f].dtype)]
     categorical = [f for f in features if f not in numeric]
 
+    _check_finite(frame, numeric, target if task == "regression" else None, name)
     y, dropped, keep = None, 0, slice(None)
     if task != "clustering":
         raw = frame[target]
@@ -396,6 +404,32 @@ def _choose_features(dataset: Dataset, target: str | None, features: list[str] |
         notes.append(f"Used as categories because you chose them, although they look like {capped_list(odd)}: "
                      "many distinct values make many one-hot columns and rarely help.")
     return chosen, notes
+
+
+#: Lists in messages stop after this many items ("… and 9,990 more"): a message is read, not scrolled.
+MESSAGE_LIST_MAX = 10
+
+
+def _capped(items: list[str], limit: int = MESSAGE_LIST_MAX) -> str:
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
+
+
+def _check_finite(frame: pd.DataFrame, numeric: list[str], target: str | None, name: str) -> None:
+    """Infinite numbers are refused before any trial: every fit would fail on them."""
+    columns = [*numeric, *([target] if target is not None and target not in numeric else [])]
+    bad = []
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce") if column == target else frame[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            n = int(np.isinf(values.to_numpy(dtype="float64", na_value=np.nan)).sum())
+            if n:
+                bad.append(f"{column!r} ({_count(n, 'row')})")
+    if bad:
+        raise DatasetError(f"{name} has infinite values (inf) in {_capped(bad)}, which no model can fit. Replace "
+                           "them with numbers, or empty those cells so they count as missing, then open the file "
+                           "again.")
 
 
 def _check_classes(y: pd.Series, target: str, folds: int) -> None:

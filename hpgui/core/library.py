@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,7 +34,9 @@ from . import snapshot
 from .records import (ATTR_BASELINE, ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, STATE_NAMES, SURPLUS_ATTR,
                       TrialRecord, records_from_frozen)
 from .setup import SearchSetup, SetupError
-from .storage import journal_path, journal_storage, open_storage, redact, studies_dir
+from . import url_secrets
+from .storage import journal_file_storage, journal_path, open_storage, studies_dir
+from .url_secrets import mask as redact, scrub
 
 __all__ = ["LibraryError", "LoadCancelled", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies",
            "load_study", "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve",
@@ -120,14 +121,6 @@ class LoadedStudy:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def scrub(text: str, storage: str | None) -> str:
-    """``text`` with the storage's password (if any) and any URL password in it hidden."""
-    password = split_password(storage)[1] if storage else None
-    if password:
-        text = text.replace(password, "***")
-    return re.sub(r"(//[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
-
-
 def _storage_error(storage: str | None, exc: BaseException) -> LibraryError:
     detail = scrub(" ".join(str(exc).split())[:300], storage)
     return LibraryError(f"cannot read the study storage {storage_label(storage)}: {type(exc).__name__}: {detail}")
@@ -135,11 +128,9 @@ def _storage_error(storage: str | None, exc: BaseException) -> LibraryError:
 
 def _open(storage: str | None, study_name: str = "", path: Path | None = None, report: Progress | None = None) -> Any:
     if path is not None:
-        from optuna.storages.journal import JournalFileBackend
-
-        backend = JournalFileBackend(str(path))
-        return journal_storage(backend if report is None else _replay_reporter(backend, path, report))
-    return open_storage(storage, study_name)
+        wrap = None if report is None else (lambda backend: _replay_reporter(backend, path, report))
+        return journal_file_storage(path, wrap)
+    return open_storage(storage, study_name, for_writing=False)
 
 
 def _count_lines(path: Path) -> int:
@@ -748,33 +739,15 @@ def best_so_far_curve(records: Iterable[TrialRecord], direction: str) -> Curve:
 
 def split_password(url: str) -> tuple[str, str | None]:
     """``postgresql://ana:pw@db/hp`` -> (``postgresql://ana@db/hp``, ``pw``): the URL can then be remembered."""
-    from urllib.parse import unquote, urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url, None
-    if password is None:
-        return url, None
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(password)
+    return url_secrets.split(url)
 
 
 def with_password(url: str, password: str | None) -> str:
     """Put ``password`` (quoted for a URL) into ``url``'s user part; the URL's own password gives way."""
-    from urllib.parse import quote, urlsplit, urlunsplit
-
-    if not password:
-        return url
-    bare, _ = split_password(url)
-    parts = urlsplit(bare)
-    if "@" not in parts.netloc:
-        raise LibraryError(f"{redact(url)} names no user, so a password cannot go with it; "
-                           "write it as scheme://user@host/database")
-    user, host = parts.netloc.rsplit("@", 1)
-    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
+    try:
+        return url_secrets.join(url, password)
+    except url_secrets.UrlSecretError as exc:
+        raise LibraryError(str(exc)) from None
 
 
 def file_storage_url(path: str | Path) -> str:

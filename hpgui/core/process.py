@@ -32,7 +32,7 @@ from .study_progress import MergedProgress
 _CONTEXT = mp.get_context("spawn")
 
 INTERRUPTED_ERROR = "Interrupted: the search was stopped while this trial's fit was running"
-FINAL_EVENTS = ("done", "failed", "invalid", "crash")
+FINAL_EVENTS = ("done", "failed", "invalid", "fault", "crash")
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,13 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     from .dataset import DatasetError
     from .runner import Search, SearchFailed
     from .setup import SearchSetup, SetupError
-    from .storage import redact, scrub
+    from .storage_faults import describe
+    from .url_secrets import mask as redact, scrub
 
+    from . import journal_repair
+
+    # A journal repaired or a dead process's lock removed is said to whoever started the search.
+    journal_repair.listeners.append(lambda text: events.put(("note", text)))
     _warm_up(models)
     events.put(("ready",))
     job = jobs.get()
@@ -88,8 +93,9 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     except (SetupError, DatasetError) as exc:
         events.put(("invalid", scrub(str(exc), job.storage)))
         return
-    except Exception:  # noqa: BLE001 - reported to the parent, which shows it
-        events.put(("crash", scrub(traceback.format_exc(), job.storage)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which shows it
+        fault = describe(exc, job.storage, started=False)
+        events.put(("invalid", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
         return
     events.put(("started", search.study_name, redact(search.storage_url), search.records(), search.baseline))
     try:
@@ -101,8 +107,9 @@ def _child_main(jobs: Any, events: Any, stop: Any, pause: Any, models: tuple[str
     except SearchFailed as exc:
         events.put(("failed", scrub(str(exc), job.storage)))
         return
-    except Exception:  # noqa: BLE001
-        events.put(("crash", scrub(traceback.format_exc(), job.storage)))
+    except Exception as exc:  # noqa: BLE001
+        fault = describe(exc, job.storage or search.storage_url)
+        events.put(("fault", fault) if fault else ("crash", scrub(traceback.format_exc(), job.storage)))
         return
     events.put(("done", result.stop_reason, result.new_trials))
 
@@ -262,10 +269,17 @@ def fail_owned_trials(storage: str | None, study_name: str, owners: list[str], e
     from .recovery import fail_trials_of, load_study
     from .records import TrialRecord
 
-    study = load_study(storage, study_name)
-    if study is None:  # the child died before it created the study
+    from .storage_faults import describe
+
+    try:
+        study = load_study(storage, study_name)
+        if study is None:  # the child died before it created the study
+            return []
+        numbers = set(fail_trials_of(study, owners, error, requeue))
+    except Exception as exc:  # noqa: BLE001 - a storage that cannot be written now: the next open fails them
+        if describe(exc, storage) is None:
+            raise
         return []
-    numbers = set(fail_trials_of(study, owners, error, requeue))
     return [TrialRecord.from_frozen(t) for t in study.get_trials(deepcopy=False) if t.number in numbers]
 
 
@@ -311,6 +325,7 @@ class WorkerPool:
         self.finished = False
         self.interrupted: list = []
         self._started = False
+        self._notes: list[tuple] = []
         self._stopping = False
         self._paused = False
         self._deaths = 0
@@ -411,7 +426,11 @@ class WorkerPool:
 
     def _handle(self, slot: _Slot, event: tuple, out: list[tuple]) -> None:
         kind = event[0]
-        if kind == "begin":
+        if kind == "note":
+            if event not in self._notes:  # each worker repairs or sees the same journal; say it once
+                self._notes.append(event)
+                out.append(event)
+        elif kind == "begin":
             slot.begun = (event[1], time.monotonic())
             out.append(event)
         elif kind == "fold":
@@ -439,7 +458,7 @@ class WorkerPool:
             if all(s.done for s in self._slots) and not self.finished:
                 self.finished = True
                 out.append(("done", self._state.reason, self._state.new_trials))
-        elif kind in ("failed", "invalid", "crash"):
+        elif kind in ("failed", "invalid", "fault", "crash"):
             slot.done = True
             if not self.finished:
                 self.finished = True

@@ -12,14 +12,12 @@ workers run: it never touches a trial whose worker is alive.
 
 from __future__ import annotations
 
-import os
-import socket
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
+from .owners import _pid_alive, owner_is_alive_here, owner_is_dead, worker_id  # noqa: F401 - re-exported
 from .records import TRIAL_ATTR, requeue
 
 OWNER_ATTR = "hpgui:owner"
@@ -29,46 +27,6 @@ JOURNAL_HEARTBEAT_S = 10.0
 JOURNAL_GRACE_S = 60.0
 
 DEAD_WORKER_ERROR = "Interrupted: the worker running this trial stopped (process ended or machine lost)"
-
-
-def worker_id(pid: int | None = None) -> str:
-    """Names a process that runs trials ("host:pid")."""
-    return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
-
-
-def _pid_alive(pid: int) -> bool | None:
-    """True/False on POSIX; None where it cannot be told cheaply."""
-    if sys.platform.startswith("win"):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped by its parent) is dead for our purpose
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def owner_is_dead(owner: str | None) -> bool:
-    """A "host:pid" of this machine whose process is gone."""
-    if not owner or ":" not in owner:
-        return False
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    return _pid_alive(int(pid)) is False
-
-
-def owner_is_alive_here(owner: str | None) -> bool:
-    """A "host:pid" of this machine whose process still runs (its heartbeat may lag: sleep, a stall)."""
-    if not owner or ":" not in owner:
-        return False
-    host, _, pid = owner.rpartition(":")
-    return host == socket.gethostname() and pid.isdigit() and _pid_alive(int(pid)) is True
 
 
 def _uses_optuna_heartbeat(storage: Any) -> bool:

@@ -12,7 +12,6 @@ again continues where it stopped.
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
 import time
@@ -21,13 +20,13 @@ import zlib
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from .. import __version__
 from .baseline import study_baseline
 from .catalog import ModelSpec, get_model
 from .dataset import Dataset, TrainingData, read_table, release_arrow_memory
 from .evaluate import Score, cross_validate, make_splits
 from .fidelity import make_plan
 from .foldcache import FoldCache
+from . import grid_queue
 from .journal_batch import held, install
 from .metrics import default_metric, get_metric
 from .progress import Progress, SearchResult  # noqa: F401  (re-exported: callers import them from here)
@@ -35,14 +34,13 @@ from .pipeline import check_preprocessing, pipeline_recipe, split_recipe, weight
 from .recipe import source
 from .roles import prepare_study_data
 from .splits import arrange
-from .records import (ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, ATTR_VERSION, QUEUED_ATTR, SURPLUS_ATTR,
-                      TrialRecord, counted, records_from_frozen, requeue)
+from .records import QUEUED_ATTR, SURPLUS_ATTR, TrialRecord, counted, records_from_frozen, requeue
 from .recovery import OWNER_ATTR, fail_stale_trials, worker_id
 from .setup import SearchSetup, SetupError
-from .space import Problem, iter_grid, ordered_names, widens
-from .storage import open_storage, redact, scrub, storage_url
+from .space import ordered_names
+from .storage import storage_url
 from .gradient_strategy import CHAIN_ATTR, CONVERGED, WAIT, GradientPlanner
-from .strategies import make_pruner, make_sampler
+from .url_secrets import mask as redact
 from .trial_run import read_closed_trial, run_trial, suggest  # noqa: F401  (suggest: used by benchmarks)
 
 #: If this many trials in a row fail from the start, the setup is broken, not unlucky.
@@ -118,6 +116,7 @@ class Search:
         self.budget_trials = trials if trials is not None else setup.budget.trials
         self.timeout_s = timeout_s if timeout_s is not None else setup.budget.timeout_s
         self.is_grid = setup.strategy.name == "grid"
+        self.grid_points = self.choice.grid_size() if self.is_grid else 0
         self.shared = shared
         # Workers sharing a study must not draw the same configurations: each seeds its sampler from
         # the study's seed and its own identity. The folds keep the study's seed, so scores compare.
@@ -164,66 +163,9 @@ class Search:
         return data
 
     def _open_study(self, optuna: Any) -> Any:
-        try:
-            storage = open_storage(self.storage_arg, self.study_name)
-            existing = set(optuna.get_all_study_names(storage))
-        except Exception as exc:  # a mistyped URL, a missing driver, a server that does not answer
-            raise SetupError([Problem("storage", f"cannot open the study storage {redact(self.storage_url)}: "
-                                                 f"{type(exc).__name__}: "
-                                                 f"{scrub(' '.join(str(exc).split())[:300], self.storage_arg)}")]) \
-                from None
-        sampler = make_sampler(self.setup.strategy.name, self.sampler_seed, self.budget_trials, parallel=self.shared)
-        pruner = make_pruner(self.setup.strategy.pruner, len(self.splits),
-                             None if self.fidelity is None else self.fidelity.bounds)
-        if self.study_name in existing:
-            study = optuna.load_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner)
-            self._check_same_search(study)
-            self.recovered = fail_stale_trials(study)
-            return study
-        study = optuna.create_study(study_name=self.study_name, storage=storage, sampler=sampler, pruner=pruner,
-                                    direction=self.metric.direction)
-        study.set_user_attr(ATTR_SETUP, self.stored_setup())
-        study.set_user_attr(ATTR_DATASET, {"path": str(self.dataset.path), "sha256": self.dataset.sha256,
-                                           "rows": self.dataset.rows, "columns": len(self.dataset.columns)})
-        study.set_user_attr(ATTR_VERSION, __version__)
-        study.set_user_attr(ATTR_CREATED, datetime.now().isoformat(timespec="seconds"))
-        for config in self.setup.strategy.manual:
-            study.enqueue_trial(self.setup.manual_params(self.task, config), user_attrs={QUEUED_ATTR: "manual"})
-        if self.is_grid:
-            for config in iter_grid(self.space, self.conditions, self.defaults):
-                study.enqueue_trial(config, user_attrs={QUEUED_ATTR: "grid"})
-        return study
+        from .study_open import open_study
 
-    def _check_same_search(self, study: Any) -> None:
-        stored = study.user_attrs.get(ATTR_SETUP)
-        if stored is None:
-            return
-        mine = self.stored_setup()
-        keys = ("data", "model", "space", "preprocessing", "evaluation", "metric")
-        differs = [k for k in keys if json.dumps(stored.get(k), sort_keys=True) != json.dumps(mine.get(k), sort_keys=True)]
-        # The seed picks the folds: other folds give incomparable scores; so do other resources' steps.
-        for key in ("name", "seed", "resource"):
-            if stored.get("strategy", {}).get(key, 0) != mine["strategy"].get(key, 0):
-                differs.append(f"strategy {key}")
-        # The same search over wider ranges may continue (range advice's "Widen and continue"); a grid
-        # queued its points when the study was created, so its space must stay as it was.
-        wider = "space" in differs and not self.is_grid and self._widens(stored.get("space"), mine.get("space"))
-        if wider:
-            differs.remove("space")
-        if differs:
-            raise SetupError([Problem("study", f"study {self.study_name!r} already exists with a different "
-                                               f"{', '.join(differs)}; resume it with its own setup or "
-                                               "choose a new study name")])
-        if wider:
-            study.set_user_attr(ATTR_SETUP, {**stored, "space": mine["space"]})
-
-    def _widens(self, stored: Any, mine: Any) -> bool:
-        if not self.setup.is_multi:
-            return widens(stored, mine)
-        # Several models: each model's own space may only have been widened.
-        if not isinstance(stored, Mapping) or not isinstance(mine, Mapping) or set(stored) != set(mine):
-            return False
-        return all(widens(stored[model], mine[model]) for model in stored)
+        return open_study(self, optuna)
 
     # -- trials --------------------------------------------------------------
     def records(self) -> list[TrialRecord]:
@@ -353,6 +295,8 @@ class Search:
             if self.timeout_s is not None and elapsed >= self.timeout_s:
                 reason = "timeout"
                 break
+            if self.is_grid and waiting <= 0 and not self.shared:
+                waiting += grid_queue.more(self, self.study)
             if self.is_grid and waiting <= 0 and not (self.shared and running):
                 reason = "grid complete"
                 break

@@ -27,7 +27,7 @@ from .metrics import Metric
 from .records import TrialRecord
 from .setup import SearchSetup
 from .space import Hyperparameter
-from .storage import redact
+from .url_secrets import mask as redact
 from .trials import TrialStore
 
 STOP_REASONS = {

@@ -410,6 +410,9 @@ class SearchSetup:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "SearchSetup":
         path = Path(path)
+        if path.exists() and not path.is_file():  # a folder, or a pipe that would block the read
+            raise SetupError([Problem("", f"setup file {path} is not a regular file; give the path of a "
+                                          "setup JSON file")], str(path))
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -421,7 +424,14 @@ class SearchSetup:
         except json.JSONDecodeError as exc:
             raise SetupError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")],
                              str(path)) from None
-        return cls.from_json(data, base_dir=path.resolve().parent, source=str(path))
+        except RecursionError:
+            raise SetupError([Problem("", "its JSON is nested too deeply to be a setup; a setup nests a few "
+                                          "levels (see docs/setup-format.md)")], str(path)) from None
+        try:
+            return cls.from_json(data, base_dir=path.resolve().parent, source=str(path))
+        except RecursionError:
+            raise SetupError([Problem("", "a value in it is nested too deeply to be a setup; a setup nests a "
+                                          "few levels (see docs/setup-format.md)")], str(path)) from None
 
     def save(self, path: str | os.PathLike, relative_data: bool = True) -> None:
         path = Path(path)

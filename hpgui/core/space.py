@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 from .formatting import is_number
 
 PARAM_TYPES = ("int", "float", "categorical")
@@ -123,6 +123,29 @@ class Hyperparameter:
         # Rounding keeps 0.1 + 0.2 from turning into 0.30000000000000004 in files and tables.
         digits = max(0, -int(math.floor(math.log10(abs(self.step))))) + 6
         return [round(self.low + i * self.step, digits) for i in range(count)]
+
+    def grid_iterable(self) -> Iterable:
+        """The grid values, lazily: a huge integer range is a ``range``, never a list."""
+        if self.type == "int" and self.values is None:
+            return range(int(self.low), int(self.high) + 1, int(self.step or 1))
+        if self.type == "float" and self.values is None and self.step is not None:
+            count = self.grid_count()
+            digits = max(0, -int(math.floor(math.log10(abs(self.step))))) + 6
+            low, step = self.low, self.step
+            return map(lambda i: round(low + i * step, digits), range(count))
+        return self.grid_values()
+
+    def grid_count(self) -> int:
+        """``len(self.grid_values())``, computed: a range of 10^9 integers is counted, not listed."""
+        if self.type == "categorical":
+            return len(self.choices or ())
+        if self.values is not None:
+            return len(self.values)
+        if self.type == "int":
+            return len(range(int(self.low), int(self.high) + 1, int(self.step or 1)))
+        if self.step is None:
+            raise ValueError("a continuous range has no grid; give values or a step")
+        return int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
 
     def contains(self, value: Any) -> bool:
         """Whether ``value`` is one this range can produce."""
@@ -246,7 +269,7 @@ def iter_grid(space: Mapping[str, Hyperparameter], conditions: Mapping[str, Cond
     conditions = conditions or {}
     defaults = defaults or {}
     names = ordered_names(space, conditions)
-    values = {n: space[n].grid_values() for n in names}
+    values = {n: space[n].grid_iterable for n in names}  # called per pass: a map is used once
 
     def expand(i: int, partial: dict[str, Any]) -> Iterator[dict[str, Any]]:
         if i == len(names):
@@ -256,7 +279,7 @@ def iter_grid(space: Mapping[str, Hyperparameter], conditions: Mapping[str, Cond
         if not is_active(name, partial, conditions, defaults):
             yield from expand(i + 1, partial)
             return
-        for value in values[name]:
+        for value in values[name]():
             partial[name] = value
             yield from expand(i + 1, partial)
         partial.pop(name, None)
@@ -277,7 +300,7 @@ def grid_size(space: Mapping[str, Hyperparameter], conditions: Mapping[str, Cond
     parents = {c.parent for n, c in conditions.items() if n in names}
     parent_names = [n for n in names if n in parents]
     leaves = [n for n in names if n not in parents]
-    counts = {n: len(space[n].grid_values()) for n in leaves}
+    counts = {n: space[n].grid_count() for n in leaves}
 
     total = 0
 

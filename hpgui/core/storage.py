@@ -14,7 +14,6 @@ import os
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 APP_NAME = "hpgui"
 #: Database heartbeat: a running trial writes one every HEARTBEAT_S seconds; after GRACE_S of silence its
@@ -35,7 +34,7 @@ def data_dir() -> Path:
 
 def studies_dir() -> Path:
     path = data_dir() / "studies"
-    path.mkdir(parents=True, exist_ok=True)
+    _check_folder(path)
     return path
 
 
@@ -64,6 +63,55 @@ def journal_storage(backend: Any) -> Any:
     return JournalStorage(backend)
 
 
+def journal_file_storage(path: str | Path, wrap: Any = None, for_writing: bool = False) -> Any:
+    """The journal storage of the file ``path``, repaired first if its tail or a record is damaged.
+
+    ``wrap(backend)`` may put a layer over the file backend (progress while replaying). A replay that
+    fails on a bad record in the middle is repaired (see core.journal_repair) and replayed once more.
+    ``for_writing``: a folder or file that cannot be written is said now, before a search starts.
+    """
+    from . import journal_repair
+
+    path = Path(path)
+    _check_folder(path.parent)
+    journal_repair.repair(path)
+
+    def build() -> Any:
+        if for_writing or not path.exists():
+            try:
+                open(path, "ab").close()
+                if not os.access(path.parent, os.W_OK):  # the lock is a link made in the folder
+                    raise PermissionError(13, os.strerror(13), str(path.parent))
+            except OSError as exc:
+                raise _folder_error(path.parent, exc) from None
+        backend = journal_repair.file_backend(path)
+        return journal_storage(backend if wrap is None else wrap(backend))
+
+    try:
+        return build()
+    except ValueError:  # a bad record before the end: Optuna's replay stops there
+        if journal_repair.repair(path, force=True) is None:
+            raise
+        return build()
+
+
+class StorageFolderError(OSError):
+    """The folder a study journal belongs in cannot be made or written; the message says which."""
+
+
+def _folder_error(folder: Path, exc: OSError) -> StorageFolderError:
+    return StorageFolderError(exc.errno, f"the study folder {folder} cannot be written ({exc.strerror or exc}); "
+                                         "make it writable, free some space, or set HPGUI_DATA_DIR to a folder "
+                                         "you can write")
+
+
+def _check_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _folder_error(folder, exc) from None
+
+
 @functools.cache  # once per process
 def _cache_journal_distributions() -> None:
     """Replaying a journal parses every trial's distributions from JSON, although a study has only a
@@ -80,26 +128,41 @@ def _cache_journal_distributions() -> None:
     journal.json_to_distribution = functools.lru_cache(maxsize=4096)(parse)
 
 
-def open_storage(storage: str | None, study_name: str) -> Any:
+def open_storage(storage: str | None, study_name: str, for_writing: bool = True) -> Any:
     """An Optuna storage object for ``storage`` (None: the embedded default for this study)."""
     import optuna
-    from optuna.storages.journal import JournalFileBackend
 
     if not storage:
-        return journal_storage(JournalFileBackend(str(journal_path(study_name))))
+        return journal_file_storage(journal_path(study_name), for_writing=for_writing)
     if storage.startswith("journal://"):
-        path = journal_url_path(storage)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return journal_storage(JournalFileBackend(str(path)))
+        return journal_file_storage(journal_url_path(storage), for_writing=for_writing)
     if storage.endswith(".journal") and "://" not in storage:
-        Path(storage).parent.mkdir(parents=True, exist_ok=True)
-        return journal_storage(JournalFileBackend(storage))
+        return journal_file_storage(storage, for_writing=for_writing)
+    storage = database_url(storage)
+    from .db_retry import open_rdb
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         # Workers beat every HEARTBEAT_S; a trial silent for GRACE_S is failed by whoever looks next.
-        return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S)
+        return open_rdb(storage, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S)
+
+
+def database_url(url: str) -> str:
+    """``postgresql://…`` with the driver the ``[postgres]`` extra installs, whatever SQLAlchemy's default.
+
+    SQLAlchemy 2.1 made psycopg 3 the default for a bare ``postgresql://``; the documented URL must keep
+    working with psycopg2 installed. A URL naming its driver (``postgresql+psycopg://``) is left alone.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in ("postgresql", "postgres"):
+        return url
+    import importlib.util
+
+    for module, driver in (("psycopg2", "psycopg2"), ("psycopg", "psycopg")):
+        if importlib.util.find_spec(module) is not None:
+            return f"postgresql+{driver}://{rest}"
+    return url
 
 
 def journal_url_path(url: str) -> Path:
@@ -108,49 +171,3 @@ def journal_url_path(url: str) -> Path:
     if re.match(r"^[A-Za-z]:[/\\]", rest):
         return Path(rest)
     return Path("/" + rest)
-
-
-# libpq and SQLAlchemy also take a password as a query parameter: ?password=... (or &password=...)
-_QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pwd)=)[^&#\s]*", re.IGNORECASE)
-
-
-def _query_passwords(url: str) -> list[str]:
-    return [m.group(0).split("=", 1)[1] for m in _QUERY_PASSWORD.finditer(url) if m.group(0).split("=", 1)[1]]
-
-
-def redact(url: str | None) -> str:
-    """``postgresql://user:secret@host/db?password=x`` -> ``postgresql://user:***@host/db?password=***``."""
-    if not url:
-        return ""
-    url = _QUERY_PASSWORD.sub(r"\1***", url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
-
-
-def scrub(text: str, url: str | None) -> str:
-    """``text`` with the password of ``url`` (plain or %-encoded) and any URL credentials replaced by ***.
-
-    For messages and tracebacks that may quote a storage URL or a driver's error.
-    """
-    from urllib.parse import quote, unquote
-
-    if url:
-        try:
-            password = urlsplit(url).password
-        except ValueError:
-            password = None
-        secrets = [password] if password else []
-        secrets += _query_passwords(url)
-        for secret in secrets:
-            for form in {secret, unquote(secret), quote(secret, safe="")}:
-                if form:
-                    text = text.replace(form, "***")
-    text = _QUERY_PASSWORD.sub(r"\1***", text)
-    return re.sub(r"(\w[\w+.-]*://[^:/@\s]+):[^@\s]+@", r"\1:***@", text)

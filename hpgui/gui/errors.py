@@ -19,7 +19,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core.storage import data_dir, scrub
+from ..core.storage import data_dir
+from ..core.url_secrets import scrub
 
 log = logging.getLogger("hpgui")
 

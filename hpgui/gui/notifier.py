@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 class Notifier(QObject):
     status = Signal(str)  # a line for the status bar
+    storageNote = Signal(str)  # a journal repaired or a dead lock removed, from any thread (core.journal_repair)
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)
@@ -25,6 +26,18 @@ class Notifier(QObject):
         self.messages: list[tuple[str, str]] = []
         self.confirm: Callable[[str, str], bool] = self._ask
         self.error_reporter = None  # errors.ErrorReporter, once the app installed one
+        # Queued to the GUI thread: the repair runs where the study is opened, often a background task.
+        self.storageNote.connect(lambda text: self.info("Study storage", text))
+        from ..core import journal_repair
+        from shiboken6 import isValid
+
+        def hear(text: str) -> None:
+            if isValid(self):
+                self.storageNote.emit(text)
+            elif hear in journal_repair.listeners:
+                journal_repair.listeners.remove(hear)
+
+        journal_repair.listeners.append(hear)
 
     def say(self, text: str) -> None:
         self.status.emit(text)

@@ -33,6 +33,8 @@ class SearchWorker(QObject):
     finished = Signal(str, int)         # stop reason, trials run
     failed = Signal(str)                # no trial could succeed; the message quotes the error
     invalid = Signal(str)               # the setup or data was refused before any trial
+    fault = Signal(str)                 # the study storage failed mid-search (disk full, database gone)
+    note = Signal(str)                  # a journal repaired, a dead process's lock removed
     crashed = Signal(str)               # something unexpected; details for the log
     done = Signal()                     # always last, whatever happened
 
@@ -82,7 +84,7 @@ class SearchWorker(QObject):
                         latest = event[2]
                     ran += 1
             others = [e for e in events if e[0] != "trial"]
-            ending = any(e[0] in ("done", "failed", "invalid", "crash") for e in others)
+            ending = any(e[0] in ("done", "failed", "invalid", "fault", "crash") for e in others)
             now = time.monotonic()
             # Trials go out before the event that ends the search, so views are complete when it arrives.
             if batch and (now - last_emit >= BATCH_S or ending):
@@ -98,7 +100,7 @@ class SearchWorker(QObject):
                 closed = [e[1] for e in events if e[0] == "trial"] + batch
                 batch = []
                 final_words = [e for e in events if e[0] != "trial"]
-                if not any(e[0] in ("done", "failed", "invalid", "crash") for e in final_words):
+                if not any(e[0] in ("done", "failed", "invalid", "fault", "crash") for e in final_words):
                     closed += process.fail_interrupted()
                 if closed:
                     self.trials.emit(closed)
@@ -131,6 +133,11 @@ class SearchWorker(QObject):
             elif kind == "invalid":
                 self.invalid.emit(event[1])
                 final = kind
+            elif kind == "note":
+                self.note.emit(event[1])
+            elif kind == "fault":
+                self.fault.emit(event[1])
+                final = kind
             elif kind == "crash":
                 self.crashed.emit(event[1])
                 final = kind
@@ -147,6 +154,8 @@ class SearchController(QObject):
     finished = Signal(str, int)
     failed = Signal(str)
     invalid = Signal(str)
+    fault = Signal(str)
+    note = Signal(str)
     crashed = Signal(str)
     runningChanged = Signal(bool)
 
@@ -184,7 +193,8 @@ class SearchController(QObject):
         thread.setObjectName("hpgui-search")
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        for name in ("started", "trials", "progress", "trialStep", "finished", "failed", "invalid", "crashed"):
+        for name in ("started", "trials", "progress", "trialStep", "finished", "failed", "invalid", "fault", "note",
+                     "crashed"):
             getattr(worker, name).connect(getattr(self, name))
         # Direct: quit() is thread-safe, and the GUI thread may be blocked in wait() during shutdown.
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)

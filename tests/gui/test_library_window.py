@@ -374,3 +374,19 @@ def test_stop_watching_and_closing_do_not_wait_for_a_storage_that_stopped_answer
     finally:
         release.set()
     qtbot.waitUntil(lambda: not poller.is_alive(), timeout=TIMEOUT_MS)
+
+
+def test_a_damaged_journal_is_repaired_when_listed_and_the_window_says_so_in_one_message(qtbot, window, iris_csv):
+    from hpgui.core.storage import journal_path
+
+    make_study(iris_csv, "damaged", run_trials=4)
+    path = journal_path("damaged")
+    path.write_bytes(path.read_bytes()[:-30])  # a write cut off mid-record
+    dialog = open_library(qtbot, window)
+    qtbot.waitUntil(lambda: any(title == "Study storage" for title, _ in window.notifier.messages), timeout=30_000)
+    text = next(text for title, text in window.notifier.messages if title == "Study storage")
+    copies = list(path.parent.glob("damaged.journal.damaged-*"))
+    assert len(copies) == 1 and str(copies[0]) in text and "kept" in text and "\n" not in text
+    listed = rows(dialog)["damaged"]
+    assert listed["Trials"].startswith("3 / 6 (1 running)")  # the cut-off trial's end is lost, the rest kept
+    assert not any(title.startswith("The search ended unexpectedly") for title, _ in window.notifier.messages)

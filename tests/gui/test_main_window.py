@@ -352,3 +352,25 @@ def test_the_window_fits_a_1366_pixel_screen_with_a_study_on_screen(qtbot, windo
         widths[window.chart_tabs.tabText(i)] = window.minimumSizeHint().width()
     # A laptop screen: the window with every view, the best panel and its advice must fit it.
     assert max(widths.values()) <= 1366, widths
+
+
+def test_a_data_folder_that_cannot_be_written_is_a_message_not_the_crash_dialog(qtbot, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("HPGUI_DATA_DIR", str(blocker / "data"))  # before the window starts its search process
+    window = MainWindow()
+    window.confirm = lambda title, text: True
+    qtbot.addWidget(window)
+    window.show()
+    shutil_copy = __import__("shutil").copy
+    shutil_copy(ROOT / "resources" / "examples" / "iris.csv", tmp_path / "iris.csv")
+    load(qtbot, window, tmp_path / "iris.csv", target="species")
+    pick_model(window, "decision_tree")
+    set_trials(window, 3)
+    with qtbot.waitSignal(window.searchFinished, timeout=SEARCH_TIMEOUT_MS) as finished:
+        window.start_search()
+    assert finished.args == ["invalid"]
+    title, text = window.messages[-1]
+    assert title == "The search could not start"
+    assert str(blocker / "data") in text and "HPGUI_DATA_DIR" in text and "Traceback" not in text
+    assert not any("unexpectedly" in t for t, _ in window.messages)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from ..choice import MODEL_PARAM
 from ..export import versions
 from ..records import TrialRecord
-from ..storage import redact
+from ..url_secrets import mask as redact
 
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostics

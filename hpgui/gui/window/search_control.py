@@ -35,6 +35,8 @@ class SearchControl(QObject):
         c.finished.connect(self._on_finished)
         c.failed.connect(self._on_failed)
         c.invalid.connect(self._on_invalid)
+        c.fault.connect(self._on_fault)
+        c.note.connect(lambda text: self.window.notifier.info("Study storage", text))
         c.crashed.connect(self._on_crashed)
 
     def start_search(self, study_name: str | None = None, storage: str | None = None,
@@ -136,6 +138,12 @@ class SearchControl(QObject):
         self._over("invalid")
         self.window.notifier.warn("The search could not start", message)
         self.window.searchFinished.emit("invalid")
+
+    def _on_fault(self, message: str) -> None:
+        # A full disk or a lost database: the finished trials are in the study; say what to fix.
+        self._over("failed")
+        self.window.notifier.warn("The study could not be written", message)
+        self.window.searchFinished.emit("failed")
 
     def _on_crashed(self, details: str) -> None:
         self._over("crashed")
