@@ -9,26 +9,7 @@ import pytest
 
 from hpgui.core.library import load_study
 
-SEARCH_TIMEOUT_MS = 180_000
-
-
-def load(qtbot, window, path, target=None):
-    with qtbot.waitSignal(window.data_panel.datasetLoaded, timeout=60_000):
-        window.open_csv(path, target=target)
-    qtbot.waitUntil(lambda: not window.binding.timer.isActive(), timeout=5_000)
-    window.validate()
-
-
-def pick_model(window, name):
-    index = window.model_panel.model_combo.findData(name)
-    assert index >= 0, f"{name} is not offered"
-    window.model_panel.model_combo.setCurrentIndex(index)
-
-
-def set_trials(window, n):
-    window.search_panel.trials_box.setChecked(True)
-    window.search_panel.trials_spin.setValue(n)
-    window.validate()
+from test_main_window import SEARCH_TIMEOUT_MS, load, pick_model, set_trials  # noqa: F401
 
 
 def run(qtbot, window):
