@@ -108,7 +108,9 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
                 stepped = evaluate_by_resource(search, params, on_step)
                 score, resource = stepped.score, stepped.resource
             else:
-                score = search.evaluate(params, on_fold, keep=fitted)
+                # Only a descent needs the fitted fold models (tests and benchmarks wrap evaluate).
+                score = (search.evaluate(params, on_fold) if fitted is None
+                         else search.evaluate(params, on_fold, keep=fitted))
                 if prune:
                     resource = {"kind": "folds", "reached": n_folds, "max": n_folds, "work": n_folds,
                                 "folds": n_folds}
