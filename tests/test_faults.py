@@ -481,3 +481,20 @@ def test_a_lock_left_by_a_killed_process_is_removed_at_once_with_a_notice(iris, 
     assert_clean(run, 0, "removed a lock on locked.journal", f"process {dead.pid}")
     assert len(finished(journal)) == 3
     assert not Path(f"{journal}.lock").is_symlink()
+
+
+def test_a_heartbeat_that_meets_a_lost_server_stays_quiet_and_other_errors_still_go_up():
+    from sqlalchemy.exc import OperationalError
+
+    from hpgui.core import db_retry
+
+    def lost(_self):
+        raise RuntimeError("commit failed") from OperationalError("SELECT 1", {}, ConnectionRefusedError())
+
+    def broken(_self):
+        raise ValueError("a bug, not the network")
+
+    assert db_retry._quiet(lost)(object()) is None
+    with pytest.raises(ValueError):
+        db_retry._quiet(broken)(object())
+    assert db_retry.retrying_rdb_storage().record_heartbeat.__wrapped__.__name__ == "record_heartbeat"

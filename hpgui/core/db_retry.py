@@ -79,7 +79,24 @@ def retrying_rdb_storage() -> type:
     names = [n for n in dir(BaseStorage) if not n.startswith("_") and callable(getattr(BaseStorage, n))]
     names += ["record_heartbeat", "_get_stale_trial_ids", "get_heartbeat_interval"]
     body = {n: _retrying(getattr(RDBStorage, n)) for n in names if hasattr(RDBStorage, n)}
+    body["record_heartbeat"] = _quiet(body["record_heartbeat"])
     return type("RetryingRDBStorage", (RDBStorage,), body)
+
+
+def _quiet(record: Callable[..., Any]) -> Callable[..., Any]:
+    # Optuna beats the heart on a thread of its own, and an error there is printed as a raw
+    # traceback. A missed beat harms nothing: the search thread's next call meets the same
+    # lost server and says so in one line.
+    @functools.wraps(record)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return record(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - see above; anything else still goes up
+            if not connection_lost(exc):
+                raise
+            return None
+
+    return call
 
 
 def open_rdb(url: str, **kwargs: Any) -> Any:

@@ -23,6 +23,13 @@ SURPLUS_ATTR = "hpgui:surplus"
 RETRY_ATTR = "hpgui:retry_of"
 #: The descent a gradient-strategy trial belongs to (0, 1, ... for each starting point).
 CHAIN_ATTR = "hpgui:chain"
+#: A population-based-training trial's place in the population (hpgui.core.pbt): a dict with
+#: ``member`` (0..N-1), ``round`` (0, 1, ...), ``parent`` (the trial number whose trained models it
+#: continued from, None in round 0), ``exploited`` (True when it copied a better member's models
+#: instead of continuing its own), ``units`` (resource units trained at its end, counted from the
+#: start of its lineage) and ``schedule`` ([[from_unit, {param: value, ...}], ...] from unit 0: the
+#: hyperparameters its models were trained with, segment by segment, along its whole lineage).
+PBT_ATTR = "hpgui:pbt"
 #: Optuna state name -> the name hpgui shows and exports
 STATE_NAMES = {"COMPLETE": "complete", "FAIL": "failed", "PRUNED": "pruned", "RUNNING": "running",
                "WAITING": "waiting"}
@@ -48,6 +55,7 @@ class TrialRecord:
     worker: str | None = None  # "host:pid" of the process that ran it
     model: str | None = None   # the model it fitted (None in studies made before models were recorded)
     chain: int | None = None   # the gradient descent it is a step of (gradient strategy only)
+    pbt: dict[str, Any] | None = None  # its place in a population (PBT_ATTR), pbt strategy only
     #: How far it trained when stopped by a resource or by folds (hpgui.core.fidelity), else None.
     resource: dict[str, Any] | None = None
     #: The scores it reported, as [step, score] pairs (its learning curve), else None.
@@ -79,6 +87,7 @@ class TrialRecord:
             worker=info.get("worker"),
             model=info.get("model") or _model_param(params),
             chain=trial.user_attrs.get(CHAIN_ATTR),
+            pbt=trial.user_attrs.get(PBT_ATTR),
             resource=info.get("resource"),
             curve=_curve(trial.intermediate_values),
         )
