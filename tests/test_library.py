@@ -7,8 +7,10 @@ import math
 import optuna
 import pytest
 
-from hpgui.core import library
-from hpgui.core.library import LibraryError, StudyWatcher, best_so_far_curve, list_studies, load_study
+from hpgui.core import library, study_edit
+from hpgui.core.best_curve import best_so_far_curve
+from hpgui.core.library import LibraryError, list_studies, load_study
+from hpgui.core.study_watch import StudyWatcher
 from hpgui.core.runner import Search
 from hpgui.core.records import TrialRecord
 from hpgui.core.setup import SearchSetup
@@ -90,7 +92,7 @@ def test_load_gives_setup_and_records_in_order(iris_csv):
 def test_rename_keeps_trials_attributes_and_numbers_and_resumes(iris_csv):
     run(iris_csv, "before", strategy="grid", trials=3, space=GRID)
     old = load_study(None, "before")
-    library.rename_study(None, "before", "after")
+    study_edit.rename_study(None, "before", "after")
     assert not journal_path("before").exists() and journal_path("after").exists()
     names = [i.name for i in list_studies()]
     assert names == ["after"]
@@ -105,7 +107,7 @@ def test_rename_keeps_trials_attributes_and_numbers_and_resumes(iris_csv):
     assert len(set(points)) == 6
     with pytest.raises(LibraryError, match="already a study named 'after'"):
         run(iris_csv, "other", trials=1)
-        library.rename_study(None, "other", "after")
+        study_edit.rename_study(None, "other", "after")
 
 
 def test_rename_refuses_a_study_with_running_trials(iris_csv):
@@ -113,7 +115,7 @@ def test_rename_refuses_a_study_with_running_trials(iris_csv):
     study = library.open_study(None, "busy")
     study.ask()
     with pytest.raises(LibraryError, match="1 of its trials are running"):
-        library.rename_study(None, "busy", "quiet")
+        study_edit.rename_study(None, "busy", "quiet")
     assert [i.name for i in list_studies()] == ["busy"]
 
 
@@ -121,11 +123,11 @@ def test_rename_and_delete_in_a_database_storage(iris_csv, tmp_path):
     url = f"sqlite:///{tmp_path / 'studies.db'}"
     run(iris_csv, "a", storage=url, trials=3)
     run(iris_csv, "b", storage=url, trials=2)
-    library.rename_study(url, "a", "a2")
+    study_edit.rename_study(url, "a", "a2")
     infos = {i.name: i for i in list_studies(url)}
     assert set(infos) == {"a2", "b"} and infos["a2"].counts["complete"] == 3
     assert [r.number for r in load_study(url, "a2").records] == [0, 1, 2]
-    library.delete_study(url, "b")
+    study_edit.delete_study(url, "b")
     assert [i.name for i in list_studies(url)] == ["a2"]
     assert library.study_names(url) == ["a2"]
 
@@ -133,7 +135,7 @@ def test_rename_and_delete_in_a_database_storage(iris_csv, tmp_path):
 def test_delete_removes_the_file(iris_csv):
     run(iris_csv, "gone", trials=1)
     run(iris_csv, "kept", trials=1)
-    library.delete_study(None, "gone")
+    study_edit.delete_study(None, "gone")
     assert not journal_path("gone").exists()
     assert [i.name for i in list_studies()] == ["kept"]
 
@@ -147,7 +149,7 @@ def test_delete_is_refused_while_a_live_worker_runs_a_trial(iris_csv):
     trial = study.ask()
     trial.set_user_attr(OWNER_ATTR, worker_id())  # this process: alive, so the trial is really running
     with pytest.raises(LibraryError, match="1 of its trials are running"):
-        library.delete_study(None, "busy")
+        study_edit.delete_study(None, "busy")
     assert journal_path("busy").exists()
 
 
@@ -232,15 +234,16 @@ def test_best_so_far_curve_by_number_and_time():
 
 
 def test_passwords_split_off_urls_and_go_back_in():
-    from hpgui.core.library import file_storage_url, split_password, with_password
+    from hpgui.core import url_secrets
+    from hpgui.core.storage import file_storage_url
 
-    assert split_password("postgresql://ana:s3%2Fcret@db:5432/hp") == ("postgresql://ana@db:5432/hp", "s3/cret")
-    assert split_password("sqlite:///x.db") == ("sqlite:///x.db", None)
-    assert with_password("postgresql://ana@db/hp", "p@ss/word") == "postgresql://ana:p%40ss%2Fword@db/hp"
-    assert with_password("postgresql://ana:old@db/hp", "new") == "postgresql://ana:new@db/hp"
-    assert with_password("postgresql://ana@db/hp", "") == "postgresql://ana@db/hp"
-    with pytest.raises(LibraryError, match="names no user"):
-        with_password("postgresql://db/hp", "pw")
+    assert url_secrets.split("postgresql://ana:s3%2Fcret@db:5432/hp") == ("postgresql://ana@db:5432/hp", "s3/cret")
+    assert url_secrets.split("sqlite:///x.db") == ("sqlite:///x.db", None)
+    assert url_secrets.join("postgresql://ana@db/hp", "p@ss/word") == "postgresql://ana:p%40ss%2Fword@db/hp"
+    assert url_secrets.join("postgresql://ana:old@db/hp", "new") == "postgresql://ana:new@db/hp"
+    assert url_secrets.join("postgresql://ana@db/hp", "") == "postgresql://ana@db/hp"
+    with pytest.raises(url_secrets.UrlSecretError, match="names no user"):
+        url_secrets.join("postgresql://db/hp", "pw")
     assert file_storage_url("/tmp/a/s.journal") == "journal:///tmp/a/s.journal"
     assert file_storage_url("/tmp/a/s.db") == "sqlite:////tmp/a/s.db"
 

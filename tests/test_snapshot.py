@@ -9,7 +9,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState, create_trial
 
-from hpgui.core import library, snapshot
+from hpgui.core import library, snapshot, study_edit
 from hpgui.core.library import LoadCancelled, list_studies, load_study
 from hpgui.core.records import ATTR_SETUP, TRIAL_ATTR
 from hpgui.core.storage import journal_path, open_storage
@@ -124,10 +124,10 @@ def test_no_snapshot_for_a_small_or_running_study(iris_csv, monkeypatch):
 def test_delete_and_rename_take_the_snapshot_along(iris_csv):
     run(iris_csv, "old-name", trials=2)
     load_study(None, "old-name")
-    library.rename_study(None, "old-name", "new-name")
+    study_edit.rename_study(None, "old-name", "new-name")
     assert not list(journal_path("old-name").parent.glob("*.snapshot.json"))
     assert [r.number for r in load_study(None, "new-name").records] == [0, 1]
-    library.delete_study(None, "new-name")
+    study_edit.delete_study(None, "new-name")
     assert not list(journal_path("new-name").parent.glob("*.snapshot.json"))
 
 

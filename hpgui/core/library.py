@@ -1,4 +1,4 @@
-"""The study library: what studies a storage holds, and opening, renaming, deleting and watching them.
+"""The study library: what studies a storage holds, listing and opening them.
 
 A storage is either the embedded default (``None``: one journal file per study
 under the data folder) or an Optuna storage URL. Listing reads every study's
@@ -26,21 +26,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import numpy as np
-
 from .catalog import get_model
 from .metrics import METRICS, Metric
 from . import snapshot
 from .records import (ATTR_BASELINE, ATTR_CREATED, ATTR_DATASET, ATTR_SETUP, STATE_NAMES, SURPLUS_ATTR,
                       TrialRecord, records_from_frozen)
 from .setup import SearchSetup, SetupError
-from . import url_secrets
 from .storage import journal_file_storage, journal_path, open_storage, studies_dir
 from .url_secrets import mask as redact, scrub
 
-__all__ = ["LibraryError", "LoadCancelled", "StudyInfo", "LoadedStudy", "Curve", "StudyWatcher", "list_studies",
-           "load_study", "open_study", "rename_study", "delete_study", "study_names", "best_so_far_curve",
-           "storage_label", "keep_snapshot"]
+# Renaming and deleting live in study_edit, watching in study_watch, the best-so-far curve in best_curve.
+__all__ = ["LibraryError", "LoadCancelled", "StudyInfo", "LoadedStudy", "list_studies", "load_study", "open_study",
+           "study_names", "storage_label", "keep_snapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -542,217 +539,3 @@ def keep_snapshot(storage: str | None, name: str, trials: int) -> bool:
         log.debug("no snapshot of %s: %s", name, exc)
         return False
     return snapshot.read_header(journal, name) is not None
-
-
-# -- changing --------------------------------------------------------------------------------------
-
-
-def _refuse_running(study: Any, what: str) -> None:
-    from optuna.trial import TrialState
-
-    running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
-    if running:
-        raise LibraryError(f"cannot {what} study {study.study_name!r}: {running} of its trials are running. "
-                           "Stop its workers first (trials of workers that died are marked failed "
-                           "when the study is opened).")
-
-
-def _forget(path: Path | None) -> None:
-    if path is not None:
-        with _CACHE_LOCK:
-            _CACHE.pop(path, None)
-        snapshot.remove_all(path)
-
-
-def rename_study(storage: str | None, old: str, new: str) -> None:
-    """Give a study a new name, keeping its trials (numbers, states, attributes) and its setup.
-
-    Optuna cannot rename, so the study is copied under the new name and the old one deleted. In the
-    default storage the copy goes to the new name's own journal file, which is where hpgui looks for it.
-    """
-    import optuna
-
-    new = new.strip()
-    if not new:
-        raise LibraryError("a study needs a name")
-    if new == old:
-        return
-    source, src_path = _open_study(storage, old)
-    _refuse_running(source, "rename")
-    src_store = source._storage
-    if storage:
-        dst_store, dst_path = src_store, None
-    else:
-        dst_path = journal_path(new)
-        dst_store = src_store if dst_path == src_path else _open(None, path=dst_path)
-    if new in optuna.get_all_study_names(dst_store):
-        raise LibraryError(f"there is already a study named {new!r} in {storage_label(storage)}; "
-                           "choose another name")
-    try:
-        optuna.copy_study(from_study_name=old, from_storage=src_store, to_storage=dst_store, to_study_name=new)
-    except Exception as exc:  # noqa: BLE001 - undo a half-made copy, keep the original
-        try:
-            dst_store.delete_study(dst_store.get_study_id_from_name(new))
-        except Exception:  # noqa: BLE001
-            pass
-        raise LibraryError(f"could not rename {old!r}: {type(exc).__name__}: {exc}") from None
-    src_store.delete_study(source._study_id)
-    _drop_if_empty(src_store, src_path)
-    _forget(src_path)
-    _forget(dst_path)
-
-
-def delete_study(storage: str | None, name: str) -> None:
-    """Delete a study and its trials for good (in the default storage, its file too when it holds no other)."""
-    study, path = _open_study(storage, name)
-    _refuse_running(study, "delete")  # workers elsewhere (a terminal, other machines) may be filling it
-    store = study._storage
-    try:
-        store.delete_study(study._study_id)
-    except Exception as exc:  # noqa: BLE001
-        raise LibraryError(f"could not delete {name!r}: {type(exc).__name__}: {exc}") from None
-    _drop_if_empty(store, path)
-    _forget(path)
-
-
-def _drop_if_empty(store: Any, path: Path | None) -> None:
-    if path is None:
-        return
-    if not store.get_all_studies():
-        path.unlink(missing_ok=True)
-        for leftover in (path.with_name(path.name + ".lock"),):
-            leftover.unlink(missing_ok=True)
-
-
-# -- watching --------------------------------------------------------------------------------------
-
-
-class StudyWatcher:
-    """New and changed trials of one study since the last look, for a window watching remote workers.
-
-    The journal storage replays only what was appended since its last read. A database storage is
-    asked only for trials newer than the newest seen plus those not finished at the last look, when
-    the installed Optuna offers that query; otherwise it reads them all and compares.
-    """
-
-    def __init__(self, storage: str | None, name: str):
-        self.storage = storage
-        self.name = name
-        self._study = open_study(storage, name)
-        self._store = self._study._storage
-        self._study_id = self._study._study_id
-        self._seen: dict[int, tuple] = {}    # trial id -> what we last reported of it
-        self._open: set[int] = set()         # ids not finished at the last look
-        self._max_id = -1
-        self.total = 0
-
-    def reset(self) -> None:
-        """Report every trial again on the next poll (the window cleared its store)."""
-        self._seen.clear()
-        self._open.clear()
-        self._max_id = -1
-
-    def _fetch(self) -> list:
-        get_some = getattr(self._store, "_get_trials", None)
-        if get_some is not None and self._max_id >= 0 and not _is_journal(self._store):
-            try:
-                return get_some(self._study_id, None, set(self._open), self._max_id)
-            except TypeError:  # another Optuna's private signature: read everything
-                pass
-        return self._store.get_all_trials(self._study_id, deepcopy=False)
-
-    def poll(self) -> list[TrialRecord]:
-        """Trials new or changed since the last poll (every trial on the first)."""
-        from optuna.trial import TrialState
-
-        changed = []
-        for t in self._fetch():
-            key = (t.state, t.datetime_complete, len(t.user_attrs))
-            tid = t._trial_id
-            self._max_id = max(self._max_id, tid)
-            if t.state in (TrialState.RUNNING, TrialState.WAITING):
-                self._open.add(tid)
-            else:
-                self._open.discard(tid)
-            if self._seen.get(tid) == key:
-                continue
-            self._seen[tid] = key
-            if t.state == TrialState.WAITING or t.user_attrs.get(SURPLUS_ATTR):
-                continue
-            changed.append(TrialRecord.from_frozen(t))
-        self.total = sum(1 for k in self._seen.values() if k[0] != TrialState.WAITING)
-        return changed
-
-
-def _is_journal(store: Any) -> bool:
-    from optuna.storages import JournalStorage
-
-    return isinstance(store, JournalStorage)
-
-
-# -- comparing -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Curve:
-    """The best score so far of one study, by trial number and by wall-clock time."""
-
-    numbers: np.ndarray       # finished trials' numbers, in order
-    best: np.ndarray          # best score among trials up to each number (NaN before the first score)
-    time_numbers: np.ndarray  # the same trials in the order they finished
-    elapsed_s: np.ndarray     # seconds from the study's first trial start to each one's end, ascending
-    time_best: np.ndarray     # best score among trials finished by then
-
-
-def _running_best(values: np.ndarray, maximize: bool) -> np.ndarray:
-    if not len(values):
-        return np.empty(0)
-    filled = np.where(np.isnan(values), -np.inf if maximize else np.inf, values)
-    running = np.maximum.accumulate(filled) if maximize else np.minimum.accumulate(filled)
-    return np.where(np.isinf(running), np.nan, running)
-
-
-def best_so_far_curve(records: Iterable[TrialRecord], direction: str) -> Curve:
-    """The best-so-far curve of a study's finished trials.
-
-    By number it is the curve of the search's order; by time it follows the order trials finished
-    in, which differs when several workers ran at once. Trials without a time are left out of it.
-    """
-    done = sorted((r for r in records if r.state in ("complete", "failed", "pruned")), key=lambda r: r.number)
-    n = len(done)
-    maximize = direction == "maximize"
-    numbers = np.fromiter((r.number for r in done), dtype=np.float64, count=n)
-    values = np.fromiter((r.value if r.state == "complete" and r.value is not None and math.isfinite(r.value)
-                          else np.nan for r in done), dtype=np.float64, count=n)
-    starts = [r.started for r in done if r.started is not None]
-    origin = min(starts) if starts else None
-    elapsed = np.fromiter(((r.finished - origin).total_seconds() if origin is not None and r.finished is not None
-                           else np.nan for r in done), dtype=np.float64, count=n)
-    timed = np.flatnonzero(np.isfinite(elapsed))
-    order = timed[np.argsort(elapsed[timed], kind="stable")]
-    return Curve(numbers, _running_best(values, maximize), numbers[order], elapsed[order],
-                 _running_best(values[order], maximize))
-
-
-# -- storage URLs and passwords --------------------------------------------------------------------
-
-
-def split_password(url: str) -> tuple[str, str | None]:
-    """``postgresql://ana:pw@db/hp`` -> (``postgresql://ana@db/hp``, ``pw``): the URL can then be remembered."""
-    return url_secrets.split(url)
-
-
-def with_password(url: str, password: str | None) -> str:
-    """Put ``password`` (quoted for a URL) into ``url``'s user part; the URL's own password gives way."""
-    try:
-        return url_secrets.join(url, password)
-    except url_secrets.UrlSecretError as exc:
-        raise LibraryError(str(exc)) from None
-
-
-def file_storage_url(path: str | Path) -> str:
-    """A storage URL for a study file: a journal file, or an SQLite database."""
-    path = Path(path).resolve()
-    if path.suffix.lower() == ".journal":
-        return "journal:///" + path.as_posix().lstrip("/")
-    return "sqlite:///" + path.as_posix()

@@ -171,3 +171,11 @@ def journal_url_path(url: str) -> Path:
     if re.match(r"^[A-Za-z]:[/\\]", rest):
         return Path(rest)
     return Path("/" + rest)
+
+
+def file_storage_url(path: str | Path) -> str:
+    """A storage URL for a study file: a journal file, or an SQLite database."""
+    path = Path(path).resolve()
+    if path.suffix.lower() == ".journal":
+        return "journal:///" + path.as_posix().lstrip("/")
+    return "sqlite:///" + path.as_posix()

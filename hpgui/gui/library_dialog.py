@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
                                QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.catalog import MODELS
-from ..core.library import (LibraryError, StudyInfo, delete_study, list_studies, rename_study, scrub,
-                             storage_label)
+from ..core.library import LibraryError, StudyInfo, list_studies, scrub, storage_label
+from ..core.study_edit import delete_study, rename_study
 from ..core.formatting import format_number
 from ..core.session import Session
 from .folder_dialog import choose_folder

@@ -10,7 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from ..core.library import file_storage_url, split_password, with_password
+from ..core import url_secrets
+from ..core.library import LibraryError
+from ..core.storage import file_storage_url
 
 DEFAULT_LABEL = "This computer (default)"
 SETTINGS_KEY = "studies/storages"
@@ -31,7 +33,7 @@ def remember_storage(url: str | None) -> None:
     """Put a storage at the top of the remembered list, without its password."""
     if not url:
         return
-    bare, _ = split_password(url)
+    bare, _ = url_secrets.split(url)
     urls = [bare, *[u for u in remembered_storages() if u != bare]][:MAX_REMEMBERED]
     s = _settings()
     s.setValue(SETTINGS_KEY, urls)
@@ -92,7 +94,7 @@ class StorageField(QWidget):
         if not url:
             self.combo.setCurrentIndex(0)
             return
-        bare, password = split_password(url)
+        bare, password = url_secrets.split(url)
         index = self.combo.findText(bare)
         if index < 0:
             self.combo.addItem(bare, bare)
@@ -107,13 +109,16 @@ class StorageField(QWidget):
         text = self.combo.currentText().strip()
         if not text or text == DEFAULT_LABEL:
             return None
-        bare, typed = split_password(text)
+        bare, typed = url_secrets.split(text)
         if typed is not None:
             # A password typed into the URL moves to its field, so the list never shows it.
             self.password.setText(typed)
             self.combo.setEditText(bare)
-        return with_password(bare, self.password.text())
+        try:
+            return url_secrets.join(bare, self.password.text())
+        except url_secrets.UrlSecretError as exc:
+            raise LibraryError(str(exc)) from None
 
     def label(self) -> str:
         text = self.combo.currentText().strip()
-        return DEFAULT_LABEL if not text or text == DEFAULT_LABEL else split_password(text)[0]
+        return DEFAULT_LABEL if not text or text == DEFAULT_LABEL else url_secrets.split(text)[0]

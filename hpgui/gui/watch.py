@@ -13,7 +13,8 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.library import LibraryError, StudyWatcher, load_study, scrub, storage_label
+from ..core.library import LibraryError, load_study, scrub, storage_label
+from ..core.study_watch import StudyWatcher
 
 POLL_S = 1.0
 RETRY_S = 5.0

@@ -10,7 +10,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from hpgui.core.library import best_so_far_curve, list_studies, load_study
+from hpgui.core.best_curve import best_so_far_curve
+from hpgui.core.library import list_studies, load_study
 from hpgui.core.runner import Search
 from hpgui.core.storage import journal_path
 from hpgui.gui.library_dialog import COLUMNS
@@ -323,14 +324,14 @@ def test_stop_watching_and_closing_do_not_wait_for_a_storage_that_stopped_answer
     """A poll or a read stuck on a silent database holds its own thread; the window never waits for it."""
     import threading
 
-    from hpgui.core import library
+    from hpgui.core import library, study_watch
     from hpgui.gui import watch
     from hpgui.gui.main_window import MainWindow
     from hpgui.gui.window import studies
 
     make_study(iris_csv, "silent", trials=3)
     stuck, release = threading.Event(), threading.Event()
-    real_poll = library.StudyWatcher.poll
+    real_poll = study_watch.StudyWatcher.poll
     polls = []
 
     def poll(self):

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolButton, QVBoxLayout, QWidg
 from shiboken6 import isValid
 
 from .base import AnalysisView
-from ...core.library import Curve, best_so_far_curve, load_study
+from ...core.best_curve import Curve, best_so_far_curve
+from ...core.library import load_study
 from ...core.records import TrialRecord
 from ...core.trials import TrialStore
 from ...core.formatting import format_number
