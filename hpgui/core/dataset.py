@@ -406,16 +406,6 @@ def _choose_features(dataset: Dataset, target: str | None, features: list[str] |
     return chosen, notes
 
 
-#: Lists in messages stop after this many items ("… and 9,990 more"): a message is read, not scrolled.
-MESSAGE_LIST_MAX = 10
-
-
-def _capped(items: list[str], limit: int = MESSAGE_LIST_MAX) -> str:
-    if len(items) <= limit:
-        return ", ".join(items)
-    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
-
-
 def _check_finite(frame: pd.DataFrame, numeric: list[str], target: str | None, name: str) -> None:
     """Infinite numbers are refused before any trial: every fit would fail on them."""
     columns = [*numeric, *([target] if target is not None and target not in numeric else [])]
@@ -427,7 +417,7 @@ def _check_finite(frame: pd.DataFrame, numeric: list[str], target: str | None, n
             if n:
                 bad.append(f"{column!r} ({_count(n, 'row')})")
     if bad:
-        raise DatasetError(f"{name} has infinite values (inf) in {_capped(bad)}, which no model can fit. Replace "
+        raise DatasetError(f"{name} has infinite values (inf) in {capped_list(bad)}, which no model can fit. Replace "
                            "them with numbers, or empty those cells so they count as missing, then open the file "
                            "again.")
 
