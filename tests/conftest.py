@@ -58,3 +58,18 @@ def slow_csv(tmp_path) -> Path:
 def medium_csv(tmp_path) -> Path:
     """3,000 rows of 20 features (target "y"): fits that take a moment, not seconds."""
     return _classification_csv(tmp_path / "medium.csv", 3_000, 20)
+
+
+@pytest.fixture
+def survey_csv(tmp_path) -> Path:
+    """A survey whose features say nothing about the answer: 189 of 236 answered 'no'."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    answer = np.array(["no"] * 189 + ["yes"] * 47)
+    rng.shuffle(answer)
+    frame = pd.DataFrame({"age": rng.integers(18, 80, 236), "score": rng.normal(size=236), "answer": answer})
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, index=False)
+    return path

@@ -22,18 +22,6 @@ def _setup(csv, target, metric, model="decision_tree", folds=4, trials=2):
         "budget": {"trials": trials}})
 
 
-@pytest.fixture
-def survey_csv(tmp_path):
-    """A survey whose features say nothing about the answer: 189 of 236 answered 'no'."""
-    rng = np.random.default_rng(0)
-    answer = np.array(["no"] * 189 + ["yes"] * 47)
-    rng.shuffle(answer)
-    frame = pd.DataFrame({"age": rng.integers(18, 80, 236), "score": rng.normal(size=236), "answer": answer})
-    path = tmp_path / "survey.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
 def test_majority_share_on_the_same_folds_as_sklearn(survey_csv):
     search = Search(_setup(survey_csv, "answer", "accuracy"))
     baseline = search.baseline

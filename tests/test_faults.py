@@ -5,6 +5,7 @@ a one-line message, never a traceback, and keeps every finished trial."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import json
 import os
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -39,10 +41,8 @@ def write_setup(folder: Path, csv_path: Path, trials: int = 5, **extra) -> Path:
 
 
 @pytest.fixture
-def iris(tmp_path) -> Path:
-    path = tmp_path / "iris.csv"
-    shutil.copy(EXAMPLES / "iris.csv", path)
-    return path
+def iris(iris_csv) -> Path:
+    return iris_csv
 
 
 def finished(journal: Path) -> dict[int, tuple[str, float | None]]:
@@ -197,14 +197,25 @@ def test_a_full_disk_mid_search_then_free_space_and_resume_loses_nothing(iris, t
             subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
-def _read_only(folder: Path) -> bool:
-    """Make ``folder`` read-only for this user: a read-only bind mount as root (root ignores modes)."""
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` read-only for this user while inside: a read-only bind mount as root (root ignores modes)."""
     if os.geteuid() == 0:
-        done = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode == 0
-        return done and subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)],
-                                       capture_output=True).returncode == 0
-    folder.chmod(0o555)
-    return True
+        bound = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode == 0
+        if not bound or subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)],
+                                       capture_output=True).returncode != 0:
+            if bound:
+                subprocess.run(["umount", str(folder)], capture_output=True)
+            pytest.skip("cannot make a folder read-only here")
+    else:
+        folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(folder)], capture_output=True)
+        else:
+            folder.chmod(0o755)
 
 
 def test_a_read_only_data_folder_is_a_message_and_the_study_is_untouched(iris, tmp_path):
@@ -215,18 +226,11 @@ def test_a_read_only_data_folder_is_a_message_and_the_study_is_untouched(iris, t
     journal = journal_of(data_dir, "ro")
     before = finished(journal)
     studies = data_dir / "studies"
-    if not _read_only(studies):
-        pytest.skip("cannot make a folder read-only here")
-    try:
+    with read_only(studies):
         run = hpgui("run", setup, "--study", "ro", "--trials", 6, "--out", tmp_path / "o", "--quiet", env=env)
         assert_clean(run, 2, str(studies), "cannot be written")
         fresh = hpgui("run", setup, "--study", "other", "--out", tmp_path / "o", "--quiet", env=env)
         assert_clean(fresh, 2, str(studies), "cannot be written")
-    finally:
-        if os.geteuid() == 0:
-            subprocess.run(["umount", str(studies)], capture_output=True)
-        else:
-            studies.chmod(0o755)
     assert finished(journal) == before
 
 
@@ -241,16 +245,9 @@ def test_a_data_folder_that_cannot_be_made_is_a_message(iris, tmp_path):
 def test_out_on_a_read_only_folder_keeps_the_trials_and_says_where(iris, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    if not _read_only(out):
-        pytest.skip("cannot make a folder read-only here")
-    try:
+    with read_only(out):
         run = hpgui("run", write_setup(tmp_path, iris, trials=3), "--study", "outro", "--out", out, "--quiet")
         assert_clean(run, 1, str(out), "--out")
-    finally:
-        if os.geteuid() == 0:
-            subprocess.run(["umount", str(out)], capture_output=True)
-        else:
-            out.chmod(0o755)
     assert len(finished(journal_of(Path(os.environ["HPGUI_DATA_DIR"]), "outro"))) == 3
 
 

@@ -52,18 +52,6 @@ def test_a_message_lists_at_most_a_few_classes(qtbot, window, id_last_csv):
     assert texts.count("has 2 rows") <= 8
 
 
-@pytest.fixture
-def survey_csv(tmp_path):
-    """Features that say nothing about the answer; 189 of 236 answered 'no'."""
-    rng = np.random.default_rng(4)
-    answer = np.array(["no"] * 189 + ["yes"] * 47)
-    rng.shuffle(answer)
-    frame = pd.DataFrame({"age": rng.integers(18, 80, 236), "noise": rng.normal(size=236), "answer": answer})
-    path = tmp_path / "survey.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
 def test_baseline_on_history_and_in_the_best_panel(qtbot, window, survey_csv):
     load(qtbot, window, survey_csv, target="answer")
     pick_model(window, "decision_tree")
