@@ -80,6 +80,8 @@ class Lineage:
     schedules: dict[int, list[tuple[float, dict[str, Any]]]] = field(default_factory=dict)
     #: Per member, how far that schedule runs (the units at the end of that trial).
     schedule_ends: dict[int, float] = field(default_factory=dict)
+    #: Every trial's own schedule (trial number -> segments), for the best and a picked trial.
+    trial_schedules: dict[int, list[tuple[float, dict[str, Any]]]] = field(default_factory=dict)
 
     @property
     def rounds(self) -> int:
@@ -108,6 +110,15 @@ class Lineage:
             ys.append(point.score)
             previous = point
         return xs, ys
+
+    def trial_steps(self, number: int, name: str) -> tuple[list[float], list[Any]]:
+        """The step line of hyperparameter ``name`` along one trial's own lineage, up to its end."""
+        schedule = self.trial_schedules.get(number)
+        point = self.points.get(number)
+        if not schedule or point is None:
+            return [], []
+        end = point.units if math.isfinite(point.units) else math.nan
+        return schedule_steps(schedule, name, end)
 
     def steps(self, name: str) -> dict[int, tuple[list[float], list[Any]]]:
         """Each member's value of hyperparameter ``name`` over units: step-line vertices (x, value)."""
@@ -159,6 +170,7 @@ def lineage_of(records: Iterable[TrialRecord], direction: str = "maximize") -> L
         out.points[point.number] = point
         schedule = _schedule(record.pbt.get("schedule"))
         if schedule:
+            out.trial_schedules[point.number] = schedule
             _add_schedule(out, owners, point, schedule)
     for point in out.points.values():
         out.members.setdefault(point.member, []).append(point)

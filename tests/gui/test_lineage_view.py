@@ -127,6 +127,9 @@ def test_the_combo_picks_the_hyperparameter_drawn_over_units_on_a_log_axis_where
     assert list(x) == [0, 10, 10, 15]
     np.testing.assert_allclose(y, np.log10([0.01, 0.01, 0.012, 0.012]))  # log10: the plot's log coordinates
     assert view.param_plot.getAxis("left").logMode
+    # The best trial's own schedule is drawn over the members' lines.
+    best_x, best_y = view.best_steps.getData()
+    assert list(best_x) == [0, 10, 10, 15] and best_y[-1] == pytest.approx(math.log10(0.012))
     assert view.show_param("momentum")
     drawn = view.plotted()
     assert drawn["param"] == "momentum" and not drawn["log"]
@@ -231,3 +234,34 @@ def test_the_window_lists_the_view_only_for_a_population(qtbot, window, study):
     window.live.redraw()
     assert not area.is_shown(index) and area.currentIndex() != index
     assert area.current_title() == "History"
+
+
+def test_a_categorical_hyperparameter_is_drawn_by_choice_with_its_choices_as_ticks(qtbot):
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize")
+    choice = optuna.distributions.CategoricalDistribution(["adam", "sgd"])
+    for number, (member, solver, parent) in enumerate([(0, "adam", None), (1, "sgd", None), (1, "sgd", 0)]):
+        rnd = 0 if parent is None else 1
+        schedule = [[0, {"solver": solver}]] if parent is None else [[0, {"solver": "adam"}], [5, {"solver": solver}]]
+        study.add_trial(create_trial(state=TrialState.COMPLETE, value=0.5 + number / 10, params={"solver": solver},
+                                     distributions={"solver": choice},
+                                     user_attrs={PBT_ATTR: {"member": member, "round": rnd, "parent": parent,
+                                                            "exploited": parent is not None, "units": 5 * (rnd + 1),
+                                                            "schedule": schedule}}))
+    view = LineageView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.set_context({"solver": Hyperparameter("categorical", choices=("adam", "sgd"))}, get_metric("accuracy"))
+    store = TrialStore("maximize", ["solver"])
+    store.add(records(study))
+    view.refresh(store)
+    drawn = view.plotted()
+    assert drawn["param"] == "solver" and not drawn["log"]
+    assert list(drawn["steps"][0][1]) == [0, 0]  # adam is choice 0
+    assert list(drawn["steps"][1][0]) == [0, 5, 5, 10] and list(drawn["steps"][1][1]) == [0, 0, 1, 1]
+    ticks = view.param_plot.getAxis("left")._tickLevels
+    assert [label for _, label in ticks[0]] == ["adam", "sgd"]
+    # Without the study's setup the choices come from the values themselves.
+    view.set_context({}, get_metric("accuracy"))
+    view.refresh(store)
+    assert list(view.plotted()["steps"][1][1]) == [0, 0, 1, 1]

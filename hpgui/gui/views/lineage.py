@@ -147,8 +147,11 @@ class LineageView(AnalysisView):
         self.ring = pg.ScatterPlotItem(size=15, symbol="o", brush=None)
         self.ring.setZValue(7)
         self.score_plot.addItem(self.ring)
+        self.best_steps = pg.PlotDataItem()
+        self.best_steps.setZValue(5)
+        self.param_plot.addItem(self.best_steps)
         self.selected_steps = pg.PlotDataItem()
-        self.selected_steps.setZValue(5)
+        self.selected_steps.setZValue(6)
         self.param_plot.addItem(self.selected_steps)
         self.member_lines: list[pg.PlotDataItem] = []  # one per member, top plot
         self.member_steps: list[pg.PlotDataItem] = []  # one per member, bottom plot
@@ -275,9 +278,7 @@ class LineageView(AnalysisView):
         steps = lineage.steps(name) if name else {}
         values = [v for _, vs in steps.values() for v in vs]
         axis = self._axis = self._axis_for(name, values) if name and values else None
-        if axis is not None and axis.categorical and name not in self.space:
-            values = [str(v) for v in values]
-        for item in self.member_steps:
+        for item in (*self.member_steps, self.best_steps):
             item.setData(_EMPTY, _EMPTY)
         if axis is None:
             self.param_plot.setLabel("left", name or "")
@@ -288,16 +289,25 @@ class LineageView(AnalysisView):
         self.param_plot.setLabel("left", name)
         low, high = math.inf, -math.inf
         for member, (xs, vs) in steps.items():
-            if not axis.categorical or name in self.space:
-                coords = axis.coords([{name: v} for v in vs])
-            else:
-                coords = axis.coords([{name: str(v)} for v in vs])
+            coords = self._coords(vs)
             self.member_steps[member].setData(np.asarray(xs, dtype=float), coords)
             finite = coords[np.isfinite(coords)]
             if len(finite):
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
         if math.isfinite(low):
             self.param_plot.setYRange(*axis.view_range(np.array([low, high])), padding=0)
+        if lineage.best is not None:
+            xs, vs = lineage.trial_steps(lineage.best, name)
+            self.best_steps.setData(np.asarray(xs, dtype=float), self._coords(vs))
+
+    def _coords(self, values: list) -> np.ndarray:
+        """Plot coordinates of values of the hyperparameter drawn (log10 on a log axis, index of a choice)."""
+        name, axis = self._param, self._axis
+        if axis is None or not values:
+            return _EMPTY
+        if axis.categorical and name not in self.space:  # choices read from the values, as text
+            values = [str(v) for v in values]
+        return axis.coords([{name: v} for v in values])
 
     # -- legend and summary -----------------------------------------------------------------------------
     def _fill_legend(self, lineage: Lineage) -> None:
@@ -346,7 +356,8 @@ class LineageView(AnalysisView):
 
     def _clear(self) -> None:
         self._lineage = Lineage()
-        for item in (*self.member_lines, *self.member_steps, self.exploits, self.best_line, self.selected_steps):
+        for item in (*self.member_lines, *self.member_steps, self.exploits, self.best_line, self.best_steps,
+                     self.selected_steps):
             item.setData(_EMPTY, _EMPTY)
         for item in (self.points, self.best_point, self.ring):
             item.setData([], [])
@@ -365,13 +376,14 @@ class LineageView(AnalysisView):
         colours = member_colours(len(self.member_lines), self._dark())
         for colour, line, steps in zip(colours, self.member_lines, self.member_steps):
             line.setPen(pg.mkPen(colour, width=1.5))
-            steps.setPen(pg.mkPen(colour, width=1.5))
+            steps.setPen(pg.mkPen(colour, width=2))
         self.exploits.setPen(pg.mkPen(c.foreground, width=2, style=Qt.PenStyle.DashLine))
         self.best_line.setPen(pg.mkPen(c.best, width=3))
         self.best_point.setBrush(pg.mkBrush(c.best))
         self.best_point.setPen(pg.mkPen(c.background, width=1))
         self.ring.setPen(pg.mkPen(c.selection, width=2))
-        self.selected_steps.setPen(pg.mkPen(c.selection, width=3))
+        self.best_steps.setPen(pg.mkPen(c.best, width=3))
+        self.selected_steps.setPen(pg.mkPen(c.selection, width=2, style=Qt.PenStyle.DotLine))
 
     # -- hover, selection, export -----------------------------------------------------------------------
     def tooltip_lines(self, record: TrialRecord) -> list[str]:
@@ -394,12 +406,9 @@ class LineageView(AnalysisView):
             self.ring.setData([], [])
         else:
             self.ring.setData([point.round], [point.score])
-        line = self.member_steps[point.member] if point is not None and point.member < len(self.member_steps) else None
-        if line is None:
-            self.selected_steps.setData(_EMPTY, _EMPTY)
-        else:
-            x, y = line.getData()
-            self.selected_steps.setData(_EMPTY if x is None else x, _EMPTY if y is None else y)
+        xs, vs = self._lineage.trial_steps(point.number, self._param) if point is not None and self._param \
+            else ([], [])
+        self.selected_steps.setData(np.asarray(xs, dtype=float), self._coords(vs))
 
     def export_item(self) -> Any:
         return self.view.ci
