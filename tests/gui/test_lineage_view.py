@@ -265,3 +265,21 @@ def test_a_categorical_hyperparameter_is_drawn_by_choice_with_its_choices_as_tic
     view.set_context({}, get_metric("accuracy"))
     view.refresh(store)
     assert list(view.plotted()["steps"][1][1]) == [0, 0, 1, 1]
+
+
+def test_the_legend_names_each_member_only_where_that_fits_in_two_lines(qtbot):
+    from hpgui.core.records import TrialRecord
+
+    population = [TrialRecord(m, "complete", 0.5 + m / 100, {"momentum": 0.9},
+                              pbt={"member": m, "round": 0, "parent": None, "exploited": False, "units": 5,
+                                   "schedule": [[0, {"momentum": 0.9}]]}) for m in range(12)]
+    view = lineage_view(qtbot)
+    store = TrialStore("maximize", list(SPACE))
+    store.add(population)
+    view.resize(1800, 600)
+    view.refresh(store)
+    assert "member 11" in plain_text(view.legend.text())
+    view.resize(420, 600)
+    qtbot.waitUntil(lambda: "member 0" not in plain_text(view.legend.text()), timeout=2_000)
+    assert "best final lineage" in plain_text(view.legend.text())
+    assert view.legend.height() <= 3 * view.legend.fontMetrics().lineSpacing()

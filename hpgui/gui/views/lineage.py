@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import QComboBox, QLabel
 from superqt import QElidingLabel
 
@@ -42,14 +42,13 @@ _PALETTE = [(31, 119, 180), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140,
             (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 _DARK_PALETTE = [(110, 170, 240), (120, 210, 120), (255, 110, 110), (190, 150, 240), (200, 150, 130),
                  (245, 150, 215), (190, 190, 190), (220, 220, 90), (90, 220, 235)]
-#: More members than this get no legend row each (the colours alone would not tell them apart anyway).
-LEGEND_MEMBERS = 12
 
 
 class _WrappedLine(QLabel):
     """A word-wrapped label as tall as its text needs at its width, without height-for-width: a view in
     the window's scroll room with a height-for-width child was laid out at its preferred height and
-    scrolled, however much room there was."""
+    scrolled, however much room there was. The height is measured on a text document of the label's
+    font (QLabel's own height-for-width of rich text stayed at a narrower width's after a resize)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -57,6 +56,17 @@ class _WrappedLine(QLabel):
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
         return False
+
+    def text_height(self, text: str, width: int) -> int:
+        """The height ``text`` takes at ``width`` pixels in this label's font."""
+        if not text:
+            return 0
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(text)
+        doc.setTextWidth(max(width - self.contentsMargins().left() - self.contentsMargins().right(), 20))
+        return int(math.ceil(doc.size().height()))
 
     def setText(self, text: str) -> None:  # noqa: N802
         super().setText(text)
@@ -67,9 +77,9 @@ class _WrappedLine(QLabel):
         self._fit()
 
     def _fit(self) -> None:
-        height = super().heightForWidth(max(self.width(), 50)) if self.text() else 0
-        if height != self.height() or height != self.minimumHeight():
-            self.setFixedHeight(max(height, 0))
+        height = self.text_height(self.text(), self.width())
+        if height != self.minimumHeight() or height != self.maximumHeight():
+            self.setFixedHeight(height)
 
 
 def member_colours(count: int, dark: bool = False) -> list[QColor]:
@@ -311,19 +321,31 @@ class LineageView(AnalysisView):
 
     # -- legend and summary -----------------------------------------------------------------------------
     def _fill_legend(self, lineage: Lineage) -> None:
-        """A key of the lines: a swatch per member (up to LEGEND_MEMBERS; hovering a point names its member
-        anyway), the exploit edge and the best lineage."""
+        """A key of the lines: a swatch per member, the exploit edge and the best lineage. The members'
+        swatches are left out where they would take more than two lines (many members, a narrow
+        view): hovering a point names its member anyway."""
         c = self.colours()
         colours = member_colours(len(self.member_lines), self._dark())
-        parts = []
-        if len(lineage.members) <= LEGEND_MEMBERS:
-            parts += [f'<span style="color:{colours[m].name()}">&#9644;</span>&nbsp;member&nbsp;{m}'
-                      for m in sorted(lineage.members)]
-        parts.append(f'<span style="color:{c.foreground.name()}">&#9476;&#9476;</span>&nbsp;exploit:&nbsp;copied'
-                     f'&nbsp;a&nbsp;better&nbsp;member&nbsp;(&#9650;)')
-        parts.append(f'<span style="color:{c.best.name()}"><b>&#9644;</b></span>&nbsp;best&nbsp;final&nbsp;lineage'
-                     f'&nbsp;(&#9733;)')
-        self.legend.setText("&nbsp;&nbsp; ".join(parts))
+        common = [f'<span style="color:{c.foreground.name()}">&#9476;&#9476;</span>&nbsp;exploit:&nbsp;copied'
+                  f'&nbsp;a&nbsp;better&nbsp;member&nbsp;(&#9650;)',
+                  f'<span style="color:{c.best.name()}"><b>&#9644;</b></span>&nbsp;best&nbsp;final&nbsp;lineage'
+                  f'&nbsp;(&#9733;)']
+        members = [f'<span style="color:{colours[m].name()}">&#9644;</span>&nbsp;member&nbsp;{m}'
+                   for m in sorted(lineage.members)]
+        full = "&nbsp;&nbsp; ".join(members + common)
+        self._legend_texts = (full, "&nbsp;&nbsp; ".join(common))
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        full, short = getattr(self, "_legend_texts", ("", ""))
+        width = max(self.legend.width(), 50)
+        lines = self.legend.text_height(full, width) / max(self.legend.fontMetrics().lineSpacing(), 1)
+        self.legend.setText(full if lines <= 2.5 else short)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self._lineage.points:
+            self._fit_legend()
 
     def _summarise(self, lineage: Lineage) -> None:
         states = [p.state for p in lineage.points.values()]
@@ -362,6 +384,7 @@ class LineageView(AnalysisView):
         for item in (self.points, self.best_point, self.ring):
             item.setData([], [])
         self.picker.set_points(_EMPTY, _EMPTY, _EMPTY)
+        self._legend_texts = ("", "")
         self.legend.setText("")
         self.summary.setText("")
 
