@@ -80,8 +80,10 @@ class Lineage:
     schedules: dict[int, list[tuple[float, dict[str, Any]]]] = field(default_factory=dict)
     #: Per member, how far that schedule runs (the units at the end of that trial).
     schedule_ends: dict[int, float] = field(default_factory=dict)
-    #: Every trial's own schedule (trial number -> segments), for the best and a picked trial.
-    trial_schedules: dict[int, list[tuple[float, dict[str, Any]]]] = field(default_factory=dict)
+    #: Every trial's schedule as stored, read only when asked for (``schedule_of``): a long study's
+    #: schedules hold a segment per change along each lineage, and the view needs a few of them.
+    raw_schedules: dict[int, Any] = field(default_factory=dict, repr=False)
+    _parsed: dict[int, list[tuple[float, dict[str, Any]]]] = field(default_factory=dict, repr=False)
 
     @property
     def rounds(self) -> int:
@@ -111,9 +113,15 @@ class Lineage:
             previous = point
         return xs, ys
 
+    def schedule_of(self, number: int) -> list[tuple[float, dict[str, Any]]]:
+        """One trial's schedule as (from_unit, params) segments in unit order ([] without a usable one)."""
+        if number not in self._parsed:
+            self._parsed[number] = _schedule(self.raw_schedules.get(number))
+        return self._parsed[number]
+
     def trial_steps(self, number: int, name: str) -> tuple[list[float], list[Any]]:
         """The step line of hyperparameter ``name`` along one trial's own lineage, up to its end."""
-        schedule = self.trial_schedules.get(number)
+        schedule = self.schedule_of(number)
         point = self.points.get(number)
         if not schedule or point is None:
             return [], []
@@ -162,16 +170,14 @@ def schedule_steps(schedule: Sequence[tuple[float, Mapping[str, Any]]], name: st
 def lineage_of(records: Iterable[TrialRecord], direction: str = "maximize") -> Lineage:
     """The lineage of the population trials among ``records`` (other trials are ignored)."""
     out = Lineage()
-    owners: dict[int, tuple] = {}
     for record in records:
         point = _point(record)
         if point is None:
             continue
         out.points[point.number] = point
-        schedule = _schedule(record.pbt.get("schedule"))
-        if schedule:
-            out.trial_schedules[point.number] = schedule
-            _add_schedule(out, owners, point, schedule)
+        raw = record.pbt.get("schedule")
+        if raw:
+            out.raw_schedules[point.number] = raw
     for point in out.points.values():
         out.members.setdefault(point.member, []).append(point)
     for member, points in out.members.items():
@@ -190,6 +196,7 @@ def lineage_of(records: Iterable[TrialRecord], direction: str = "maximize") -> L
         exploit = point.exploited or parent.member != point.member
         out.edges.append(Edge(parent.number, point.number, exploit, float(parent.round), parent.score,
                               float(point.round), point.score))
+    _member_schedules(out)
     out.best = _best_final(out, direction)
     out.best_path = _ancestry(out, out.best)
     return out
@@ -219,21 +226,23 @@ def _ancestry(lineage: Lineage, number: int | None) -> list[int]:
     return path[::-1]
 
 
-def _add_schedule(out: Lineage, owners: dict[int, tuple], point: LineagePoint,
-                  schedule: list[tuple[float, dict[str, Any]]]) -> None:
-    for _, params in schedule:
-        for name in params:
-            if name not in out.params:
-                out.params.append(name)
-    end = point.units if math.isfinite(point.units) else schedule[-1][0]
-    # The member's latest trial tells its current lineage: a later round wins, and within a round the
-    # one that trained further, then the later trial (one run again after its first try failed).
-    rank = (point.round, end, point.number)
-    if point.member in owners and owners[point.member] > rank:
-        return
-    owners[point.member] = rank
-    out.schedules[point.member] = schedule
-    out.schedule_ends[point.member] = end
+def _member_schedules(out: Lineage) -> None:
+    """Each member's current schedule: that of its latest trial with a usable one (a later round first,
+    then the one that trained further, then the later trial: one run again after its first try)."""
+    for member, points in out.members.items():
+        ranked = sorted((p for p in points if p.number in out.raw_schedules),
+                        key=lambda p: (p.round, p.units if math.isfinite(p.units) else -math.inf, p.number),
+                        reverse=True)
+        for point in ranked:
+            schedule = out.schedule_of(point.number)
+            if schedule:
+                out.schedules[member] = schedule
+                out.schedule_ends[member] = point.units if math.isfinite(point.units) else schedule[-1][0]
+                for _, params in schedule:
+                    for name in params:
+                        if name not in out.params:
+                            out.params.append(name)
+                break
 
 
 def _point(record: TrialRecord) -> LineagePoint | None:
