@@ -234,6 +234,13 @@ def test_the_window_lists_the_view_only_for_a_population(qtbot, window, study):
     window.live.redraw()
     assert not area.is_shown(index) and area.currentIndex() != index
     assert area.current_title() == "History"
+    # A study that starts without population trials lists the view when the first one arrives.
+    window.session.show(StudyRef("later"), StudyContext(tuple(SPACE), SPACE, metric), [])
+    window.live.redraw()
+    assert not area.is_shown(index)
+    window.session.add_trials(records(study)[:1])
+    window.live.redraw()
+    assert area.is_shown(index)
 
 
 def test_a_categorical_hyperparameter_is_drawn_by_choice_with_its_choices_as_ticks(qtbot):
