@@ -123,3 +123,12 @@ def test_the_store_knows_when_it_holds_a_population():
     assert store.has_population and [r.number for r in store.population()] == [1, 2]
     store.reset()
     assert not store.has_population
+
+
+def test_a_round_run_again_after_a_failure_continues_the_member_s_line():
+    records = [pbt(0, 0, 0, 0.5), pbt(1, 0, 1, None, parent=0, state="failed"), pbt(2, 0, 1, 0.6, parent=0),
+               pbt(3, 0, 2, 0.7, parent=2)]
+    lineage = lineage_of(records)
+    assert lineage.member_line(0) == ([0.0, 1.0, 2.0], [0.5, 0.6, 0.7])
+    assert [p.number for p in lineage.members[0]] == [0, 1, 2, 3]
+    assert lineage.best_path == [0, 2, 3]

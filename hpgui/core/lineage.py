@@ -102,8 +102,7 @@ class Lineage:
         previous: LineagePoint | None = None
         for point in self.members.get(member, ()):
             if math.isnan(point.score):
-                previous = None
-                continue
+                continue  # a failed try of a round is run again from the same parent: the line goes on
             joined = (previous is not None and not point.exploited and point.parent == previous.number)
             if xs and not joined:
                 xs.append(math.nan)

@@ -127,13 +127,12 @@ class LineageView(AnalysisView):
         self.legend.setObjectName("lineageLegend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setContentsMargins(6, 0, 6, 0)
-        self.score_plot = layout.addPlot(row=1, col=0, axisItems={"bottom": TrialAxis("bottom"),
+        self.score_plot = layout.addPlot(row=0, col=0, axisItems={"bottom": TrialAxis("bottom"),
                                                                    "left": ValueAxis("left")}, enableMenu=False)
-        self.param_plot = layout.addPlot(row=2, col=0, axisItems={"bottom": ValueAxis("bottom"),
+        self.param_plot = layout.addPlot(row=1, col=0, axisItems={"bottom": ValueAxis("bottom"),
                                                                    "left": ValueAxis("left")}, enableMenu=False)
-        layout.layout.setRowStretchFactor(1, 3)
-        layout.layout.setRowStretchFactor(2, 2)
-        layout.layout.setRowSpacing(1, 4)
+        layout.layout.setRowStretchFactor(0, 3)
+        layout.layout.setRowStretchFactor(1, 2)
         for plot in (self.score_plot, self.param_plot):
             plot.showGrid(x=True, y=True, alpha=0.1)
             plot.hideButtons()
