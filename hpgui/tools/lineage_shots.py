@@ -139,10 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.study is None and args.storage is not None:
         parser.error("--storage and --journal need --study")
     if args.study is not None and args.storage is None:
-        # The tool runs in a scratch data folder: name the user's own journal of the study first.
-        from hpgui.core.storage import storage_url
+        # The tool runs in a scratch data folder: name the user's own journal of the study first (without
+        # making folders there, as finding the path through the storage module would).
+        from hpgui.core.library import file_storage_url
+        from hpgui.core.storage import data_dir, safe_name
 
-        args.storage = storage_url(None, args.study)
+        journal = data_dir() / "studies" / f"{safe_name(args.study)}.journal"
+        if not journal.is_file():
+            print(f"lineage_shots: there is no study {args.study!r} in the default storage ({journal} is not "
+                  "there); give its --journal FILE or --storage URL", file=sys.stderr)
+            return 2
+        args.storage = file_storage_url(journal)
     start_app()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
