@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.journal is not None:
         from hpgui.core.library import file_storage_url
 
+        if not Path(args.journal).is_file():  # opening a missing journal would create an empty one
+            print(f"lineage_shots: the journal file {args.journal} is not there", file=sys.stderr)
+            return 2
+
         args.storage = file_storage_url(args.journal)
     if args.study is None and args.storage is not None:
         parser.error("--storage and --journal need --study")
