@@ -290,3 +290,26 @@ def test_the_legend_names_each_member_only_where_that_fits_in_two_lines(qtbot):
     qtbot.waitUntil(lambda: "member 0" not in plain_text(view.legend.text()), timeout=2_000)
     assert "best final lineage" in plain_text(view.legend.text())
     assert view.legend.height() <= 3 * view.legend.fontMetrics().lineSpacing()
+
+
+def test_an_exported_chart_carries_the_legend_and_the_view_is_left_as_it_was(qtbot, study, tmp_path):
+    view = lineage_view(qtbot)
+    store = TrialStore("maximize", list(SPACE))
+    store.add(records(study))
+    view.refresh(store)
+    layout = view.view.ci.layout
+    before = layout.count()
+    added = []
+    original = view.view.ci.addItem
+
+    def spy(item, *args, **kwargs):  # what export puts into the scene beside the two plots
+        added.append(item)
+        return original(item, *args, **kwargs)
+
+    view.view.ci.addItem = spy
+    for suffix in ("png", "svg"):
+        view.export_image(str(tmp_path / f"lineage.{suffix}"))
+        assert (tmp_path / f"lineage.{suffix}").stat().st_size > 1000
+    assert len(added) == 2 and "member 2" in plain_text(added[0].text)
+    assert layout.count() == before  # the legend left the scene again
+    assert "best final lineage" in (tmp_path / "lineage.svg").read_text(encoding="utf-8").replace("\xa0", " ")

@@ -440,6 +440,26 @@ class LineageView(AnalysisView):
     def export_item(self) -> Any:
         return self.view.ci
 
+    def export_image(self, path: str) -> None:
+        """The two plots with the legend under them: the legend is a Qt label on screen, outside the
+        plots' scene, so for the file it is set into the scene for as long as the export takes."""
+        text = self.legend.text()
+        if not text:
+            super().export_image(path)
+            return
+        layout = self.view.ci
+        label = pg.LabelItem(justify="left", color=self.colours().foreground)
+        label.setText(text, size="9pt")
+        label.item.setTextWidth(max(self.view.width() - 20, 100))  # wrapped to the plots' width
+        label.updateMin()  # its row as tall as the wrapped text
+        layout.addItem(label, row=2, col=0)
+        layout.layout.activate()
+        try:
+            super().export_image(path)
+        finally:
+            layout.removeItem(label)
+            layout.layout.activate()
+
     def plotted(self) -> dict[str, Any]:
         """Per member its score line and step line, the exploit edges as (x0, y0, x1, y1), the best lineage,
         the hyperparameter drawn and whether its axis is logarithmic."""
