@@ -313,3 +313,24 @@ def test_an_exported_chart_carries_the_legend_and_the_view_is_left_as_it_was(qtb
     assert len(added) == 2 and "member 2" in plain_text(added[0].text)
     assert layout.count() == before  # the legend left the scene again
     assert "best final lineage" in (tmp_path / "lineage.svg").read_text(encoding="utf-8").replace("\xa0", " ")
+
+
+def test_the_first_hyperparameter_drawn_is_one_that_changes(qtbot):
+    from hpgui.core.records import TrialRecord
+
+    population = [TrialRecord(m, "complete", 0.5 + m / 10, {"layers": "16", "lr": 0.01 * (m + 1)},
+                              pbt={"member": m, "round": 0, "parent": None, "exploited": False, "units": 5,
+                                   "schedule": [[0, {"layers": "16", "lr": 0.01 * (m + 1)}]]}) for m in range(3)]
+    view = lineage_view(qtbot)
+    view.set_context({}, get_metric("accuracy"))  # a study read without its setup: the schedules' order
+    store = TrialStore("maximize")
+    store.add(population)
+    view.refresh(store)
+    combo = view.param_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == ["layers", "lr"]
+    assert view.plotted()["param"] == "lr"  # every member has layers "16": a flat line is not the first view
+    view.show_param("layers")
+    store.add([TrialRecord(3, "running", None, {}, pbt={"member": 0, "round": 1, "parent": 0, "exploited": False,
+                                                        "units": 10, "schedule": population[0].pbt["schedule"]})])
+    view.refresh(store)
+    assert view.plotted()["param"] == "layers"  # a pick is kept as trials arrive

@@ -254,7 +254,10 @@ class LineageView(AnalysisView):
         self.param_combo.clear()
         for name in names:
             self.param_combo.addItem(name, name)
-        keep = self._param if self._param in names else (names[0] if names else None)
+        # Unless one was picked, the first hyperparameter whose value differs somewhere: a fixed one (the
+        # layer sizes every member shares) draws one flat line.
+        varying = [n for n in names if len({repr(v) for _, vs in lineage.steps(n).values() for v in vs}) > 1]
+        keep = self._param if self._param in names else (varying or names or [None])[0]
         if keep is not None:
             self.param_combo.setCurrentIndex(names.index(keep))
         self.param_combo.blockSignals(False)
