@@ -17,11 +17,28 @@ from .space import Problem
 
 
 @dataclass(frozen=True)
+class StrategyOption:
+    """A whole-number setting only some strategies have (a key of the setup's "strategy" object and the
+    StrategySpec field of that name). The Search tab shows it only while such a strategy is picked."""
+
+    key: str
+    label: str
+    low: int
+    high: int
+    doc: str
+    #: The text for "no value: the strategy decides" (the spin box's lowest step), or None when a value
+    #: is always given (then ``default`` is it).
+    automatic: str | None = None
+    default: int | None = None
+
+
+@dataclass(frozen=True)
 class Strategy:
     name: str
     label: str
     doc: str
     needs: str | None = None  # an optional module the strategy cannot run without
+    options: tuple[StrategyOption, ...] = ()
 
 
 STRATEGIES: dict[str, Strategy] = {
@@ -43,9 +60,21 @@ STRATEGIES: dict[str, Strategy] = {
         Strategy("gradient", "Gradient descent",
                  "Follows the gradient of the cross-validated loss with respect to the regularisation "
                  "(ridge, kernel ridge, lasso, elastic net, L2 logistic regression); each step is a trial, "
-                 "and it stops when the loss stops improving. Few fits for smooth problems."),
+                 "and it stops when the loss stops improving. Few fits for smooth problems.",
+                 options=(StrategyOption("starts", "Starting points", 1, 100,
+                                         "How many descents run, each from its own spread-out starting "
+                                         "point (automatic: three).", automatic="automatic"),)),
     )
 }
+
+
+def strategy_options() -> list[StrategyOption]:
+    """Every strategy's options, each key once, in the order the strategies list them."""
+    seen: dict[str, StrategyOption] = {}
+    for strategy in STRATEGIES.values():
+        for option in strategy.options:
+            seen.setdefault(option.key, option)
+    return list(seen.values())
 
 PRUNERS = ("none", "median", "successive_halving", "hyperband", "wilcoxon")
 

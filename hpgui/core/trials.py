@@ -117,6 +117,7 @@ class TrialStore:
         self._details: TrialDetails | None = None
         self._details_upto = 0
         self.has_chains = False  # some trial is a step of a gradient descent
+        self.has_population = False  # some trial is a member of a population (pbt strategy)
 
     # -- changing ------------------------------------------------------------
     def add(self, records: Iterable[TrialRecord]) -> int:
@@ -124,6 +125,8 @@ class TrialStore:
         records = list(records)
         if not self.has_chains:
             self.has_chains = any(r.chain is not None for r in records)
+        if not self.has_population:
+            self.has_population = any(r.pbt is not None for r in records)
         numbers = [r.number for r in records]
         if numbers and (not self._numbers or numbers[0] > self._numbers[-1]) \
                 and all(a < b for a, b in zip(numbers, numbers[1:])):
@@ -190,6 +193,10 @@ class TrialStore:
                 if r.chain is not None and r.state == "complete" and r.value is not None:
                     out.setdefault(int(r.chain), []).append(r)
         return out
+
+    def population(self) -> list[TrialRecord]:
+        """The trials that are members of a population (any state), in trial order."""
+        return [r for r in self._records if r.pbt is not None] if self.has_population else []
 
     @property
     def records(self) -> list[TrialRecord]:

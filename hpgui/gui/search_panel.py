@@ -40,7 +40,6 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
         self._task = "classification"
         self._filling = False
         self._grid_size: int | None = None
-        self._starts: int | None = None  # gradient descent starts, from an opened setup
         self._space: dict[str, Hyperparameter] | None = None
         self._fields: dict[str, _Field] = {}
         self._marked: dict[str, QWidget] = {}
@@ -146,14 +145,15 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
 
     # -- reading ---------------------------------------------------------------------------------
     def strategy(self) -> StrategySpec:
+        name = self.strategy_combo.currentData()
         return StrategySpec(
-            name=self.strategy_combo.currentData(),
+            name=name,
             seed=self.seed_spin.value(),
             pruner=self.pruner_combo.currentData(),
             manual=tuple(self.manual_configs()),
             allow_large_grid=self.allow_large_grid_box.isChecked(),
-            starts=self._starts,
             resource=self.resource_combo.currentData(),
+            **self.strategy_options.values(name),
         )
 
     def evaluation(self) -> EvaluationSpec:
@@ -208,7 +208,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             _select(self.pruner_combo, strategy.pruner)
             _select(self.resource_combo, strategy.resource)
             self.allow_large_grid_box.setChecked(bool(strategy.allow_large_grid))
-            self._starts = strategy.starts  # no control of its own: kept as the loaded setup gave it
+            self.strategy_options.apply(strategy)
             self.manual_list.clear()
             for config in strategy.manual:
                 self._append_manual(dict(config) if isinstance(config, Mapping) else {})
@@ -404,6 +404,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
         self.strategy_combo.setToolTip(strategy.doc if strategy else "")
         grid = name == "grid"
         self._strategy_form.setRowVisible(self._fields["strategy.allow_large_grid"], grid)
+        self.strategy_options.show_for(self._strategy_form, name)
         self._update_grid_label()
         pruner = PRUNER_TEXT.get(self.pruner_combo.currentData())
         self.pruner_combo.setToolTip(pruner[1] if pruner else "")

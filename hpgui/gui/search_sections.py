@@ -22,6 +22,7 @@ from hpgui.core.strategies import PRUNERS, STRATEGIES
 from .manual_config import (ENCODING_TEXT, IMPUTE_CATEGORICAL_TEXT, IMPUTE_NUMERIC_TEXT, METHOD_TEXT, MODE_TEXT,
                             PRUNER_TEXT, RESOURCE_TEXT, SCALER_TEXT)
 from .form_widgets import ERROR_COLOR, ComboBox, DoubleSpinBox, IntSpinBox, ScientificSpinBox
+from .strategy_options import StrategyOptions
 
 
 # -- the panel --------------------------------------------------------------------------------
@@ -187,6 +188,9 @@ class SearchSections:
             "Tick this to run it anyway.")
         self.allow_large_grid_box.toggled.connect(self._emit)
         self._add(form, "strategy.allow_large_grid", "", self.allow_large_grid_box)
+        # Settings of some strategies only (the gradient's starting points), each shown while its strategy is.
+        self.strategy_options = StrategyOptions(group, lambda key, label, spin: self._add(form, key, label, spin),
+                                                self._emit)
 
         cores = os.cpu_count() or 1
         self.workers_spin = IntSpinBox(group, 1, cores, sample="64")

@@ -487,7 +487,12 @@ def test_every_view_is_one_click_away_and_listed_under_its_group(qtbot, window):
     picker = area.picker
     qtbot.waitUntil(picker.isVisible, timeout=5_000)
     shown = []
+    # A view that applies only to some studies (Lineage: a population) is left out of the list until then.
+    hidden = [area.tabText(i) for i in range(area.count()) if not area.is_shown(i)]
+    assert hidden == ["Lineage"]
     for i in range(area.count()):
+        if not area.is_shown(i):
+            continue
         title = area.tabText(i)
         row = next(r for r in range(picker.count()) if picker.item(r).text().strip() == title)
         rect = picker.visualItemRect(picker.item(row))
@@ -495,7 +500,7 @@ def test_every_view_is_one_click_away_and_listed_under_its_group(qtbot, window):
         QTest.mouseClick(picker.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert area.currentWidget() is area.widget(i), title
         shown.append((area.group_of(i), title))
-    assert len(shown) == len(VIEW_CLASSES) == len({t for _, t in shown})
+    assert len(shown) == len(VIEW_CLASSES) - len(hidden) == len({t for _, t in shown})
     assert ("Progress", "History") in shown and ("Parameters", "Slices") in shown
     # A heading is not a view: clicking it changes nothing.
     current = area.currentWidget()

@@ -302,3 +302,35 @@ def test_the_per_trial_time_limit_round_trips(panel):
     assert panel.budget().trial_timeout_s == 45
     panel.set_problems([Problem("budget.trial_timeout_s", "too short")])
     assert panel.problem_text("budget.trial_timeout_s") == "too short"
+
+
+def test_a_strategy_s_own_settings_are_shown_only_with_it_and_round_trip(panel):
+    from hpgui.core.strategies import StrategyOption, strategy_options
+
+    spin = panel.strategy_options.spins["starts"]
+    form = panel._strategy_form
+    row = panel._fields["strategy.starts"]
+    assert not form.isRowVisible(row)  # TPE has no starting points
+    panel.strategy_combo.setCurrentIndex(_index(panel.strategy_combo, "gradient"))
+    assert form.isRowVisible(row) and spin.isVisible()
+    assert spin.text() == "automatic" and panel.strategy().starts is None
+    spin.setValue(4)
+    assert panel.strategy().starts == 4
+    # Another strategy leaves the setting out of its setup (it would mean nothing there).
+    panel.strategy_combo.setCurrentIndex(_index(panel.strategy_combo, "random"))
+    assert panel.strategy().starts is None and not form.isRowVisible(row)
+    # A setup file's value comes back, and one without it returns the box to "automatic".
+    gradient = StrategySpec(name="gradient", seed=3, starts=7)
+    panel.apply(SearchSetup(data=DataSpec(path="x.csv", target="y"), model="ridge", strategy=gradient))
+    assert panel.strategy() == gradient and spin.value() == 7
+    panel.apply(SearchSetup(data=DataSpec(path="x.csv", target="y"), model="ridge",
+                            strategy=StrategySpec(name="gradient")))
+    assert spin.text() == "automatic" and panel.strategy().starts is None
+    # Its problem is shown under it.
+    panel.set_problems([Problem("strategy.starts", "starts must be a whole number from 1 to 100, or null")])
+    assert "1 to 100" in panel.problem_text("strategy.starts")
+    assert panel.field_widget("strategy.starts") is spin
+    # Each option key once, whatever the number of strategies that share it.
+    keys = [o.key for o in strategy_options()]
+    assert len(keys) == len(set(keys)) and "starts" in keys
+    assert all(isinstance(o, StrategyOption) for s in STRATEGIES.values() for o in s.options)

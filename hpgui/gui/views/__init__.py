@@ -15,6 +15,7 @@ from .history import HistoryChart
 from .importance import ImportanceView
 from .leaderboard import LeaderboardView
 from .learning import LearningCurvesView
+from .lineage import LineageView
 from .overfit import OverfitView
 from .parallel import ParallelView
 from .results import ResultsView
@@ -33,9 +34,11 @@ VIEW_CLASSES: list[type] = [
     FoldsView,
     TimelineView,
     LearningCurvesView,
+    LineageView,
     LeaderboardView,
     CompareView,
 ]
 
-__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "LearningCurvesView", "ResultsView",
+__all__ = ["AnalysisView", "BestParamsChart", "CompareView", "HistoryChart", "LearningCurvesView", "LineageView",
+           "ResultsView",
            "VIEW_CLASSES"]

@@ -38,6 +38,7 @@ class LiveView(QObject):
         events.mode_changed.connect(self._on_mode_changed)
         events.baseline.connect(self._on_baseline)
         window.chart_tabs.currentChanged.connect(lambda _: self._refresh_current_view())
+        self._list_applicable()
 
     def views(self) -> list:
         tabs = self.window.chart_tabs
@@ -67,6 +68,15 @@ class LiveView(QObject):
         self._best_number = None
         self.redraw()
 
+    def _list_applicable(self) -> None:
+        """List the views that apply to the study on screen (the Lineage view only for a population);
+        asked on every redraw, so a study that turns out to hold one shows it as its trials arrive."""
+        tabs, store = self.window.chart_tabs, self.session.store
+        for i in range(tabs.count()):
+            applies = getattr(tabs.widget(i), "applies", None)
+            if applies is not None:
+                tabs.set_shown(i, applies(store))
+
     def _on_baseline(self, baseline) -> None:
         for view in self.views():
             set_baseline = getattr(view, "set_baseline", None)
@@ -92,6 +102,7 @@ class LiveView(QObject):
     def redraw(self) -> None:
         """Bring what is shown up to date with the store."""
         w, store = self.window, self.session.store
+        self._list_applicable()
         self._refresh_current_view()
         w.table.source.sync()
         best = store.best

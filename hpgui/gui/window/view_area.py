@@ -94,6 +94,23 @@ class ViewArea(QWidget):
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
 
+    def set_shown(self, index: int, shown: bool) -> None:
+        """List a view or leave it out of the list (a view that does not apply to the study on screen).
+
+        A hidden view that was in front gives way to the first view listed."""
+        item = self._item(index)
+        if item is None or item.isHidden() == (not shown):
+            return
+        item.setHidden(not shown)
+        if not shown and self.currentIndex() == index:
+            first = next((i for i in range(self.count()) if self.is_shown(i)), None)
+            if first is not None:
+                self.setCurrentIndex(first)
+
+    def is_shown(self, index: int) -> bool:
+        item = self._item(index)
+        return item is not None and not item.isHidden()
+
     def _item(self, index: int) -> QListWidgetItem | None:
         for i in range(self.picker.count()):
             item = self.picker.item(i)
