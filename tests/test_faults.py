@@ -302,6 +302,55 @@ def test_a_message_about_ten_thousand_classes_stays_short(tmp_path):
 NASTY = 'x"""; import os; os.system("touch pwned"); """ \\ \' # \n'
 
 
+def test_two_runs_that_create_one_new_study_at_once_both_join_it(iris, tmp_path):
+    data_dir = Path(os.environ["HPGUI_DATA_DIR"])
+    setup = write_setup(tmp_path, iris, trials=8)
+    command = [sys.executable, "-m", "hpgui.cli", "run", str(setup), "--study", "twice", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.Popen([*command, "--out", str(tmp_path / f"o{i}")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env) for i in range(2)]
+    for run in runs:
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr[-3000:]
+        assert "Traceback" not in stderr and "no trial succeeded" not in stderr, stderr[-3000:]
+    states = [state for state, _ in finished(journal_of(data_dir, "twice")).values()]
+    assert states.count("COMPLETE") >= 8  # one study, its budget counted once (a surplus trial is failed)
+
+
+def test_the_summary_of_several_workers_counts_every_trial_they_ran(iris, tmp_path):
+    data_dir = Path(os.environ["HPGUI_DATA_DIR"])
+    run = hpgui("run", write_setup(tmp_path, iris, trials=9), "--study", "three", "--workers", 3,
+                "--out", tmp_path / "o")
+    assert_clean(run, 0)
+    ran = finished(journal_of(data_dir, "three"))
+    complete = sum(1 for state, _ in ran.values() if state == "COMPLETE")
+    assert complete >= 9
+    summary = next(line for line in run.stdout.splitlines() if " new, stopped: " in line)
+    total, new = summary.split(" trials (")[0], summary.split(" trials (")[1].split(" new")[0]
+    assert int(total) == int(new) == len(ran), (summary, len(ran))
+
+
+def test_a_target_also_listed_among_the_features_is_dropped_with_a_note(iris, tmp_path):
+    setup = write_setup(tmp_path, iris, trials=2)
+    data = json.loads(setup.read_text())
+    data["data"]["features"] = ["sepal_length_cm", "species", "petal_width_cm"]
+    setup.write_text(json.dumps(data))
+    run = hpgui("run", setup, "--out", tmp_path / "o")
+    assert_clean(run, 0)
+    assert "'species' was removed from the features" in run.stderr + run.stdout
+    best = json.loads((tmp_path / "o" / "best.json").read_text())
+
+    def lists_of_features(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "features":
+                    yield value
+                yield from lists_of_features(value)
+
+    assert list(lists_of_features(best)) and all(
+        found == ["sepal_length_cm", "petal_width_cm"] for found in lists_of_features(best))
+
+
 def test_names_and_values_that_look_like_code_stay_literals_in_the_exported_script(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
