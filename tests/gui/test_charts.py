@@ -438,3 +438,27 @@ def test_a_name_is_shortened_only_when_the_widest_label_column_cannot_hold_it(qt
     assert chart._rows["min_samples_leaf"].label.text == "min_samples_leaf"
     shown = chart._rows[long].label
     assert shown.text.startswith("…") and long.endswith(shown.text[1:]) and shown.toolTip() == long
+
+
+def test_the_legend_names_only_what_the_chart_shows_and_fits_beside_the_switch_on_a_laptop(history, qtbot):
+    from hpgui.core.baseline import Baseline
+
+    legend = history.findChild(QLabel, "historyLegend")
+    switch = history.findChild(QCheckBox, "showFailedBox")
+    s = TrialStore("maximize")
+    s.add([rec(0, 0.5), rec(1, 0.6)])
+    history.refresh(s)
+    assert "completed" in legend.text() and "best so far" in legend.text()
+    assert "failed" not in legend.text() and "pruned" not in legend.text() and "baseline" not in legend.text()
+    history.set_baseline(Baseline("most_frequent", 0.4, 0.01, (0.4, 0.4)))
+    assert "baseline" in legend.text()
+    # The chart's width on a 1366-pixel screen: the usual legend is not cut beside the switch.
+    history.resize(455, 400)
+    qtbot.wait(10)
+    assert legend.sizeHint().width() <= legend.width(), (legend.sizeHint().width(), legend.width())
+    assert legend.geometry().right() < switch.geometry().left()
+    s.add([rec(2, state="failed"), rec(3, state="pruned")])
+    history.refresh(s)
+    assert "failed" in legend.text() and "pruned" in legend.text()
+    history.clear()
+    assert "failed" not in legend.text() and "baseline" not in legend.text()

@@ -47,11 +47,13 @@ class HistoryChart(QWidget):
         self._thinned: tuple[float, int, float] | None = None  # see _update_thinned
 
         # A small toolbar: a legend and the show-failed switch.
+        self._legend_names: list[str] = []        # the models the points are coloured by (two or more)
+        self._shown_kinds: dict[str, bool] = {}   # which kinds of marks the chart shows now
         self._legend = QLabel(self)
         self._legend.setObjectName("historyLegend")
         self._legend.setTextFormat(Qt.TextFormat.RichText)
-        # Cut at the chart's edge rather than widen it (or wrap it taller than the chart): the full legend is
-        # in the tooltip.
+        # Cut at the chart's edge rather than widen it; it names only what the chart shows, so on a laptop
+        # screen the usual legend (points, best so far, baseline) fits beside the switch.
         self._legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._show_failed_box = QCheckBox("Show failed and pruned", self)
         self._show_failed_box.setObjectName("showFailedBox")
@@ -63,7 +65,6 @@ class HistoryChart(QWidget):
         toolbar.setContentsMargins(4, 0, 4, 0)
         toolbar.addWidget(self._legend, 1)
         toolbar.addSpacing(10)
-        toolbar.addStretch(1)
         toolbar.addWidget(self._show_failed_box)
 
         self._view = pg.PlotWidget(self, axisItems={"bottom": TrialAxis("bottom"), "left": ValueAxis("left")})
@@ -144,6 +145,7 @@ class HistoryChart(QWidget):
         """Draw ``baseline`` (a core.baseline.Baseline, or None for none) as a dashed line."""
         self._baseline = baseline
         line = self._baseline_line
+        self._update_legend()
         if baseline is None:
             line.hide()
             return
@@ -183,6 +185,9 @@ class HistoryChart(QWidget):
         self._grow_x(float(numbers[-1]) if len(numbers) else 0.0)
         self._place_edge_markers()
         self._empty_label.setVisible(len(store) == 0)
+        self._shown_kinds = {"failed": bool((states == _FAILED).any()), "pruned": bool((states == _PRUNED).any()),
+                             "best": bool(complete.any())}
+        self._update_legend()
         return True
 
     def _colour_by_model(self, store: TrialStore, complete: np.ndarray) -> None:
@@ -193,6 +198,7 @@ class HistoryChart(QWidget):
             for item in self._by_model.values():
                 item.setData(x=_EMPTY, y=_EMPTY)
             self._complete.setOpacity(1.0)
+            self._legend_names = []
             return
         arrays = store.arrays()
         labels = np.array([m or "" for m in models], dtype=object)
@@ -210,18 +216,33 @@ class HistoryChart(QWidget):
         for name, item in self._by_model.items():
             if name not in names:
                 item.setData(x=_EMPTY, y=_EMPTY)
-        self._legend_models(names)
+        self._legend_names = names
+        self._legend.setToolTip("Points coloured by model: " + ", ".join(names))
 
     def model_colours(self) -> dict[str, str]:
         """The colour of each model's points, for a multi-model study (empty otherwise)."""
         return {name: item.opts["brush"].color().name() for name, item in self._by_model.items()
                 if len(item.data)}
 
-    def _legend_models(self, names: list[str]) -> None:
+    def _update_legend(self) -> None:
+        c = self._colours
+        solid = QColor(c.complete)
+        solid.setAlpha(255)
+        names = self._legend_names
         parts = [f'<span style="color:{MODEL_COLOURS[i % len(MODEL_COLOURS)]}">●</span> {name}'
-                 for i, name in enumerate(names)]
-        self._legend.setText("&nbsp;&nbsp;".join(parts) + "&nbsp;&nbsp; " + self._legend_tail)
-        self._legend.setToolTip("Points coloured by model: " + ", ".join(names))
+                 for i, name in enumerate(names)] if names else [f'<span style="color:{solid.name()}">●</span> completed']
+        shown = self._shown_kinds
+        if shown.get("failed"):
+            parts.append(f'<span style="color:{c.failed.name()}">✕</span> failed')
+        if shown.get("pruned"):
+            parts.append(f'<span style="color:{c.pruned.name()}">○</span> pruned')
+        if shown.get("best"):
+            parts.append(f'<span style="color:{c.best.name()}"><b>━</b></span> best so far')
+        if self._baseline is not None:
+            parts.append(f'<span style="color:{c.foreground.name()}">╌</span> baseline')
+        self._legend.setText("&nbsp;&nbsp; ".join(parts))
+        if not names:
+            self._legend.setToolTip("")
 
     def _stop_following(self, *_) -> None:
         self._follow_x = False
@@ -250,6 +271,7 @@ class HistoryChart(QWidget):
         self._update_edge_item(self._pruned, _EMPTY)
         self._best.setData(x=_EMPTY, y=_EMPTY)
         self._selection.hide()
+        self._shown_kinds, self._legend_names = {}, []
         self.set_baseline(None)
         for item in self._by_model.values():
             item.setData(x=_EMPTY, y=_EMPTY)
@@ -336,14 +358,7 @@ class HistoryChart(QWidget):
         self._selection.setPen(pg.mkPen(c.selection, width=2))
         self._selection.setBrush(None)
         self._set_axis_labels()
-        solid = QColor(c.complete)
-        solid.setAlpha(255)
-        self._legend_tail = (
-            f'<span style="color:{c.failed.name()}">✕</span> failed&nbsp;&nbsp; '
-            f'<span style="color:{c.pruned.name()}">○</span> pruned&nbsp;&nbsp; '
-            f'<span style="color:{c.best.name()}"><b>━</b></span> best so far&nbsp;&nbsp; '
-            f'<span style="color:{c.foreground.name()}">╌</span> baseline')
-        self._legend.setText(f'<span style="color:{solid.name()}">●</span> completed&nbsp;&nbsp; ' + self._legend_tail)
+        self._update_legend()
 
     def _set_axis_labels(self) -> None:
         colour = self._colours.foreground.name()
