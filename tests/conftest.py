@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# One thread per BLAS/OpenMP pool, here and in every process a test starts (they inherit it), set before
+# numpy or a boosting library loads: tests start several processes on a small machine, and pools that
+# each take every core spin against each other (a LightGBM search took 10-30 s instead of 3).
+for _pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_pool, "1")
 
 from tests_support import EXAMPLES, ROOT  # noqa: F401
 
