@@ -44,6 +44,11 @@ STRATEGIES: dict[str, Strategy] = {
                  "Follows the gradient of the cross-validated loss with respect to the regularisation "
                  "(ridge, kernel ridge, lasso, elastic net, L2 logistic regression); each step is a trial, "
                  "and it stops when the loss stops improving. Few fits for smooth problems."),
+        Strategy("pbt", "Population-based training",
+                 "Trains a population of models side by side in rounds of epochs or boosting stages; after "
+                 "each round the weakest copy the models of the strongest and try nearby values (neural "
+                 "network, SGD, histogram gradient boosting). Finds schedules, such as a learning rate "
+                 "that falls, that no single setting gives."),
     )
 }
 
@@ -72,7 +77,7 @@ def make_sampler(name: str, seed: int | None, budget: int | None = None, paralle
     with warnings.catch_warnings():
         # Several samplers are labelled experimental; that is Optuna's policy note, not our user's concern.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        if name == "gradient":
+        if name in ("gradient", "pbt"):
             from .gradient_strategy import make_planned_sampler
 
             return make_planned_sampler(seed)
