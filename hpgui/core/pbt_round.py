@@ -149,6 +149,15 @@ class Run:
         return out
 
     # -- after the search --------------------------------------------------------------------
+    def fit_trial(self, params: Mapping[str, Any], records: list) -> Any:
+        """The schedule of the best complete trial with these values, replayed on all training rows."""
+        search = self.search
+        matching = [r for r in records if r.state == "complete" and r.pbt and r.params == dict(params)]
+        if not matching:
+            raise ValueError("no complete trial of the population has these values")
+        best = search.best_of(matching)
+        return self.fit_schedule(best.params, best.pbt)
+
     def fit_schedule(self, params: Mapping[str, Any], info: Mapping[str, Any]) -> Any:
         """The whole pipeline trained on all training rows by the trial's schedule (its lineage's values)."""
         search = self.search

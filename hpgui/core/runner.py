@@ -465,6 +465,9 @@ class Search:
     # -- after the search ------------------------------------------------------
     def fit_best(self, params: Mapping[str, Any]) -> Any:
         """The pipeline with ``params`` refitted on all training rows (the test rows stay unseen)."""
+        if self.pbt is not None:
+            # A population's model is its schedule, not one configuration: the best trial with these values.
+            return self.pbt.fit_trial(params, self.records())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             estimator = self.build_estimator(params)
