@@ -419,3 +419,18 @@ def test_setups_pbt_cannot_search_are_refused_with_the_reason(digits_csv, tmp_pa
     tpe = json.loads(setup_file(tmp_path, digits_csv, "mlp").read_text())
     tpe["strategy"]["name"] = "tpe"
     assert "belong to population-based training" in SearchSetup.from_json(tpe).validate()[0].message
+
+
+def test_a_member_whose_model_failed_copies_a_member_that_completed():
+    p = planner(n=3, rounds=2)
+    trials = fill_round(p, [], [0.9, 0.6, 0.5])
+    trials[1].state.name, trials[1].value = "FAIL", None
+    trials[1].user_attrs["hpgui"] = {"error": "ValueError: the model diverged"}
+    slots = {}
+    for _ in range(3):
+        slot = p.next(trials)
+        slots[slot.member] = slot
+        trials.append(fake(len(trials), slot, 0.5))
+    failed = slots[1]
+    assert failed.exploited and failed.parent == 0 and failed.round == 1  # the top member, not its own failure
+    assert p.next(trials) == DONE

@@ -264,13 +264,12 @@ class Planner:
 
     def exploit(self, m: int, previous: Any, peers: list[tuple[int, Any]], rng: np.random.Generator) -> Any:
         """The trial whose models member ``m`` copies, or None when it continues its own (truncation)."""
-        failed = previous.state.name != "COMPLETE"
-        if failed:
-            return peers[int(rng.integers(len(peers)))][1] if peers else None
         n = len(peers)
+        cut = max(1, int(math.floor(n * self.shape.quantile)))
+        if previous.state.name != "COMPLETE":  # its model failed: nothing of its own to continue
+            return peers[int(rng.integers(cut))][1] if peers else None
         if n < 2:
             return None
-        cut = max(1, int(math.floor(n * self.shape.quantile)))
         bottom = {member for member, _ in peers[n - cut:]}
         if m not in bottom:
             return None
