@@ -434,3 +434,12 @@ def test_a_member_whose_model_failed_copies_a_member_that_completed():
     failed = slots[1]
     assert failed.exploited and failed.parent == 0 and failed.round == 1  # the top member, not its own failure
     assert p.next(trials) == DONE
+    # Nobody finished that round yet: the failed member waits for the one still running, then copies it.
+    p = planner(n=2, rounds=2)
+    first = p.next([])
+    failed_trial = fake(0, first, state="FAIL")
+    failed_trial.user_attrs["hpgui"] = {"error": "ValueError: the model diverged"}
+    second = p.next([failed_trial])
+    assert p.next([failed_trial, fake(1, second, state="RUNNING")]) == WAIT
+    after = p.next([failed_trial, fake(1, second, 0.7)])
+    assert (after.member, after.parent, after.exploited) == (0, 1, True)

@@ -215,7 +215,7 @@ class Planner:
             nxt = max(member.done) + 1 if member.done else 0
             if nxt >= R or self._dead(member, nxt, members):
                 continue
-            if member.busy:
+            if member.busy or self._orphan(member, nxt, members):
                 pending = True
                 continue
             ready.append((nxt, m))
@@ -236,6 +236,10 @@ class Planner:
         last = member.done[nxt - 1]
         return last.state.name != "COMPLETE" and not self._peers(members, nxt - 1) and not any(
             m.busy for m in members.values())
+
+    def _orphan(self, member: _Member, nxt: int, members: dict[int, _Member]) -> bool:
+        # Its model failed and nobody finished that round yet to copy from: wait for a member that runs.
+        return nxt > 0 and member.done[nxt - 1].state.name != "COMPLETE" and not self._peers(members, nxt - 1)
 
     def _peers(self, members: dict[int, _Member], round_: int) -> list[tuple[int, Any]]:
         """Members that completed ``round_``, best first."""
