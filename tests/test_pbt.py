@@ -351,6 +351,19 @@ def test_the_fitted_model_is_the_schedule_replayed_on_all_rows(digits_csv, tmp_p
     assert saved[-1].t_ == best.pbt["units"] * len(search.X) + 1 == 4 * len(search.X) + 1
 
 
+def test_diagnostics_of_a_population_trial_describe_its_scheduled_model(digits_csv, tmp_path):
+    from hpgui.core.diagnostics.compute import diagnose
+    from hpgui.core.runner import Search
+    from hpgui.core.setup import SearchSetup
+
+    path = setup_file(tmp_path, digits_csv, "sgd", population=3, rounds=2, units=2)
+    search = Search(SearchSetup.load(path), storage=str(tmp_path / "s.journal"), study_name="d")
+    best = search.run().best
+    cv = next(p for p in diagnose(search, best.params, importance=False).parts if p.kind == "cv").held_out
+    folds = [float(np.mean(cv.y_true[cv.fold == f] == cv.y_pred[cv.fold == f])) for f in range(3)]
+    assert folds == pytest.approx(best.folds, abs=1e-12)  # the trial's own fold scores, not a plain refit's
+
+
 def test_two_workers_fill_every_slot_once(digits_csv, tmp_path):
     journal = tmp_path / "s.journal"
     path = setup_file(tmp_path, digits_csv, "sgd", population=4, rounds=3, units=3)

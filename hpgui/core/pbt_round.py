@@ -149,14 +149,36 @@ class Run:
         return out
 
     # -- after the search --------------------------------------------------------------------
-    def fit_trial(self, params: Mapping[str, Any], records: list) -> Any:
-        """The schedule of the best complete trial with these values, replayed on all training rows."""
-        search = self.search
+    def builder(self, params: Mapping[str, Any], records: list) -> Callable[[], Any]:
+        """Fresh pipelines whose ``fit`` replays the schedule of the best complete trial with these values.
+
+        Diagnostics fit "the configuration" per fold and on all rows by calling ``fit``; for a population's
+        trial that must be its schedule, or they would describe another model.
+        """
         matching = [r for r in records if r.state == "complete" and r.pbt and r.params == dict(params)]
         if not matching:
             raise ValueError("no complete trial of the population has these values")
-        best = search.best_of(matching)
-        return self.fit_schedule(best.params, best.pbt)
+        info = self.search.best_of(matching).pbt
+        schedule = self.schedule_applied(info["schedule"])
+        first = dict(info["schedule"][0][1])
+
+        def build() -> Any:
+            pipeline = self.search.recipe(first).build()
+
+            def fit(X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+                return fit_replayed(pipeline, X, y, sample_weight, schedule, int(info["units"]),
+                                    self.shape.round_units, self.model.method, self.model.param)
+
+            pipeline.fit = fit  # this object only: predict, predict_proba and the rest stay the pipeline's
+            return pipeline
+
+        return build
+
+    def fit_trial(self, params: Mapping[str, Any], records: list) -> Any:
+        """The schedule of the best complete trial with these values, replayed on all training rows."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.builder(params, records)().fit(self.search.X, self.search.y, self.search.weight)
 
     def fit_schedule(self, params: Mapping[str, Any], info: Mapping[str, Any]) -> Any:
         """The whole pipeline trained on all training rows by the trial's schedule (its lineage's values)."""
