@@ -334,15 +334,17 @@ def test_hpgui_run_trains_the_population_and_the_exported_script_replays_the_bes
     assert "SCHEDULE = [" in (out / "best_pipeline.py").read_text()
 
 
-def test_the_fitted_model_is_the_schedule_replayed_on_all_rows(digits_csv, tmp_path):
+def test_the_fitted_model_is_the_schedule_replayed_on_all_rows(digits_csv, tmp_path, capsys):
     from hpgui.core.export import load_model
     from hpgui.core.runner import Search
     from hpgui.core.setup import SearchSetup
 
     path = setup_file(tmp_path, digits_csv, "sgd", population=3, rounds=2, units=2)
     journal, out = tmp_path / "s.journal", tmp_path / "out"
-    assert run_cli(path, "--storage", journal, "--study", "p", "--out", out) == 0
+    assert run_cli(path, "--storage", journal, "--study", "p", "--out", out, "--trials", 5) == 0
+    assert "--trials does not apply to population-based training" in capsys.readouterr().err
     search = Search(SearchSetup.load(path), storage=str(journal), study_name="p")
+    assert len(search.records()) == 6  # the population's 3 x 2, whatever --trials said
     best = search.best_of(search.records())
     saved = load_model(out / "model.skops")
     replayed = search.pbt.fit_schedule(best.params, best.pbt)
