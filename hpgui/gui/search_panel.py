@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QListWidgetItem, QSc
 from hpgui.core.evaluate import EvaluationSpec
 from hpgui.core.metrics import DEFAULT_METRIC, METRICS, metrics_for
 from hpgui.core.pipeline import Preprocessing
-from hpgui.core.setup import Budget, SearchSetup, StrategySpec
+from hpgui.core.setup import PBT_KEYS, Budget, SearchSetup, StrategySpec
 from hpgui.core.space import GRID_LIMIT, Hyperparameter, Problem, format_count
 from hpgui.core.strategies import STRATEGIES
 
@@ -41,6 +41,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
         self._filling = False
         self._grid_size: int | None = None
         self._starts: int | None = None  # gradient descent starts, from an opened setup
+        self._population: dict = {}  # population-based training's keys, from an opened setup
         self._space: dict[str, Hyperparameter] | None = None
         self._fields: dict[str, _Field] = {}
         self._marked: dict[str, QWidget] = {}
@@ -154,6 +155,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             allow_large_grid=self.allow_large_grid_box.isChecked(),
             starts=self._starts,
             resource=self.resource_combo.currentData(),
+            **(self._population if self.strategy_combo.currentData() == "pbt" else {}),
         )
 
     def evaluation(self) -> EvaluationSpec:
@@ -209,6 +211,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             _select(self.resource_combo, strategy.resource)
             self.allow_large_grid_box.setChecked(bool(strategy.allow_large_grid))
             self._starts = strategy.starts  # no control of its own: kept as the loaded setup gave it
+            self._population = {k: getattr(strategy, k) for k in PBT_KEYS if getattr(strategy, k) is not None}
             self.manual_list.clear()
             for config in strategy.manual:
                 self._append_manual(dict(config) if isinstance(config, Mapping) else {})

@@ -30,3 +30,16 @@ def test_pbt_is_greyed_out_with_the_reason_then_trains_its_population(qtbot, win
     assert len(records) == DEFAULT_POPULATION * DEFAULT_ROUNDS
     slots = {(r.pbt["member"], r.pbt["round"]) for r in records if r.state == "complete"}
     assert slots == {(m, k) for m in range(DEFAULT_POPULATION) for k in range(DEFAULT_ROUNDS)}
+
+
+def test_an_opened_pbt_setup_keeps_its_population_through_the_form(qtbot, window, iris_csv):
+    from hpgui.core.setup import SearchSetup
+
+    setup = SearchSetup.from_json({"data": {"path": str(iris_csv), "target": "species"}, "model": "sgd",
+                                   "strategy": {"name": "pbt", "population": 3, "rounds": 4, "quantile": 0.5}})
+    panel = window.search_panel
+    panel.apply(setup)
+    spec = panel.strategy()
+    assert (spec.name, spec.population, spec.rounds, spec.quantile) == ("pbt", 3, 4, 0.5)
+    panel.strategy_combo.setCurrentIndex(panel.strategy_combo.findData("tpe"))
+    assert panel.strategy().population is None  # not carried into a strategy it does not belong to
