@@ -20,7 +20,7 @@ import numpy as np
 
 from .evaluate import Interrupted, Score
 from .pbt import Shape, Slot
-from .pbt_train import PBT_MODELS, PBTModel, replay_schedule, segment_at, set_hyperparameters, train_units
+from .pbt_train import PBT_MODELS, PBTModel, replay_schedule, set_hyperparameters, train_units
 
 if TYPE_CHECKING:
     from .runner import Search
@@ -229,4 +229,4 @@ def population(search: "Search") -> tuple[Any, Any]:
     return Run(search, shape, rules), Planner(search, shape, rules)
 
 
-__all__ = ["FoldModel", "ModelCache", "Run", "fit_replayed", "population", "segment_at"]
+__all__ = ["FoldModel", "ModelCache", "Run", "fit_replayed", "population"]
