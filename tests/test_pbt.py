@@ -321,6 +321,7 @@ def test_hpgui_run_trains_the_population_and_the_exported_script_replays_the_bes
     trials = stored(journal, "p")
     assert len(trials) == 12
     assert check_lineages(trials, 4, 3, 3) >= 1  # somebody exploited somebody
+    assert not any("replayed" in t.user_attrs["hpgui"] for t in trials)  # one process kept every parent
     best = json.loads((out / "best.json").read_text())
     assert best["strategy"] == "pbt" and best["schedule"]["units"] == 9 and best["schedule"]["round_units"] == 3
     winner = next(t for t in trials if t.number == best["trial"])
@@ -401,6 +402,9 @@ def test_kill_minus_nine_mid_population_then_resume_keeps_every_finished_trial(d
     after = stored(journal, "killed")
     assert {n: v for n, v in ((t.number, t.value) for t in after) if n in before} == before
     check_lineages(after, 4, 5, 6)
+    # The resumed process held no models: it rebuilt the parents it continued from their schedules.
+    assert any(t.user_attrs["hpgui"].get("replayed", 0) > 0 for t in after
+               if t.state.name == "COMPLETE" and t.number not in before)
     # Replayed parents train as the lost in-memory ones did: the same population as a run never killed.
     Search(SearchSetup.load(path), storage=str(journal), study_name="whole").run()
 

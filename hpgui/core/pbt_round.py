@@ -62,6 +62,7 @@ class Run:
         self.search, self.shape, self.model = search, shape, model
         self.cache = ModelCache(2 * shape.population)
         self.current: Slot | None = None  # the slot of the trial being asked (set by the runner)
+        self.replayed = 0  # units per fold the last trial replayed to rebuild its parent (0: kept in memory)
 
     # -- estimators ------------------------------------------------------------------------
     def estimator_params(self, own: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,6 +96,7 @@ class Run:
         folds = [search.folds.fold(key, i, None if prefix is None else prefix.build)
                  for i in range(len(search.splits))]
         start = slot.units - self.shape.round_units
+        self.replayed = 0
         models = self.parent_models(slot, last.build, folds, start)
         values = self.applied(trial_params)
         scores, train_scores = [], []
@@ -136,6 +138,7 @@ class Run:
         if kept is not None and all(m.reached == start for m in kept):
             return kept
         self.cache.replays += 1
+        self.replayed = start
         schedule = self.schedule_applied(slot.schedule)
         out = []
         for data in folds:

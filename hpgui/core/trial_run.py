@@ -142,6 +142,8 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
                 "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
         if resource is not None:
             info["resource"] = resource
+        if search.pbt is not None and search.pbt.replayed:
+            info["replayed"] = search.pbt.replayed  # units its parent's models were rebuilt by (not kept here)
         if score.warnings:
             info["warnings"] = score.warnings
         if fitted is not None:
