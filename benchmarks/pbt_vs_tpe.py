@@ -14,6 +14,11 @@ rounds and selects on the same folds, so its CV best is optimistic by more than 
 
     python benchmarks/pbt_vs_tpe.py           # 5 seeds; MLP 8 members x 8 rounds x 10 epochs, HGB 8 x 10 x 20
     python benchmarks/pbt_vs_tpe.py --quick   # 3 seeds; 4 members x 5 rounds, fewer units
+    python benchmarks/pbt_vs_tpe.py --workers # the MLP population by 1 and by 2 worker processes
+
+``--workers`` measures what sharing a population costs: each worker keeps only the models it
+trained, so continuing a member the other worker trained replays its schedule first. It reports
+the wall time of ``hpgui run --workers N`` and the units replayed as a share of the units trained.
 """
 
 from __future__ import annotations
@@ -104,10 +109,61 @@ def run_one(problem: Problem, csv: Path, strategy: str, seed: int, shape) -> tup
     return best.value, search.test_score(fitted), wall
 
 
+def run_workers(problem: Problem, csv: Path, workers: int, seed: int, shape) -> tuple[float, float, float]:
+    """Wall time, best CV score and replayed share of ``hpgui run --workers N`` on the population."""
+    import json
+    import subprocess
+    import sys
+
+    import optuna
+
+    from hpgui.core.records import PBT_ATTR
+    from hpgui.core.storage import open_storage
+
+    path = DATA_DIR / f"workers-{workers}-{seed}.json"
+    path.write_text(json.dumps(setup(problem, csv, "pbt", seed, shape).to_json()))
+    name = f"workers-{workers}-{seed}"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "hpgui.cli", "run", str(path), "--quiet", "--workers", str(workers),
+                    "--study", name, "--out", str(DATA_DIR / name)], check=True, capture_output=True,
+                   cwd=_common.ROOT)
+    wall = time.perf_counter() - started
+    trials = [t for t in optuna.load_study(study_name=name, storage=open_storage(None, name)).get_trials()
+              if t.state.name == "COMPLETE" and PBT_ATTR in t.user_attrs]
+    replayed = sum((t.user_attrs.get("hpgui") or {}).get("replayed", 0) for t in trials)
+    trained = len(trials) * shape[2]
+    return wall, max(t.value for t in trials), replayed / trained
+
+
+def workers_table(seeds) -> None:
+    problem = PROBLEMS[0]
+    csv = write_data(problem.data, DATA_DIR)
+    rows = []
+    got = {}
+    for workers in (1, 2):
+        got[workers] = [run_workers(problem, csv, workers, seed, problem.shape) for seed in seeds]
+        print(workers, got[workers], flush=True)
+    for workers in (1, 2):
+        wall, best, share = (median([r[i] for r in got[workers]]) for i in range(3))
+        rows.append([problem.name, workers, f"{best:.4f}", f"{wall:.1f}", f"{share:.0%}"])
+    print()
+    print(f"{date.today().isoformat()} · {environment_line()} · seeds {list(seeds)} · "
+          f"load average at start {os.getloadavg()[0]:.1f}")
+    print()
+    print(markdown_table(["problem", "workers", "median best CV", "median wall s (hpgui run)",
+                          "units replayed / units trained"], rows))
+    print(f"\nwall time 2 workers / 1 worker: {median([r[0] for r in got[2]]) / median([r[0] for r in got[1]]):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", action="store_true", help="only the 1 vs 2 worker processes table")
     args = parser.parse_args()
+    if args.workers:
+        warnings.filterwarnings("ignore")
+        workers_table((0, 1, 2))
+        return
     seeds = (0, 1, 2) if args.quick else (0, 1, 2, 3, 4)
     warnings.filterwarnings("ignore")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
