@@ -462,3 +462,19 @@ def test_a_member_whose_model_failed_copies_a_member_that_completed():
     assert p.next([failed_trial, fake(1, second, state="RUNNING")]) == WAIT
     after = p.next([failed_trial, fake(1, second, 0.7)])
     assert (after.member, after.parent, after.exploited) == (0, 1, True)
+
+
+def test_beside_a_running_worker_a_member_whose_models_are_held_may_go_one_round_ahead():
+    p = planner(n=3, rounds=3)
+    trials = fill_round(p, [], [0.9, 0.6, 0.5])
+    own = p.next(trials)  # member 0's round 1, trained here
+    trials.append(fake(len(trials), own, 0.9))
+    elsewhere = fake(len(trials), p.next(trials), state="RUNNING")  # member 1's round 1, another worker's
+    trials.append(elsewhere)
+    # Member 2's round 1 would need member 2's models, which this process does not hold; member 0's do.
+    assert (own.member, own.round, trials[3].number) == (0, 1, 3)
+    ahead = p.next(trials, cached=[3])  # this process holds trial 3's models
+    assert (ahead.member, ahead.round, ahead.parent) == (0, 2, 3)
+    assert (p.next(trials, cached=[]).member, p.next(trials, cached=[]).round) == (2, 1)
+    alone = [t for t in trials if t is not elsewhere]
+    assert (p.next(alone, cached=[3]).member, p.next(alone, cached=[3]).round) == (1, 1)  # in step when alone

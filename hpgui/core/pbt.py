@@ -35,6 +35,8 @@ DEFAULT_QUANTILE = 0.25
 #: How often explore draws a mutable numeric value anew instead of scaling it (the paper's "resample").
 RESAMPLE = 0.25
 FACTORS = (0.8, 1.2)
+#: How many rounds a member may be ahead of the slowest one (asynchronous PBT with several workers).
+AHEAD = 1
 WAIT = "wait"
 DONE = "population complete"
 
@@ -205,8 +207,9 @@ class Planner:
         """The next slot; ``WAIT`` while every unfinished member runs elsewhere; ``DONE`` at the end.
 
         Members that are furthest behind go first, which keeps one worker's population in step (each
-        round decided once every member finished the one before); among them, one whose models this
-        process holds (``cached`` trial numbers) saves a replay.
+        round decided once every member finished the one before). While other workers run, a member up to
+        ``AHEAD`` rounds ahead whose models this process holds (``cached`` trial numbers) goes before
+        one it would have to replay.
         """
         members = self.members(trials)
         R = self.shape.rounds
@@ -222,8 +225,11 @@ class Planner:
         if not ready:
             return WAIT if pending else DONE
         first = min(r for r, _ in ready)
-        ready = [(r, m) for r, m in ready if r == first]
-        slots = [self._slot(m, r, members) for r, m in sorted(ready, key=lambda x: x[1])]
+        # While other workers train, a member one round ahead whose models this process holds goes before
+        # one another worker trained (it would be replayed first). Alone, a process keeps members in step,
+        # so that one worker, resumed or not, trains the same population.
+        ahead = AHEAD if pending else 0
+        slots = [self._slot(m, r, members) for r, m in sorted(ready) if r <= first + ahead]
         for slot in slots:
             if slot.parent is None or slot.parent in cached:
                 return slot
