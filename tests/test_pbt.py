@@ -333,6 +333,12 @@ def test_hpgui_run_trains_the_population_and_the_exported_script_replays_the_bes
     printed = float(script.stdout.split("score=")[1].split()[0])
     assert printed == pytest.approx(winner.value, abs=1e-12)
     assert "SCHEDULE = [" in (out / "best_pipeline.py").read_text()
+    import csv
+
+    with open(out / "trials.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(int(r["pbt_member"]), int(r["pbt_round"])) for r in rows} == {(m, k) for m in range(4) for k in range(3)}
+    assert all((r["pbt_parent"] == "") == (r["pbt_round"] == "0") for r in rows)
 
 
 def test_the_fitted_model_is_the_schedule_replayed_on_all_rows(digits_csv, tmp_path, capsys):

@@ -114,6 +114,11 @@ def trial_rows(records: Iterable["TrialRecord"], param_names: list[str]) -> tupl
     header = ["number", "state", "value", "std", "train_score", "duration_s", "fit_time_s",
               *["model" if n == MODEL_PARAM else f"params_{n}" for n in param_names],
               "fold_scores", "error", "warnings", "started", "finished"]
+    records = list(records)
+    # A population's trials say where they sit in it (the schedule is in best.json and the study).
+    population = any(r.pbt for r in records)
+    if population:
+        header += [f"pbt_{key}" for key in PBT_COLUMNS]
     rows = []
     for r in records:
         rows.append([
@@ -122,7 +127,16 @@ def trial_rows(records: Iterable["TrialRecord"], param_names: list[str]) -> tupl
             json.dumps([float(v) for v in r.folds]) if r.folds else "",
             r.error or "", " | ".join(r.warnings), _time(r.started), _time(r.finished),
         ])
+        if population:
+            rows[-1] += [_cell((r.pbt or {}).get(key)) for key in PBT_COLUMNS]
     return header, rows
+
+
+PBT_COLUMNS = ("member", "round", "parent", "exploited", "units")
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _num(value: Any) -> Any:
