@@ -86,6 +86,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         setup = SearchSetup.load(args.setup)
         search = Search(setup, storage=args.storage, study_name=args.study, trials=args.trials,
                         timeout_s=args.timeout)
+        if search.pbt is not None and args.trials is not None and args.trials != search.budget_trials:
+            note(f"--trials does not apply to population-based training: it runs population × rounds = "
+                 f"{search.budget_trials} trials; change strategy.population or strategy.rounds instead")
     except SetupError as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
@@ -103,8 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     printer = ProgressPrinter(quiet=args.quiet)
     if not args.quiet:
         sys.stderr.write(f"study {search.study_name!r} in {redact(search.storage_url)}\n")
-        for note in [*search.dataset.warnings, *search.data.warnings]:
-            sys.stderr.write(f"note: {note}\n")
+        for warning in [*search.dataset.warnings, *search.data.warnings]:
+            sys.stderr.write(f"note: {warning}\n")
         if search.metric_reason and search.metric.name != "accuracy" and setup.metric is None:
             sys.stderr.write(f"metric: {search.metric_reason}\n")
     if search.recovered and not args.quiet:

@@ -114,6 +114,11 @@ def trial_rows(records: Iterable["TrialRecord"], param_names: list[str]) -> tupl
     header = ["number", "state", "value", "std", "train_score", "duration_s", "fit_time_s",
               *["model" if n == MODEL_PARAM else f"params_{n}" for n in param_names],
               "fold_scores", "error", "warnings", "started", "finished"]
+    records = list(records)
+    # A population's trials say where they sit in it (the schedule is in best.json and the study).
+    population = any(r.pbt for r in records)
+    if population:
+        header += [f"pbt_{key}" for key in PBT_COLUMNS]
     rows = []
     for r in records:
         rows.append([
@@ -122,7 +127,16 @@ def trial_rows(records: Iterable["TrialRecord"], param_names: list[str]) -> tupl
             json.dumps([float(v) for v in r.folds]) if r.folds else "",
             r.error or "", " | ".join(r.warnings), _time(r.started), _time(r.finished),
         ])
+        if population:
+            rows[-1] += [_cell((r.pbt or {}).get(key)) for key in PBT_COLUMNS]
     return header, rows
+
+
+PBT_COLUMNS = ("member", "round", "parent", "exploited", "units")
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _num(value: Any) -> Any:
@@ -239,6 +253,8 @@ def build_pipeline():
     return {pipeline}
 
 
+{train_function}
+
 def fit(model, X, y, weight):
     if y is None:
         return model.fit(X)
@@ -273,14 +289,14 @@ def main():
     splitter = {splitter}
     scores = []
     for train, test in splitter.split(X, y, groups):
-        model = fit(build_pipeline(), take(X, train), take(y, train), take(weight, train))
+        model = train_model(take(X, train), take(y, train), take(weight, train))
         scores.append(score(model, take(X, test), take(y, test), take(weight, test)))
     mean = float(np.mean(scores))
     print(f"{metric_label}: {{mean:.6f}} ± {{np.std(scores):.6f}} over {{len(scores)}} folds"
           f" (hpgui measured {{EXPECTED_SCORE:.6f}})")
     print(f"score={{mean!r}}")
 
-    model = fit(build_pipeline(), X, y, weight)
+    model = train_model(X, y, weight)
     if TEST_FRACTION:
         print(f"test {metric_label}: {{score(model, X_test, y_test, weight_test):.6f}}")
     out = Path(__file__).with_name("model.skops")
@@ -306,6 +322,10 @@ INLINED = {
     "hpgui.core.boosting.BoostedRegressor": (
         ("from sklearn.base import BaseEstimator, RegressorMixin, clone",), ("fit_with_early_stopping",)),
 }
+
+_PLAIN_TRAIN = """def train_model(X, y, weight):
+    return fit(build_pipeline(), X, y, weight)
+"""
 
 _HOLD_OUT = {
     "time_series": ("        cut = len(X) - max(1, int(np.ceil(len(X) * TEST_FRACTION)))\n"
@@ -362,7 +382,14 @@ def pipeline_script(search: "Search", best: "TrialRecord", script_name: str = "b
     data, setup = search.data, search.setup
     evaluation = setup.evaluation
     model = search.model_of(best.params)[0]
-    recipe = search.recipe(best.params)
+    if search.pbt is not None:
+        from .pbt_export import first_params, train_source
+
+        recipe = search.recipe(first_params(best))
+        train_function = train_source(search, best)
+    else:
+        recipe = search.recipe(best.params)
+        train_function = _PLAIN_TRAIN
     splitter = splitter_recipe(evaluation, search.task, search.seed)
     score_source, score_imports = _score_function_source(search)
     reader_source, reader_imports = script_reader(search.dataset)
@@ -415,6 +442,7 @@ def pipeline_script(search: "Search", best: "TrialRecord", script_name: str = "b
         weight_key=literal("model__sample_weight" if recipe.path == "sklearn.pipeline.Pipeline" else "sample_weight"),
         hold_out=_HOLD_OUT[rule],
         splitter=source(splitter, indent=1),
+        train_function=train_function,
     )
 
 
@@ -439,11 +467,17 @@ def export_all(search: "Search", out_dir: Path, records: list["TrialRecord"] | N
     write_trials(trials_csv, records, list(search.order))
     if best is None:
         raise ValueError("no trial completed, so there is no best configuration to export")
-    fitted = search.fit_best(best.params)
+    # A population's best model is its schedule replayed on all rows, not one configuration refitted.
+    fitted = search.fit_best(best.params) if search.pbt is None else search.pbt.fit_schedule(best.params, best.pbt)
     test_score = search.test_score(fitted)
     n_trials = sum(1 for r in records if r.state in ("complete", "failed", "pruned"))
     best_json = out_dir / "best.json"
-    write_best(best_json, best_config(search, best, n_trials, test_score))
+    config = best_config(search, best, n_trials, test_score)
+    if search.pbt is not None:
+        from .pbt_export import best_schedule
+
+        config["schedule"] = best_schedule(search, best, records)
+    write_best(best_json, config)
     script = out_dir / "best_pipeline.py"
     _atomic_write_text(script, pipeline_script(search, best, script.name))
     model = out_dir / "model.skops"

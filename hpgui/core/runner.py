@@ -40,6 +40,9 @@ from .setup import SearchSetup, SetupError
 from .space import ordered_names
 from .storage import storage_url
 from .gradient_strategy import CHAIN_ATTR, CONVERGED, WAIT, GradientPlanner
+from .pbt import DONE as PBT_DONE, WAIT as PBT_WAIT
+from .pbt_round import population
+from .records import PBT_ATTR
 from .url_secrets import mask as redact
 from .trial_run import read_closed_trial, run_trial, suggest  # noqa: F401  (suggest: used by benchmarks)
 
@@ -146,6 +149,8 @@ class Search:
         if self.fidelity is not None:
             self.space = self.fidelity.space_without(self.space, self.choice.qualified)
             self.order = [name for name in self.order if name in self.space]
+        # Population-based training: the planner of the population and the members' trained models.
+        self.pbt, self.pbt_planner = population(self)
 
         self.study_name = study_name or default_study_name(setup)
         self.storage_arg = storage
@@ -189,6 +194,8 @@ class Search:
         model, own = self.model_of(params)
         if self.fidelity is not None:
             own = self.fidelity.estimator_params(model.name, own)
+        if self.pbt is not None:
+            own = self.pbt.estimator_params(own)
         return pipeline_recipe(model, self.task, own, numeric=self.data.numeric,
                                categorical=self.data.categorical, preprocessing=self.setup.preprocessing,
                                seed=self.seed, needs_proba=self.needs_proba, dates=self.data.dates)
@@ -268,7 +275,8 @@ class Search:
         # Remote workers die without anyone noticing at once; look for their trials now and then.
         watch_remote = self.shared and _has_heartbeat(self.study)
         last_watch = time.monotonic()
-        budget = self.budget_trials
+        # A population ends when its planner says so; its size is the budget shown.
+        budget = None if self.pbt is not None else self.budget_trials
         new = failures = 0
         first_error = None
         reason = "budget"
@@ -325,6 +333,21 @@ class Search:
                     fail_stale_trials(self.study)
                     continue
                 self.study.sampler.plan = plan.params
+            slot = None
+            if self.pbt_planner is not None:
+                slot = self.pbt_planner.next(self.study.get_trials(deepcopy=False), self.pbt.cache.keys())
+                if slot == PBT_DONE:
+                    reason = PBT_DONE
+                    break
+                if slot == PBT_WAIT:  # every unfinished member trains in another worker
+                    if should_stop():
+                        reason = "stopped"
+                        break
+                    time.sleep(0.2)
+                    fail_stale_trials(self.study)
+                    continue
+                self.study.sampler.plan = slot.params
+                self.pbt.current = slot
             with warnings.catch_warnings():
                 # We keep the heartbeat ourselves around each fit (recovery.heartbeat), not through optimize().
                 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
@@ -333,6 +356,13 @@ class Search:
                 trial.set_user_attr(OWNER_ATTR, worker_id())
                 if plan is not None:
                     trial.set_user_attr(CHAIN_ATTR, plan.chain)
+                if slot is not None:
+                    trial.set_user_attr(PBT_ATTR, slot.attr())
+            if slot is not None and not self._holds_slot(trial, slot):
+                # Another worker asked for the same member's round first: this trial gives way.
+                trial.set_user_attr(SURPLUS_ATTR, True)
+                self.study.tell(trial, state=_fail_state())
+                continue
             if self.is_grid and not trial.user_attrs.get(QUEUED_ATTR):
                 # Another worker took the last grid point between our check and our ask.
                 trial.set_user_attr(SURPLUS_ATTR, True)
@@ -375,7 +405,8 @@ class Search:
             elif stop is None:
                 since_best += 1
             if on_trial is not None:
-                on_trial(record, Progress(done, budget, time.monotonic() - started, best, self.timeout_s))
+                on_trial(record, Progress(done, self.budget_trials if budget is None else budget,
+                                          time.monotonic() - started, best, self.timeout_s))
             if stop is not None:
                 reason = stop
                 break
@@ -391,6 +422,22 @@ class Search:
         if new and failures == new and best is None:
             raise SearchFailed(f"All {new} trials failed. The first error was:\n{first_error}", first_error)
         return self.result(reason, new, time.monotonic() - started)
+
+    def _holds_slot(self, trial: Any, slot: Any) -> bool:
+        """Whether this trial keeps its (member, round): its claim is written, then the study re-read.
+
+        Trials are numbered in the order they were asked, so of two claims to one slot the earlier
+        stands. An earlier running trial whose claim is not written yet is waited for, briefly.
+        """
+        if self._batch is not None:
+            self._batch.flush()
+        for _ in range(100):
+            holds = self.pbt_planner.holds(self.study.get_trials(deepcopy=False), trial.number, slot.member,
+                                           slot.round)
+            if holds is not None:
+                return holds
+            time.sleep(0.05)
+        return True
 
     def result(self, reason: str, new_trials: int, elapsed_s: float) -> SearchResult:
         """The study as it is now, summed up (also for a search that worker processes ran)."""
@@ -418,6 +465,9 @@ class Search:
     # -- after the search ------------------------------------------------------
     def fit_best(self, params: Mapping[str, Any]) -> Any:
         """The pipeline with ``params`` refitted on all training rows (the test rows stay unseen)."""
+        if self.pbt is not None:
+            # A population's model is its schedule, not one configuration: the best trial with these values.
+            return self.pbt.fit_trial(params, self.records())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             estimator = self.build_estimator(params)

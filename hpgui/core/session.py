@@ -35,6 +35,7 @@ STOP_REASONS = {
     "timeout": "the time limit is reached",
     "grid complete": "every grid point is done",
     "converged": "the gradient descent converged",
+    "population complete": "every member of the population trained its last round",
     "stopped": "stopped",
     "target reached": "the target score is reached",
     "no improvement": "no improvement within the patience",

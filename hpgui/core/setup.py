@@ -26,6 +26,8 @@ from .space import GRID_LIMIT, Hyperparameter, Problem, format_count, is_active,
 from .strategies import PRUNERS, STRATEGIES, strategy_problems
 
 FORMAT = "hpgui-setup/1"
+#: The strategy keys of population-based training.
+PBT_KEYS = ("population", "rounds", "round_units", "quantile")
 TOP_KEYS = {"format", "data", "model", "space", "preprocessing", "strategy", "evaluation", "metric", "budget"}
 
 
@@ -51,11 +53,19 @@ class StrategySpec:
     #: What a trial is stopped by (hpgui.core.resources.RESOURCES): between folds, or a step of
     #: epochs, trees, boosting stages or rows (hpgui.core.fidelity).
     resource: str = "folds"
+    #: Population-based training (hpgui.core.pbt): members, rounds, units per round, the share that exploits.
+    population: int | None = None
+    rounds: int | None = None
+    round_units: int | None = None
+    quantile: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "seed": self.seed}
         if self.starts is not None:
             out["starts"] = self.starts
+        for key in PBT_KEYS:
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
         if self.pruner != "none":
             out["pruner"] = self.pruner
         if self.resource != "folds":
@@ -183,6 +193,12 @@ class SearchSetup:
         problems += strategy_problems(self.strategy.name)
         if self.strategy.name == "gradient":
             problems += self._gradient_problems(task)
+        if self.strategy.name == "pbt":
+            problems += self._pbt_problems(task)
+        elif any(getattr(self.strategy, key) is not None for key in PBT_KEYS):
+            problems.append(Problem("strategy.population", "population, rounds, round_units and quantile belong "
+                                                           "to population-based training; remove them or set "
+                                                           "the strategy name to pbt"))
         if self.strategy.pruner not in PRUNERS:
             problems.append(Problem("strategy.pruner", f"pruner must be one of {', '.join(PRUNERS)}"))
         problems += resource_problems(self.strategy.resource, self.strategy.pruner,
@@ -230,6 +246,12 @@ class SearchSetup:
                                                     "configurations or pick another strategy"))
         space = self.model_space(self.models[0], task) if len(self.models) == 1 else {}
         return found + gradient_problems(self.models, task, space)
+
+    def _pbt_problems(self, task: str) -> list[Problem]:
+        from .pbt import problems as pbt_problems, settings_problems
+
+        space = self.model_space(self.models[0], task) if len(self.models) == 1 else {}
+        return settings_problems(self.strategy) + pbt_problems(self.models, task, space)
 
     def _model_problems(self, task: str) -> list[Problem]:
         models = self.models
@@ -471,7 +493,7 @@ def _strategy_spec(data: Any) -> StrategySpec:
         return StrategySpec(name=data)
     if not isinstance(data, Mapping):
         raise ValueError("strategy must be an object such as {\"name\": \"tpe\", \"seed\": 0}")
-    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid", "starts", "resource"}
+    unknown = set(data) - {"name", "seed", "pruner", "manual", "allow_large_grid", "starts", "resource", *PBT_KEYS}
     if unknown:
         raise ValueError(f"unknown strategy key(s): {', '.join(sorted(unknown))}")
     manual = data.get("manual") or ()
@@ -482,7 +504,8 @@ def _strategy_spec(data: Any) -> StrategySpec:
         raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
     return StrategySpec(name=name, seed=data.get("seed", 0), pruner=data.get("pruner") or "none",
                         manual=tuple(manual), allow_large_grid=bool(data.get("allow_large_grid", False)),
-                        starts=data.get("starts"), resource=data.get("resource") or "folds")
+                        starts=data.get("starts"), resource=data.get("resource") or "folds",
+                        **{key: data.get(key) for key in PBT_KEYS})
 
 
 def _budget(data: Any) -> Budget:

@@ -64,6 +64,21 @@ STRATEGIES: dict[str, Strategy] = {
                  options=(StrategyOption("starts", "Starting points", 1, 100,
                                          "How many descents run, each from its own spread-out starting "
                                          "point (automatic: three).", automatic="automatic"),)),
+        Strategy("pbt", "Population-based training",
+                 "Trains a population of models side by side in rounds of epochs or boosting stages; after "
+                 "each round the weakest copy the models of the strongest and try nearby values (neural "
+                 "network, SGD, histogram gradient boosting). Finds schedules, such as a learning rate "
+                 "that falls, that no single setting gives.",
+                 options=(StrategyOption("population", "Population", 2, 1000,
+                                         "How many members train side by side (automatic: 8).",
+                                         automatic="automatic (8)"),
+                          StrategyOption("rounds", "Rounds", 1, 10_000,
+                                         "How many rounds each member trains; after each, the weakest copy "
+                                         "the strongest (automatic: 10, or as many as the units per round "
+                                         "allow).", automatic="automatic"),
+                          StrategyOption("round_units", "Units per round", 1, 1_000_000,
+                                         "Epochs or boosting stages per round (automatic: the model's "
+                                         "maximum shared out over the rounds).", automatic="automatic"))),
     )
 }
 
@@ -101,7 +116,7 @@ def make_sampler(name: str, seed: int | None, budget: int | None = None, paralle
     with warnings.catch_warnings():
         # Several samplers are labelled experimental; that is Optuna's policy note, not our user's concern.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        if name == "gradient":
+        if name in ("gradient", "pbt"):
             from .gradient_strategy import make_planned_sampler
 
             return make_planned_sampler(seed)

@@ -104,7 +104,9 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
         resource = None
         fitted: list | None = [] if search.planner is not None else None
         with heartbeat(search.study, trial._trial_id):
-            if search.fidelity is not None:
+            if search.pbt is not None:
+                score = search.pbt.evaluate(params, search.pbt.current, trial.number, should_stop)
+            elif search.fidelity is not None:
                 stepped = evaluate_by_resource(search, params, on_step)
                 score, resource = stepped.score, stepped.resource
             else:
@@ -140,6 +142,8 @@ def run_trial(search: "Search", trial: Any, should_stop: Callable[[], bool]) -> 
                 "fit_time_s": score.fit_time_s, "worker": worker_id(), "model": info["model"]}
         if resource is not None:
             info["resource"] = resource
+        if search.pbt is not None and search.pbt.replayed:
+            info["replayed"] = search.pbt.replayed  # units its parent's models were rebuilt by (not kept here)
         if score.warnings:
             info["warnings"] = score.warnings
         if fitted is not None:

@@ -40,6 +40,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
         self._task = "classification"
         self._filling = False
         self._grid_size: int | None = None
+        self._quantile: float | None = None  # population-based training's share, from an opened setup (no control)
         self._space: dict[str, Hyperparameter] | None = None
         self._fields: dict[str, _Field] = {}
         self._marked: dict[str, QWidget] = {}
@@ -154,6 +155,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             allow_large_grid=self.allow_large_grid_box.isChecked(),
             resource=self.resource_combo.currentData(),
             **self.strategy_options.values(name),
+            **({"quantile": self._quantile} if name == "pbt" else {}),
         )
 
     def evaluation(self) -> EvaluationSpec:
@@ -209,6 +211,7 @@ class SearchPanel(MetricDefaultMixin, ValidationMixin, SearchSections, QWidget):
             _select(self.resource_combo, strategy.resource)
             self.allow_large_grid_box.setChecked(bool(strategy.allow_large_grid))
             self.strategy_options.apply(strategy)
+            self._quantile = strategy.quantile
             self.manual_list.clear()
             for config in strategy.manual:
                 self._append_manual(dict(config) if isinstance(config, Mapping) else {})

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--param", help="the hyperparameter the lower chart draws (default: the first)")
     args = parser.parse_args(argv)
     if args.journal is not None:
-        from hpgui.core.library import file_storage_url
+        from hpgui.core.storage import file_storage_url
 
         if not Path(args.journal).is_file():  # opening a missing journal would create an empty one
             print(f"lineage_shots: the journal file {args.journal} is not there", file=sys.stderr)
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.study is not None and args.storage is None:
         # The tool runs in a scratch data folder: name the user's own journal of the study first (without
         # making folders there, as finding the path through the storage module would).
-        from hpgui.core.library import file_storage_url
+        from hpgui.core.storage import file_storage_url
         from hpgui.core.storage import data_dir, safe_name
 
         journal = data_dir() / "studies" / f"{safe_name(args.study)}.journal"

@@ -334,3 +334,24 @@ def test_the_first_hyperparameter_drawn_is_one_that_changes(qtbot):
                                                         "units": 10, "schedule": population[0].pbt["schedule"]})])
     view.refresh(store)
     assert view.plotted()["param"] == "layers"  # a pick is kept as trials arrive
+
+
+def test_a_member_that_learnt_nothing_at_the_start_does_not_squeeze_the_rest_and_is_counted(qtbot, study):
+    view = lineage_view(qtbot)
+    store = TrialStore("maximize", list(SPACE))
+    store.add(records(study))
+    view.refresh(store)
+    low, high = view.score_plot.getViewBox().viewRange()[1]
+    assert low <= 0.45 and high >= 0.83  # the rounds after the start: every later score in view
+    assert low > 0.40  # member 2's first score (0.40) is below the later ones: left out of the range
+    assert "1 first-round score off the chart" in view.summary.text()
+    # With one round only there is nothing after the start: everything is in range.
+    single = optuna.create_study(direction="maximize", storage=optuna.storages.InMemoryStorage())
+    for i in range(3):
+        add(single, POPULATION, i)
+    store = TrialStore("maximize", list(SPACE))
+    store.add(records(single))
+    view.refresh(store)
+    view.grab()
+    low, high = view.score_plot.getViewBox().viewRange()[1]
+    assert low <= 0.40 and high >= 0.60 and "off the chart" not in view.summary.text()

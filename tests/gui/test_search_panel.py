@@ -334,3 +334,23 @@ def test_a_strategy_s_own_settings_are_shown_only_with_it_and_round_trip(panel):
     keys = [o.key for o in strategy_options()]
     assert len(keys) == len(set(keys)) and "starts" in keys
     assert all(isinstance(o, StrategyOption) for s in STRATEGIES.values() for o in s.options)
+
+
+def test_population_based_training_shows_its_population_rounds_and_units_and_keeps_its_quantile(panel):
+    form = panel._strategy_form
+    rows = {key: panel._fields[f"strategy.{key}"] for key in ("population", "rounds", "round_units")}
+    assert not any(form.isRowVisible(row) for row in rows.values())
+    panel.strategy_combo.setCurrentIndex(_index(panel.strategy_combo, "pbt"))
+    assert all(form.isRowVisible(row) for row in rows.values())
+    assert not form.isRowVisible(panel._fields["strategy.starts"])
+    spec = panel.strategy()
+    assert (spec.population, spec.rounds, spec.round_units, spec.quantile) == (None, None, None, None)
+    panel.strategy_options.spins["population"].setValue(6)
+    panel.strategy_options.spins["rounds"].setValue(4)
+    assert (panel.strategy().population, panel.strategy().rounds) == (6, 4)
+    pbt = StrategySpec(name="pbt", seed=2, population=12, round_units=5, quantile=0.2)
+    panel.apply(SearchSetup(data=DataSpec(path="x.csv", target="y"), model="mlp", strategy=pbt))
+    assert panel.strategy() == pbt  # a quantile has no control, but an opened setup keeps it
+    panel.strategy_combo.setCurrentIndex(_index(panel.strategy_combo, "tpe"))
+    spec = panel.strategy()
+    assert (spec.population, spec.rounds, spec.round_units, spec.quantile) == (None, None, None, None)

@@ -87,6 +87,8 @@ def diagnose(search: "Search", params: Mapping[str, Any], *, trial: int | None =
     task = search.task
     params = dict(params)
     build = lambda: search.build_estimator(params)  # noqa: E731
+    if getattr(search, "pbt", None) is not None:  # a population's trial is trained by its schedule
+        build = search.pbt.builder(params, search.records())
     classes = np.unique(search.y) if task == "classification" else None
     X, y = search.X, search.y
     n_folds = len(_fold_list(search))

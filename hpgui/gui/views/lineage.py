@@ -103,6 +103,7 @@ class LineageView(AnalysisView):
                         "hyperparameters each member was trained with")
         # The summary has a line of its own under the toolbar: beside the combo it was cut to a few words.
         self.summary = QElidingLabel(self)
+        self._outside = 0  # scores the chart's range leaves out (first-round outliers)
         self.summary.setObjectName("lineageSummary")
         self.summary.setContentsMargins(6, 0, 6, 0)
         self.param_label = QLabel("&Hyperparameter", self)
@@ -243,6 +244,18 @@ class LineageView(AnalysisView):
         self.best_point.setData([best.round] if best else [], [best.score] if best else [])
         rounds = max(lineage.rounds, 1)
         self.score_plot.setXRange(-0.3, rounds - 1 + 0.3, padding=0)
+        self._outside = 0
+        later = [p.score for p in scored if p.round >= 1]
+        if len(later) >= 2:
+            # Round 0 is the random start: a member or two that learnt nothing there would squeeze what
+            # the population did afterwards into a line. The chart spans the rounds after it; the start's
+            # outliers are counted in the summary instead.
+            low, high = min(later), max(later)
+            pad = (high - low) * 0.08 or abs(high) * 0.01 or 0.01
+            self.score_plot.setYRange(low - pad, high + pad, padding=0)
+            self._outside = sum(1 for p in scored if not low - pad <= p.score <= high + pad)
+        else:
+            self.score_plot.enableAutoRange(axis="y")
 
     # -- bottom plot ------------------------------------------------------------------------------------
     def _fill_params(self, lineage: Lineage) -> None:
@@ -364,6 +377,8 @@ class LineageView(AnalysisView):
         if lineage.missing_parents:
             missing = len(lineage.missing_parents)
             parts.append(f"{_count(missing, 'parent')} not in the study" + (" (yet)" if missing else ""))
+        if self._outside:
+            parts.append(f"{_count(self._outside, 'first-round score')} off the chart")
         best = lineage.points.get(lineage.best) if lineage.best is not None else None
         if best is not None:
             parts.append(f"best: trial {best.number} (member {best.member}, {format_number(best.score)})")

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...core.dataset import DatasetError, check_columns
 from ...core.gradient_strategy import unavailable
+from ...core.pbt import unavailable as pbt_unavailable
 from ...core.metrics import default_metric
 from ...core.roles import check_roles
 from ...core.pipeline import check_preprocessing
@@ -105,6 +106,7 @@ class SetupBinding(QObject):
             w.search_panel.set_space(setup.space_for(task))
             space = setup.model_space(setup.models[0], task) if len(setup.models) == 1 else {}
             w.search_panel.set_strategy_unavailable("gradient", unavailable(setup.models, task, space))
+            w.search_panel.set_strategy_unavailable("pbt", pbt_unavailable(setup.models, task, space))
             problems = setup.validate(task=task)
             problems += self._data_problems(setup, task)
             grid = None
