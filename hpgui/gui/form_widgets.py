@@ -111,11 +111,18 @@ class IntSpinBox(_WheelOnlyWhenFocused, QSpinBox):
         self.setRange(minimum, maximum)
         self.setKeyboardTracking(False)
 
+    def _widest_text(self) -> str:
+        # The special text ("automatic") stands for the lowest value and must fit as well as a number.
+        number = self.prefix() + self.sample + self.suffix()
+        special = self.specialValueText()
+        metrics = self.fontMetrics()
+        return special if metrics.horizontalAdvance(special) > metrics.horizontalAdvance(number) else number
+
     def sizeHint(self) -> QSize:  # noqa: N802
-        return _spin_hint(self, self.prefix() + self.sample + self.suffix(), super().sizeHint())
+        return _spin_hint(self, self._widest_text(), super().sizeHint())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return _spin_hint(self, self.prefix() + self.sample + self.suffix(), super().minimumSizeHint())
+        return _spin_hint(self, self._widest_text(), super().minimumSizeHint())
 
 
 class ComboBox(_WheelOnlyWhenFocused, QComboBox):

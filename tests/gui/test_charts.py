@@ -454,7 +454,7 @@ def test_the_legend_names_only_what_the_chart_shows_and_fits_beside_the_switch_o
     assert "baseline" in legend.text()
     # The chart's width on a 1366-pixel screen: the usual legend is not cut beside the switch.
     history.resize(455, 400)
-    qtbot.wait(10)
+    history.layout().activate()  # lay the toolbar out at the new width now, not at the next event
     assert legend.sizeHint().width() <= legend.width(), (legend.sizeHint().width(), legend.width())
     assert legend.geometry().right() < switch.geometry().left()
     s.add([rec(2, state="failed"), rec(3, state="pruned")])

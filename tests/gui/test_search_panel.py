@@ -343,6 +343,9 @@ def test_population_based_training_shows_its_population_rounds_and_units_and_kee
     panel.strategy_combo.setCurrentIndex(_index(panel.strategy_combo, "pbt"))
     assert all(form.isRowVisible(row) for row in rows.values())
     assert not form.isRowVisible(panel._fields["strategy.starts"])
+    population = panel.strategy_options.spins["population"]
+    assert population.text() == "automatic (8)"
+    assert population.sizeHint().width() > population.fontMetrics().horizontalAdvance("automatic (8)")  # not cut
     spec = panel.strategy()
     assert (spec.population, spec.rounds, spec.round_units, spec.quantile) == (None, None, None, None)
     panel.strategy_options.spins["population"].setValue(6)
