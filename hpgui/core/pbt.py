@@ -25,6 +25,7 @@ import numpy as np
 from .pbt_train import PBT_MODELS, PBTModel
 from .records import PBT_ATTR, SURPLUS_ATTR
 from .space import Hyperparameter, Problem, is_active
+from .strategies import planning_problems
 
 if TYPE_CHECKING:
     from .runner import Search
@@ -92,16 +93,10 @@ def settings_problems(strategy: Any) -> list[Problem]:
     if q is not None and (not isinstance(q, (int, float)) or isinstance(q, bool) or not 0 < q <= 0.5):
         out.append(Problem("strategy.quantile", "quantile must be a fraction above 0 and at most 0.5 "
                                                 "(0.25: the bottom quarter copies the top quarter)"))
-    if strategy.pruner != "none":
-        out.append(Problem("strategy.pruner", "population-based training decides itself which members go "
-                                              "on; set the pruner to none"))
-    if strategy.resource != "folds":
-        out.append(Problem("strategy.resource", "population-based training trains by the model's own "
-                                                "resource in rounds; leave the resource at folds"))
-    if strategy.manual:
-        out.append(Problem("strategy.manual", "population-based training plans its own points; remove the "
-                                              "manual configurations or pick another strategy"))
-    return out
+    return out + planning_problems(strategy, "population-based training",
+                                   pruner="decides itself which members go on; set the pruner to none",
+                                   resource="trains by the model's own resource in rounds; leave the resource "
+                                            "at folds")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .fidelity import resource_problems
 from .metrics import DEFAULT_METRIC, METRICS
 from .pipeline import Preprocessing
 from .space import GRID_LIMIT, Hyperparameter, Problem, format_count, is_active, ordered_names
-from .strategies import PRUNERS, STRATEGIES, strategy_problems
+from .strategies import PRUNERS, STRATEGIES, planning_problems, strategy_problems
 
 FORMAT = "hpgui-setup/1"
 #: The strategy keys of population-based training.
@@ -235,15 +235,10 @@ class SearchSetup:
         found = []
         if starts is not None and (not isinstance(starts, int) or isinstance(starts, bool) or not 1 <= starts <= 100):
             found.append(Problem("strategy.starts", "starts must be a whole number from 1 to 100, or null"))
-        if self.strategy.pruner != "none":
-            found.append(Problem("strategy.pruner", "gradient descent needs every fold of every step; "
-                                                    "set the pruner to none"))
-        if self.strategy.resource != "folds":
-            found.append(Problem("strategy.resource", "gradient descent needs every step trained to the end; "
-                                                      "stop poor trials by folds (no resource)"))
-        if self.strategy.manual:
-            found.append(Problem("strategy.manual", "gradient descent plans its own points; remove the manual "
-                                                    "configurations or pick another strategy"))
+        found += planning_problems(self.strategy, "gradient descent",
+                                   pruner="needs every fold of every step; set the pruner to none",
+                                   resource="needs every step trained to the end; stop poor trials by folds "
+                                            "(no resource)")
         space = self.model_space(self.models[0], task) if len(self.models) == 1 else {}
         return found + gradient_problems(self.models, task, space)
 

@@ -94,6 +94,21 @@ def strategy_options() -> list[StrategyOption]:
 PRUNERS = ("none", "median", "successive_halving", "hyperband", "wilcoxon")
 
 
+def planning_problems(spec: Any, who: str, pruner: str, resource: str) -> list[Problem]:
+    """What a strategy that plans its own trials (gradient, pbt) cannot take from a setup: a pruner,
+    a resource other than folds, manual configurations. ``pruner`` and ``resource`` say why, after
+    ``who`` ("gradient descent needs every fold of every step; set the pruner to none")."""
+    found = []
+    if spec.pruner != "none":
+        found.append(Problem("strategy.pruner", f"{who} {pruner}"))
+    if spec.resource != "folds":
+        found.append(Problem("strategy.resource", f"{who} {resource}"))
+    if spec.manual:
+        found.append(Problem("strategy.manual", f"{who} plans its own points; remove the manual configurations "
+                                                "or pick another strategy"))
+    return found
+
+
 def strategy_problems(name: str) -> list[Problem]:
     strategy = STRATEGIES.get(name)
     if strategy is None:
