@@ -122,3 +122,15 @@ def test_unreadable_setup_files_give_clear_messages(tmp_path):
     bad.write_text("[1, 2]")
     with pytest.raises(SetupError, match="must be a JSON object"):
         SearchSetup.load(bad)
+
+
+@pytest.mark.parametrize("strategy, model, who", [("gradient", "ridge", "gradient descent"),
+                                                  ("pbt", "mlp", "population-based training")])
+def test_a_strategy_that_plans_its_trials_refuses_a_pruner_a_resource_and_manual_points(strategy, model, who):
+    setup = SearchSetup.from_json({
+        "format": "hpgui-setup/1", "data": {"path": "x.csv", "target": "y"}, "model": model,
+        "strategy": {"name": strategy, "pruner": "median", "resource": "rows", "manual": [{}]}})
+    found = {p.field: p.message for p in setup.validate("regression" if strategy == "gradient" else "classification")}
+    assert found["strategy.pruner"].startswith(who) and "set the pruner to none" in found["strategy.pruner"]
+    assert found["strategy.resource"].startswith(who)
+    assert found["strategy.manual"] == f"{who} plans its own points; remove the manual configurations or pick another strategy"
